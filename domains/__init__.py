@@ -1,0 +1,1 @@
+"""Domain services and their data (knowledge base, characters, scans, LLM port, vision)."""

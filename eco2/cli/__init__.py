@@ -1,0 +1,36 @@
+"""The ``eco2`` command. Subcommands live one per module and load lazily, so ``eco2 --help``
+stays fast and a subcommand's heavy imports (OCR, LLM SDKs) cost only the command that uses them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# name → "module:attribute" of a click command; add a line per subcommand.
+SUBCOMMANDS: dict[str, str] = {
+    "demo": "eco2.cli.demo:demo",
+    "events": "eco2.cli.events:events",
+    "function": "eco2.cli.function:function",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a subcommand's module only when it is run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = SUBCOMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="eco2")
+def main() -> None:
+    """Eco² — recycling assistant: scan pipeline, event bus, SSE gateway and chat."""

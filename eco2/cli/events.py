@@ -1,0 +1,25 @@
+"""``eco2 events``: print the event-type table (the source of docs/events.md)."""
+
+from __future__ import annotations
+
+import click
+
+from eventing.events import EVENT_TYPES
+
+
+def render_table() -> str:
+    """Markdown table of every event type and its payload model."""
+    lines = [
+        "| CloudEvent type | payload model | what it means |",
+        "|---|---|---|",
+    ]
+    for event_type, model in EVENT_TYPES.items():
+        doc = (model.__doc__ or "").strip().splitlines()[0]
+        lines.append(f"| `{event_type}` | `{model.__name__}` | {doc} |")
+    return "\n".join(lines)
+
+
+@click.command()
+def events() -> None:
+    """Print the table of CloudEvent types and their payloads (Markdown)."""
+    click.echo(render_table())

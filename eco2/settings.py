@@ -1,0 +1,81 @@
+"""One settings object for the whole system, read from ``ECO2_*`` environment variables.
+
+Every default is the one that works on a developer machine with the loopback servers, so
+``Settings()`` with no environment is a valid local configuration. Nested groups use ``__``:
+``ECO2_LLM__MODEL=gpt-4.1-mini``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RuntimeSettings(BaseModel):
+    """How a function worker consumes, retries and dead-letters events."""
+
+    max_attempts: int = Field(5, ge=1, description="Deliveries before an event is dead-lettered.")
+    backoff_initial_s: float = Field(0.2, gt=0, description="First retry delay.")
+    backoff_max_s: float = Field(10.0, gt=0, description="Ceiling of the exponential backoff.")
+    claim_idle_ms: int = Field(
+        30_000, ge=100, description="Unacked Redis entries idle this long are reclaimed."
+    )
+    block_ms: int = Field(2_000, ge=1, description="XREADGROUP block per poll.")
+    batch_size: int = Field(16, ge=1, description="Entries read per XREADGROUP call.")
+    prefetch: int = Field(16, ge=1, description="RabbitMQ prefetch (unacked deliveries in flight).")
+    shutdown_grace_s: float = Field(
+        25.0, gt=0, description="Time a stopping worker gives its in-flight event to finish."
+    )
+    dedupe_ttl_s: int = Field(86_400, ge=1, description="How long a processed event id is kept.")
+    handler_timeout_s: float = Field(120.0, gt=0, description="A handler call past this fails.")
+
+
+class LLMSettings(BaseModel):
+    """Which model answers, and the keys of the cloud providers (none by default)."""
+
+    model: str = Field("local", description="gpt-*/o* → OpenAI, gemini-* → Gemini, local → offline.")
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = Field(None, description="Override for tests or a proxy.")
+    gemini_api_key: SecretStr | None = None
+    gemini_base_url: str | None = Field(None, description="Override for tests or a proxy.")
+    timeout_s: float = Field(30.0, gt=0)
+    max_retries: int = Field(2, ge=0)
+    breaker_failures: int = Field(5, ge=1, description="Consecutive failures that open a breaker.")
+    breaker_reset_s: float = Field(30.0, gt=0, description="Open time before a half-open probe.")
+
+
+class GatewaySettings(BaseModel):
+    """SSE gateway behaviour."""
+
+    channel_mode: str = Field("shard", pattern="^(shard|job)$", description="shard or job (baseline).")
+    ping_s: float = Field(15.0, gt=0, description="Interval of keepalive comments.")
+    client_queue: int = Field(256, ge=1, description="Per-client buffer; overflow closes the stream.")
+    replay_ttl_s: int = Field(3_600, ge=1, description="How long a job's replay log is kept.")
+    stream_maxlen: int = Field(10_000, ge=100, description="Approximate MAXLEN of each shard stream.")
+
+
+class Settings(BaseSettings):
+    """Everything Eco² reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ECO2_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis (streams, pub/sub, state).")
+    amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/", description="RabbitMQ.")
+    database_url: str = Field(
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/test", description="PostgreSQL (SQLAlchemy URL)."
+    )
+    shards: int = Field(4, ge=1, le=1024, description="Shard count for streams and SSE channels.")
+    bus: str = Field("redis", pattern="^(redis|memory)$", description="Event bus adapter.")
+    runtime: RuntimeSettings = RuntimeSettings()
+    llm: LLMSettings = LLMSettings()
+    gateway: GatewaySettings = GatewaySettings()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own ``Settings(...)`` instead."""
+    return Settings()
