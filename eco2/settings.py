@@ -35,7 +35,9 @@ class RuntimeSettings(BaseModel):
 class LLMSettings(BaseModel):
     """Which model answers, and the keys of the cloud providers (none by default)."""
 
-    model: str = Field("local", description="gpt-*/o* → OpenAI, gemini-* → Gemini, local → offline.")
+    model: str = Field(
+        "local", description="gpt-*/o* → OpenAI, gemini-* → Gemini, local → offline."
+    )
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = Field(None, description="Override for tests or a proxy.")
     gemini_api_key: SecretStr | None = None
@@ -49,11 +51,17 @@ class LLMSettings(BaseModel):
 class GatewaySettings(BaseModel):
     """SSE gateway behaviour."""
 
-    channel_mode: str = Field("shard", pattern="^(shard|job)$", description="shard or job (baseline).")
+    channel_mode: str = Field(
+        "shard", pattern="^(shard|job)$", description="shard or job (baseline)."
+    )
     ping_s: float = Field(15.0, gt=0, description="Interval of keepalive comments.")
-    client_queue: int = Field(256, ge=1, description="Per-client buffer; overflow closes the stream.")
+    client_queue: int = Field(
+        256, ge=1, description="Per-client buffer; overflow closes the stream."
+    )
     replay_ttl_s: int = Field(3_600, ge=1, description="How long a job's replay log is kept.")
-    stream_maxlen: int = Field(10_000, ge=100, description="Approximate MAXLEN of each shard stream.")
+    stream_maxlen: int = Field(
+        10_000, ge=100, description="Approximate MAXLEN of each shard stream."
+    )
 
 
 class Settings(BaseSettings):
@@ -63,10 +71,13 @@ class Settings(BaseSettings):
         env_prefix="ECO2_", env_nested_delimiter="__", env_file=".env", extra="ignore"
     )
 
-    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis (streams, pub/sub, state).")
+    redis_url: str = Field(
+        "redis://127.0.0.1:6379/0", description="Redis (streams, pub/sub, state)."
+    )
     amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/", description="RabbitMQ.")
     database_url: str = Field(
-        "postgresql+asyncpg://postgres@127.0.0.1:5432/test", description="PostgreSQL (SQLAlchemy URL)."
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/test",
+        description="PostgreSQL (SQLAlchemy URL).",
     )
     shards: int = Field(4, ge=1, le=1024, description="Shard count for streams and SSE channels.")
     bus: str = Field("redis", pattern="^(redis|memory)$", description="Event bus adapter.")

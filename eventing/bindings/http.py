@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cloudevents import exceptions as ce_exceptions
+from cloudevents.conversion import to_binary as _sdk_to_binary
+from cloudevents.conversion import to_structured as _sdk_to_structured
 from cloudevents.http import CloudEvent
 from cloudevents.http import from_http as _sdk_from_http
-from cloudevents.http import to_binary as _sdk_to_binary
-from cloudevents.http import to_structured as _sdk_to_structured
 
 from eventing.exceptions import MalformedEventError
 

@@ -25,7 +25,9 @@ def from_stream_fields(fields: Mapping[bytes | str, bytes | str]) -> CloudEvent:
     """Read back an entry written by ``to_stream_fields``."""
     raw = fields.get(FIELD, fields.get(FIELD.encode()))  # type: ignore[call-overload]
     if raw is None:
-        raise MalformedEventError(f"stream entry has no {FIELD!r} field: {sorted(map(str, fields))}")
+        raise MalformedEventError(
+            f"stream entry has no {FIELD!r} field: {sorted(map(str, fields))}"
+        )
     try:
         return from_json(raw)
     except Exception as exc:  # the SDK raises several unrelated types here
