@@ -79,6 +79,11 @@ class Settings(BaseSettings):
         "postgresql+asyncpg://postgres@127.0.0.1:5432/test",
         description="PostgreSQL (SQLAlchemy URL).",
     )
+    database_schema: str = Field(
+        "eco2",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL schema of the domain tables (search_path); tests use their own.",
+    )
     shards: int = Field(4, ge=1, le=1024, description="Shard count for streams and SSE channels.")
     bus: str = Field("redis", pattern="^(redis|memory)$", description="Event bus adapter.")
     runtime: RuntimeSettings = RuntimeSettings()

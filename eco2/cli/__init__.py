@@ -13,6 +13,7 @@ SUBCOMMANDS: dict[str, str] = {
     "demo": "eco2.cli.demo:demo",
     "events": "eco2.cli.events:events",
     "function": "eco2.cli.function:function",
+    "settings": "eco2.cli.settings:settings",
 }
 
 

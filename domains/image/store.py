@@ -1,0 +1,75 @@
+"""Where an uploaded image waits for the vision stage.
+
+The API stores the bytes once under their SHA-256 and puts only the reference in the CloudEvent,
+so a 10 MiB photo never travels through the event streams. Redis keeps them with a TTL (a scan
+takes seconds; the TTL only has to outlive retries); the in-process store serves the embedded
+default.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+
+from redis import asyncio as aioredis
+
+
+class ImageNotFoundError(LookupError):
+    """The reference names no stored image (never stored, or expired)."""
+
+
+class ImageStore(abc.ABC):
+    """Port: put bytes, get a reference; get the bytes back by reference."""
+
+    @abc.abstractmethod
+    async def put(self, data: bytes) -> str:
+        """Store ``data``; returns its reference (``sha256:<hex>``)."""
+
+    @abc.abstractmethod
+    async def get(self, ref: str) -> bytes:
+        """The bytes of ``ref``; ``ImageNotFoundError`` when missing."""
+
+    @staticmethod
+    def ref_of(data: bytes) -> str:
+        return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+class MemoryImageStore(ImageStore):
+    """Images in a dict: for the embedded default and tests of the pure handlers."""
+
+    def __init__(self) -> None:
+        self._images: dict[str, bytes] = {}
+
+    async def put(self, data: bytes) -> str:
+        ref = self.ref_of(data)
+        self._images[ref] = data
+        return ref
+
+    async def get(self, ref: str) -> bytes:
+        try:
+            return self._images[ref]
+        except KeyError:
+            raise ImageNotFoundError(f"no image {ref}") from None
+
+
+class RedisImageStore(ImageStore):
+    """Images as Redis strings under ``{prefix}image:{ref}`` with a TTL."""
+
+    def __init__(self, redis: aioredis.Redis, *, prefix: str = "eco2:", ttl_s: int = 3_600) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._ttl_s = ttl_s
+
+    def _key(self, ref: str) -> str:
+        return f"{self._prefix}image:{ref}"
+
+    async def put(self, data: bytes) -> str:
+        ref = self.ref_of(data)
+        await self._redis.set(self._key(ref), data, ex=self._ttl_s)
+        return ref
+
+    async def get(self, ref: str) -> bytes:
+        data = await self._redis.get(self._key(ref))
+        if data is None:
+            raise ImageNotFoundError(f"no image {ref} (expired or never stored)")
+        return data
