@@ -46,6 +46,13 @@ class LLMSettings(BaseModel):
     max_retries: int = Field(2, ge=0)
     breaker_failures: int = Field(5, ge=1, description="Consecutive failures that open a breaker.")
     breaker_reset_s: float = Field(30.0, gt=0, description="Open time before a half-open probe.")
+    gemini_fallback_model: str = Field(
+        "gemini-2.5-flash", description="Gemini model used when an OpenAI model falls back."
+    )
+    backoff_initial_s: float = Field(0.5, ge=0, description="First retry wait (doubles).")
+    backoff_max_s: float = Field(
+        20.0, ge=0, description="Longest wait, Retry-After included; longer → fall back now."
+    )
 
 
 class GatewaySettings(BaseModel):
@@ -61,6 +68,39 @@ class GatewaySettings(BaseModel):
     replay_ttl_s: int = Field(3_600, ge=1, description="How long a job's replay log is kept.")
     stream_maxlen: int = Field(
         10_000, ge=100, description="Approximate MAXLEN of each shard stream."
+    )
+    # The rest of the event bus layer (router + gateway, docs/sse.md) shares this group because
+    # both sides must agree on key names, channel mode and TTLs.
+    key_prefix: str = Field("", description="Prefix of every progress key/channel (isolation).")
+    client_name: str = Field("eco2-gateway", description="CLIENT SETNAME of gateway connections.")
+    redis_pool: int = Field(16, ge=2, description="Pooled Redis connections for replay reads.")
+    send_timeout_s: float = Field(10.0, gt=0, description="Cut a client taking no bytes this long.")
+    gap_check_s: float = Field(0.5, gt=0, description="Re-read the replay log this often in a gap.")
+    gap_timeout_s: float = Field(60.0, gt=0, description="Skip a missing seq after this long.")
+    router_group: str = Field("router", min_length=1, description="Consumer group of the routers.")
+    router_batch: int = Field(100, ge=1, description="Entries per XREADGROUP / XAUTOCLAIM call.")
+    router_block_ms: int = Field(1_000, ge=1, description="XREADGROUP block per poll.")
+    router_claim_idle_ms: int = Field(30_000, ge=1, description="Claim pendings this idle.")
+    router_claim_interval_s: float = Field(5.0, gt=0, description="How often routers look for it.")
+    router_test_stall_s: float = Field(
+        0.0, ge=0, description="Test hook: route half a batch unacked, then sleep this long."
+    )
+
+
+class VisionSettings(BaseModel):
+    """Offline vision: where Tesseract's Korean model is and what an upload may be."""
+
+    tessdata_path: str = Field(
+        "/usr/share/tesseract-ocr/5/tessdata/",
+        description="Directory holding kor.traineddata (Debian package tesseract-ocr-kor).",
+    )
+    languages: str = Field("kor+eng", description="Tesseract languages for reading marks.")
+    max_image_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest accepted upload.")
+    max_image_pixels: int = Field(
+        50_000_000, ge=1, description="Larger images are refused as decompression bombs."
+    )
+    fonts_dir: str = Field(
+        "/usr/share/fonts/truetype/nanum", description="Korean fonts for rendered sample marks."
     )
 
 
@@ -89,6 +129,7 @@ class Settings(BaseSettings):
     runtime: RuntimeSettings = RuntimeSettings()
     llm: LLMSettings = LLMSettings()
     gateway: GatewaySettings = GatewaySettings()
+    vision: VisionSettings = VisionSettings()
 
 
 @lru_cache(maxsize=1)

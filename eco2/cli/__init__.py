@@ -10,9 +10,12 @@ import click
 
 # name → "module:attribute" of a click command; add a line per subcommand.
 SUBCOMMANDS: dict[str, str] = {
+    "db": "eco2.cli.db:db",
     "demo": "eco2.cli.demo:demo",
     "events": "eco2.cli.events:events",
     "function": "eco2.cli.function:function",
+    "gateway": "eco2.cli.gateway:gateway",
+    "router": "eco2.cli.router:router",
     "settings": "eco2.cli.settings:settings",
 }
 

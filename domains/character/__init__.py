@@ -1,0 +1,1 @@
+"""Collectible characters: the catalogue (이코 and one per disposal category) and collections."""

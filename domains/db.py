@@ -1,0 +1,111 @@
+"""The PostgreSQL plumbing every domain shares: engine, sessions, declarative base, migrations.
+
+Domain tables are unqualified and live in one schema chosen through the connection's
+``search_path`` (``ECO2_DATABASE_SCHEMA``, default ``eco2``). The same models therefore work in
+production's schema and in a test's throw-away schema, and Alembic keeps its version table there
+too. Migrations are run from here (``upgrade``/``downgrade``) on an async engine by handing
+Alembic a live connection, so they also work inside a running event loop.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+from eco2.settings import Settings
+
+# Alembic's scripts sit at the repository root beside alembic.ini (see docs/domains.md).
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+# Deterministic constraint names, so migrations can drop/alter them by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every domain table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def check_schema(schema: str) -> str:
+    """Return ``schema`` if it is a plain lower-case identifier; it is interpolated into DDL."""
+    if not _SCHEMA_NAME.match(schema):
+        raise ValueError(f"schema name must match {_SCHEMA_NAME.pattern}, got {schema!r}")
+    return schema
+
+
+def create_engine(url: str, schema: str | None = None, **kwargs: object) -> AsyncEngine:
+    """An async engine whose connections resolve unqualified tables in ``schema``."""
+    connect_args: dict[str, object] = dict(kwargs.pop("connect_args", None) or {})  # type: ignore[call-overload]
+    if schema is not None:
+        connect_args["server_settings"] = {"search_path": check_schema(schema)}
+    return _create_async_engine(url, connect_args=connect_args, pool_pre_ping=True, **kwargs)
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects readable after commit (services return them)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(schema: str) -> Config:
+    """An Alembic config for ``schema`` that does not need alembic.ini on disk."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["schema"] = check_schema(schema)
+    return config
+
+
+async def upgrade(engine: AsyncEngine, schema: str, revision: str = "head") -> None:
+    """Create ``schema`` if needed and migrate it to ``revision``, in one transaction."""
+    await _run(engine, schema, lambda config: command.upgrade(config, revision))
+
+
+async def downgrade(engine: AsyncEngine, schema: str, revision: str = "base") -> None:
+    """Migrate ``schema`` down to ``revision`` (``base`` drops every domain table)."""
+    await _run(engine, schema, lambda config: command.downgrade(config, revision))
+
+
+async def _run(engine: AsyncEngine, schema: str, action: Callable[[Config], None]) -> None:
+    def run(connection: Connection) -> None:
+        config = alembic_config(schema)
+        config.attributes["connection"] = connection
+        action(config)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+def engine_from_settings(settings: Settings) -> AsyncEngine:
+    """The engine on ``ECO2_DATABASE_URL`` in ``ECO2_DATABASE_SCHEMA``."""
+    return create_engine(settings.database_url, schema=settings.database_schema)
+
+
+async def prepare_database(engine: AsyncEngine, schema: str, seed: bool = True) -> int:
+    """Migrate ``schema`` to head and (with ``seed``) sync the character catalogue.
+
+    Safe to run from every replica at start: both steps are idempotent. Returns the number of
+    catalogue rows synced (0 without ``seed``).
+    """
+    # Imported here: the catalogue's table module itself imports ``Base`` from this module.
+    from domains.character.catalogue import sync_catalogue
+
+    await upgrade(engine, schema)
+    if not seed:
+        return 0
+    async with session_factory(engine)() as session:
+        return await sync_catalogue(session)

@@ -1,0 +1,204 @@
+"""Scan jobs in PostgreSQL: create (idempotently), follow the pipeline, finish or fail.
+
+Rules the pipeline can rely on:
+
+- ``create_job`` with an idempotency key: the first request for (user, key) creates the job; any
+  later or concurrent one gets that same job and ``created=False`` (one INSERT … ON CONFLICT DO
+  NOTHING, so two racing requests cannot both create). The same key with a different image
+  (sha256) is ``IdempotencyKeyReused``.
+- Every change is one conditional ``UPDATE … RETURNING``: no read-modify-write races.
+- ``update_stage`` only moves forward (progress never decreases), and only while the job is
+  queued or running; late or duplicated stage events are ignored.
+- ``done`` and ``failed`` are final: later ``complete``/``fail``/``update_stage`` calls return the
+  job unchanged (the first result wins), so redelivered events are harmless.
+- ``resume`` is the only way out of ``needs_input``; anything else is ``InvalidTransition``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domains.scan.exceptions import IdempotencyKeyReused, InvalidTransition, JobNotFound
+from domains.scan.models import ScanJobRow
+from domains.scan.schemas import ACTIVE, STAGES, TERMINAL, JobView
+
+_job = ScanJobRow.__table__.c
+
+
+def _check_stage(stage: str) -> str:
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+    return stage
+
+
+class ScanJobService:
+    """Repository of scan jobs; each call is one short transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def create_job(
+        self,
+        user_id: str,
+        image_ref: str,
+        image_sha256: str | None = None,
+        hint: str | None = None,
+        model: str | None = None,
+        idempotency_key: str | None = None,
+        job_id: str | None = None,
+    ) -> tuple[JobView, bool]:
+        """A new queued job, or the user's existing job for ``idempotency_key``."""
+        values = {
+            "job_id": job_id or str(uuid.uuid4()),
+            "user_id": user_id,
+            "idempotency_key": idempotency_key,
+            "status": "queued",
+            "stage": "queued",
+            "progress": 0,
+            "hint": hint,
+            "image_ref": image_ref,
+            "image_sha256": image_sha256,
+            "model": model,
+        }
+        async with self._sessions() as session, session.begin():
+            row = await session.scalar(
+                insert(ScanJobRow)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=["user_id", "idempotency_key"])
+                .returning(ScanJobRow)
+            )
+            if row is not None:
+                return JobView.model_validate(row), True
+            # Only a keyed request can conflict (NULL keys never do), so the winner exists now.
+            existing = await session.scalar(
+                select(ScanJobRow).where(
+                    ScanJobRow.user_id == user_id, ScanJobRow.idempotency_key == idempotency_key
+                )
+            )
+        if existing is None:  # pragma: no cover - the conflict guarantees a committed row
+            raise JobNotFound(f"idempotency key {idempotency_key!r} conflicted but no job found")
+        if image_sha256 and existing.image_sha256 and existing.image_sha256 != image_sha256:
+            raise IdempotencyKeyReused(
+                f"idempotency key {idempotency_key!r} was used for job {existing.job_id} "
+                "with a different image"
+            )
+        return JobView.model_validate(existing), False
+
+    async def get_job(self, job_id: str) -> JobView:
+        """The job; ``JobNotFound`` if there is none."""
+        async with self._sessions() as session:
+            row = await session.get(ScanJobRow, job_id)
+        if row is None:
+            raise JobNotFound(f"no scan job {job_id!r}")
+        return JobView.model_validate(row)
+
+    async def list_jobs(self, user_id: str, limit: int = 20) -> list[JobView]:
+        """The user's most recent jobs, newest first."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(ScanJobRow)
+                .where(ScanJobRow.user_id == user_id)
+                .order_by(ScanJobRow.created_at.desc(), ScanJobRow.job_id)
+                .limit(limit)
+            )
+            return [JobView.model_validate(row) for row in rows]
+
+    async def update_stage(self, job_id: str, stage: str, progress: int) -> JobView:
+        """Record that the job reached ``stage`` at ``progress``; forward-only, see module doc."""
+        _check_stage(stage)
+        if not 0 <= progress <= 100:
+            raise ValueError(f"progress must be 0..100, got {progress}")
+        return await self._transition(
+            job_id,
+            _job.status.in_(ACTIVE) & (_job.progress <= progress),
+            {"status": "running", "stage": stage, "progress": progress},
+        )
+
+    async def complete(self, job_id: str, result: dict[str, Any]) -> JobView:
+        """Finish the job with its result; a job already done or failed is left as it is."""
+        return await self._transition(
+            job_id,
+            _job.status.not_in(TERMINAL),
+            {
+                "status": "done",
+                "stage": "done",
+                "progress": 100,
+                "result": result,
+                "question": None,
+                "finished_at": func.now(),
+            },
+        )
+
+    async def fail(self, job_id: str, stage: str, reason: str) -> JobView:
+        """End the job without a result; ``stage`` is where it failed."""
+        _check_stage(stage)
+        return await self._transition(
+            job_id,
+            _job.status.not_in(TERMINAL),
+            {
+                "status": "failed",
+                "stage": stage,
+                "failure_reason": reason,
+                "finished_at": func.now(),
+            },
+        )
+
+    async def needs_input(self, job_id: str, question: str) -> JobView:
+        """Pause a queued or running job until the user answers ``question``."""
+        view = await self._transition(
+            job_id, _job.status.in_(ACTIVE), {"status": "needs_input", "question": question}
+        )
+        if view.status != "needs_input":
+            raise InvalidTransition(f"job {job_id} is {view.status}; it cannot ask a question")
+        return view
+
+    async def resume(
+        self, job_id: str, answer: str, stage: str = "vision", progress: int = 0
+    ) -> JobView:
+        """Take the user's answer and put the job back to running at ``stage``."""
+        _check_stage(stage)
+        view = await self._transition(
+            job_id,
+            _job.status == "needs_input",
+            {
+                "status": "running",
+                "stage": stage,
+                "progress": progress,
+                "answer": answer,
+                "question": None,
+            },
+            require=True,
+        )
+        return view
+
+    async def _transition(
+        self,
+        job_id: str,
+        allowed: ColumnElement[bool],
+        values: dict[str, Any],
+        require: bool = False,
+    ) -> JobView:
+        """Apply ``values`` if ``allowed`` holds; otherwise return the job as it is.
+
+        With ``require`` a refused change is ``InvalidTransition`` instead.
+        """
+        async with self._sessions() as session, session.begin():
+            row = await session.scalar(
+                update(ScanJobRow)
+                .where(_job.job_id == job_id, allowed)
+                .values(**values, updated_at=func.now())
+                .returning(ScanJobRow)
+                .execution_options(synchronize_session=False)
+            )
+            if row is None:
+                row = await session.get(ScanJobRow, job_id)
+                if row is None:
+                    raise JobNotFound(f"no scan job {job_id!r}")
+                if require:
+                    raise InvalidTransition(f"job {job_id} is {row.status}; it cannot resume")
+            return JobView.model_validate(row)

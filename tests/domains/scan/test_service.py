@@ -1,0 +1,160 @@
+"""Scan jobs on the real PostgreSQL: idempotent creation, the lifecycle, late events."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from domains.db import session_factory
+from domains.scan.exceptions import IdempotencyKeyReused, InvalidTransition, JobNotFound
+from domains.scan.models import ScanJobRow
+from domains.scan.service import ScanJobService
+
+SHA_A = "a" * 64
+SHA_B = "b" * 64
+
+
+@pytest.fixture
+def jobs(sessions: async_sessionmaker[AsyncSession]) -> ScanJobService:
+    return ScanJobService(sessions)
+
+
+async def _count(sessions: async_sessionmaker[AsyncSession], user: str) -> int:
+    async with sessions() as session:
+        return await session.scalar(
+            select(func.count()).select_from(ScanJobRow).where(ScanJobRow.user_id == user)
+        )
+
+
+async def test_create_then_get(jobs: ScanJobService, user: str) -> None:
+    job, created = await jobs.create_job(user, "blob://a", SHA_A, hint="생수병", model="local")
+    assert created
+    assert (job.status, job.stage, job.progress) == ("queued", "queued", 0)
+    assert (job.hint, job.image_ref, job.model, job.image_sha256) == (
+        "생수병",
+        "blob://a",
+        "local",
+        SHA_A,
+    )
+    assert await jobs.get_job(job.job_id) == job
+    with pytest.raises(JobNotFound):
+        await jobs.get_job("no-such-job")
+
+
+async def test_idempotency_key_returns_the_same_job_per_user(
+    jobs: ScanJobService, sessions: async_sessionmaker[AsyncSession], user: str, unique: str
+) -> None:
+    first, created = await jobs.create_job(user, "blob://a", SHA_A, idempotency_key="k1")
+    again, created_again = await jobs.create_job(user, "blob://a2", SHA_A, idempotency_key="k1")
+    assert created and not created_again
+    assert again.job_id == first.job_id and again.image_ref == "blob://a"
+
+    other_user, created_other = await jobs.create_job(
+        f"other-{unique}", "blob://a", SHA_A, idempotency_key="k1"
+    )
+    assert created_other and other_user.job_id != first.job_id
+
+    # Without a key every request is a new job.
+    await jobs.create_job(user, "blob://a", SHA_A)
+    await jobs.create_job(user, "blob://a", SHA_A)
+    assert await _count(sessions, user) == 3
+
+    with pytest.raises(IdempotencyKeyReused):
+        await jobs.create_job(user, "blob://b", SHA_B, idempotency_key="k1")
+
+
+async def test_concurrent_creates_with_one_key_make_one_job(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], user: str
+) -> None:
+    services = [ScanJobService(session_factory(engine)) for _ in range(4)]
+    results = await asyncio.wait_for(
+        asyncio.gather(
+            *(s.create_job(user, "blob://c", SHA_A, idempotency_key="same") for s in services)
+        ),
+        timeout=20,
+    )
+    assert len({job.job_id for job, _ in results}) == 1
+    assert sorted(created for _, created in results) == [False, False, False, True]
+    assert await _count(sessions, user) == 1
+
+
+async def test_lifecycle_to_done_and_the_first_result_wins(jobs: ScanJobService, user: str) -> None:
+    job, _ = await jobs.create_job(user, "blob://d")
+    running = await jobs.update_stage(job.job_id, "vision", 25)
+    assert (running.status, running.stage, running.progress) == ("running", "vision", 25)
+    await jobs.update_stage(job.job_id, "answer", 75)
+
+    late = await jobs.update_stage(job.job_id, "rule", 50)  # out of order: ignored
+    assert (late.stage, late.progress) == ("answer", 75)
+
+    done = await jobs.complete(job.job_id, {"category": "glass", "reward": {"received": True}})
+    assert (done.status, done.stage, done.progress) == ("done", "done", 100)
+    assert done.result == {"category": "glass", "reward": {"received": True}}
+    assert done.finished_at is not None and done.terminal
+
+    assert (await jobs.complete(job.job_id, {"category": "metal"})).result == done.result
+    assert (await jobs.fail(job.job_id, "reward", "late")).status == "done"
+    assert (await jobs.update_stage(job.job_id, "reward", 100)).stage == "done"
+    assert await jobs.get_job(job.job_id) == done
+
+
+async def test_failure_is_final_and_keeps_the_stage_and_reason(
+    jobs: ScanJobService, user: str
+) -> None:
+    job, _ = await jobs.create_job(user, "blob://e")
+    await jobs.update_stage(job.job_id, "rule", 50)
+    failed = await jobs.fail(job.job_id, "rule", "규칙을 찾지 못했어요")
+    assert (failed.status, failed.stage, failed.failure_reason) == (
+        "failed",
+        "rule",
+        "규칙을 찾지 못했어요",
+    )
+    assert failed.finished_at is not None
+    assert (await jobs.complete(job.job_id, {"x": 1})).status == "failed"
+    with pytest.raises(ValueError):
+        await jobs.fail(job.job_id, "teleport", "x")
+    with pytest.raises(JobNotFound):
+        await jobs.fail("no-such-job", "rule", "x")
+
+
+async def test_needs_input_then_resume(jobs: ScanJobService, user: str) -> None:
+    job, _ = await jobs.create_job(user, "blob://f")
+    await jobs.update_stage(job.job_id, "rule", 50)
+    asked = await jobs.needs_input(job.job_id, "무슨 재질인가요?")
+    assert (asked.status, asked.stage, asked.question) == (
+        "needs_input",
+        "rule",
+        "무슨 재질인가요?",
+    )
+
+    # A paused job does not move on stage events until it is resumed.
+    assert (await jobs.update_stage(job.job_id, "answer", 75)).status == "needs_input"
+
+    resumed = await jobs.resume(job.job_id, "플라스틱이에요", stage="rule", progress=25)
+    assert (resumed.status, resumed.stage, resumed.progress) == ("running", "rule", 25)
+    assert (resumed.answer, resumed.question) == ("플라스틱이에요", None)
+
+    with pytest.raises(InvalidTransition):
+        await jobs.resume(job.job_id, "again")
+    await jobs.complete(job.job_id, {"ok": True})
+    with pytest.raises(InvalidTransition):
+        await jobs.needs_input(job.job_id, "too late?")
+    with pytest.raises(JobNotFound):
+        await jobs.resume("no-such-job", "x")
+
+
+async def test_list_jobs_newest_first(jobs: ScanJobService, user: str) -> None:
+    first, _ = await jobs.create_job(user, "blob://1")
+    second, _ = await jobs.create_job(user, "blob://2")
+    listed = await jobs.list_jobs(user)
+    assert [j.job_id for j in listed] == [second.job_id, first.job_id]
+    assert [j.job_id for j in await jobs.list_jobs(user, limit=1)] == [second.job_id]
+
+
+async def test_bad_progress_is_refused(jobs: ScanJobService, user: str) -> None:
+    job, _ = await jobs.create_job(user, "blob://g")
+    with pytest.raises(ValueError):
+        await jobs.update_stage(job.job_id, "vision", 101)
