@@ -48,13 +48,16 @@ class VisionResult(Payload):
 
 
 class RuleResult(Payload):
-    """The disposal category and the rules found for it."""
+    """The disposal category and the rules found for it (the rule classifier's output)."""
 
+    text: str = Field("", description="The text that was classified.")
     category: str | None
     confidence: float = Field(ge=0.0, le=1.0)
-    parts: list[dict[str, Any]] = Field(default_factory=list)
-    rules: list[str] = Field(default_factory=list)
-    tags: list[str] = Field(default_factory=list)
+    item: str | None = None
+    parts: list[dict[str, Any]] = Field(default_factory=list, description="name, category, steps")
+    rules: list[dict[str, Any]] = Field(default_factory=list, description="id, title, category")
+    tags: list[str] = Field(default_factory=list, description="Situation tags found in the text.")
+    method: str = "none"
 
 
 class AnswerResult(Payload):
@@ -169,6 +172,17 @@ def make_event(
     if subject:
         attributes["subject"] = subject
     return CloudEvent(attributes, payload.model_dump(mode="json"))
+
+
+_REPLY_NAMESPACE = uuid.UUID("6b1d8a52-3c9e-4f1a-9a57-2f0e6c1d4e10")
+
+
+def reply_to(event: CloudEvent, event_type: str, payload: Payload) -> CloudEvent:
+    """The event that follows ``event``: same subject (job), and an id derived from the incoming
+    id and the reply type, so a handler retried after a crash emits the very same id and the
+    next stage's dedupe drops the duplicate."""
+    event_id = str(uuid.uuid5(_REPLY_NAMESPACE, f"{event['id']}:{event_type}"))
+    return make_event(event_type, payload, subject=event.get("subject"), event_id=event_id)
 
 
 def payload_of(event: CloudEvent, model: type[P] | None = None) -> P:

@@ -43,3 +43,15 @@ def test_invalid_data_names_the_event() -> None:
 
 def test_docs_table_is_up_to_date() -> None:
     assert render_table() in DOCS.read_text(encoding="utf-8"), "run: eco2 events > docs table"
+
+
+def test_reply_id_is_stable_for_a_retried_handler() -> None:
+    from eventing.events import EchoReply, reply_to
+
+    incoming = make_event("kr.eco2.demo.echo", Echo(text="x"), subject="job-7")
+    first = reply_to(incoming, "kr.eco2.demo.echo.replied", EchoReply(text="x", handled_by="a"))
+    again = reply_to(incoming, "kr.eco2.demo.echo.replied", EchoReply(text="x", handled_by="a"))
+    other = make_event("kr.eco2.demo.echo", Echo(text="x"), subject="job-7")
+    third = reply_to(other, "kr.eco2.demo.echo.replied", EchoReply(text="x", handled_by="a"))
+    assert first["id"] == again["id"] != third["id"]
+    assert first["subject"] == "job-7"

@@ -1,0 +1,153 @@
+"""``eco2 function``: run one function alone, as a queue worker or an HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import click
+
+from eco2.settings import Settings, get_settings
+from eventing.exceptions import HandlerLoadError
+from eventing.runtime.loader import Function, load_function
+
+DEFAULT_EXCHANGE = "eco2.events"
+
+
+def _logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
+    )
+
+
+def _load(source: str, target: str) -> Function:
+    try:
+        return load_function(source, target)
+    except HandlerLoadError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def function() -> None:
+    """Run a function (a module with ``handle(event)``) on a trigger."""
+
+
+@function.command()
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("--target", default="handle", show_default=True, help="The handler's name.")
+@click.option("--trigger", type=click.Choice(["redis", "amqp"]), required=True)
+@click.option(
+    "--topic",
+    required=True,
+    help="redis: the stream topic; amqp: binding key(s) (event types), comma-separated.",
+)
+@click.option("--group", required=True, help="redis: the consumer group; amqp: the queue name.")
+@click.option(
+    "--reply-topic",
+    default=None,
+    help="redis: topic replies go to (none: replies dropped); amqp: exchange for replies.",
+)
+@click.option("--exchange", default=DEFAULT_EXCHANGE, show_default=True, help="amqp only.")
+@click.option("--consumer", default=None, help="redis consumer name (default host-pid).")
+def run(
+    source: str,
+    target: str,
+    trigger: str,
+    topic: str,
+    group: str,
+    reply_topic: str | None,
+    exchange: str,
+    consumer: str | None,
+) -> None:
+    """Consume events from Redis Streams or RabbitMQ until SIGTERM/SIGINT, then stop gracefully."""
+    _logging()
+    settings = get_settings()
+    fn = _load(source, target)
+    if trigger == "redis":
+        main = _run_redis(fn, settings, topic, group, reply_topic, consumer)
+    else:
+        main = _run_amqp(fn, settings, topic, group, reply_topic, exchange)
+    asyncio.run(main)
+
+
+async def _run_redis(
+    fn: Function,
+    settings: Settings,
+    topic: str,
+    group: str,
+    reply_topic: str | None,
+    consumer: str | None,
+) -> None:
+    from eventing.bus.redis import RedisBus, connect
+    from eventing.runtime.dedupe import RedisDedupe
+    from eventing.runtime.redis_trigger import RedisTrigger
+    from eventing.runtime.worker import serve
+
+    # Always Redis here: an in-memory bus cannot be shared with the producers of another process.
+    bus = RedisBus(settings.redis_url, settings.shards)
+    client = connect(settings.redis_url, max_connections=8)
+    dedupe = RedisDedupe(client, group, settings.runtime.dedupe_ttl_s)
+    worker = RedisTrigger(
+        bus,
+        fn,
+        settings.runtime,
+        topic=topic,
+        group=group,
+        consumer=consumer,
+        dedupe=dedupe,
+        reply_topic=reply_topic,
+    )
+    try:
+        await serve(worker, fn, settings)
+    finally:
+        await bus.close()
+        await client.aclose()
+
+
+async def _run_amqp(
+    fn: Function,
+    settings: Settings,
+    topic: str,
+    queue: str,
+    reply_exchange: str | None,
+    exchange: str,
+) -> None:
+    from eventing.bus.redis import connect
+    from eventing.runtime.amqp_trigger import AmqpTrigger
+    from eventing.runtime.dedupe import RedisDedupe
+    from eventing.runtime.worker import serve
+
+    client = connect(settings.redis_url, max_connections=8)
+    worker = AmqpTrigger(
+        settings.amqp_url,
+        fn,
+        settings.runtime,
+        queue=queue,
+        binding_keys=[key.strip() for key in topic.split(",") if key.strip()],
+        exchange=exchange,
+        reply_exchange=reply_exchange,
+        dedupe=RedisDedupe(client, queue, settings.runtime.dedupe_ttl_s),
+    )
+    try:
+        await serve(worker, fn, settings)
+    finally:
+        await client.aclose()
+
+
+@function.command("serve-http")
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("--target", default="handle", show_default=True, help="The handler's name.")
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+def serve_http_command(source: str, target: str, host: str, port: int) -> None:
+    """Serve the function over HTTP (CloudEvents in, reply CloudEvent out) until SIGTERM."""
+    from eventing.runtime.http_trigger import serve_http
+
+    _logging()
+    try:
+        serve_http(source, target, host=host, port=port, settings=get_settings())
+    except HandlerLoadError as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -1,0 +1,1 @@
+"""Example functions: the demo's echo handler, also the runtime tests' subject."""

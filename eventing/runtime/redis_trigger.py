@@ -1,0 +1,126 @@
+"""A function as a Redis Streams consumer-group worker, built on the ``EventBus`` port.
+
+Each poll first reclaims entries other consumers (or a killed worker) left pending for
+``claim_idle_ms``, then reads new ones. An entry is acked only after the handler succeeded and
+its reply was published. A failed entry is NOT acked: it stays in the group's pending list, which
+is the retry queue, and is redelivered (with the stream's delivery count as its attempt number)
+once it has been idle ``claim_idle_ms``. The retry therefore survives the worker's death, at the
+price of a fixed delay: Streams have no per-entry delayed redelivery. After ``max_attempts`` the
+entry goes to the topic's dead-letter log with the reason.
+
+``claim_idle_ms`` must be longer than a handler normally runs: an entry idle that long is
+considered abandoned and another consumer takes it over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Callable
+
+from cloudevents.http import CloudEvent
+
+from eco2.settings import RuntimeSettings
+from eventing.bus.base import Delivery, EventBus
+from eventing.exceptions import BusError
+from eventing.runtime.dedupe import Dedupe
+from eventing.runtime.loader import Function
+from eventing.runtime.worker import Processor, backoff_delay, drain, log
+
+ReplyTopic = str | Callable[[CloudEvent], str | None] | None
+
+
+def default_consumer_name() -> str:
+    """``host-pid``: unique per process, stable for its life, readable in XINFO CONSUMERS."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class RedisTrigger:
+    """Consume ``topic`` as ``group`` and run ``function`` on every event."""
+
+    def __init__(
+        self,
+        bus: EventBus,
+        function: Function,
+        runtime: RuntimeSettings,
+        *,
+        topic: str,
+        group: str,
+        consumer: str | None = None,
+        dedupe: Dedupe | None = None,
+        reply_topic: ReplyTopic = None,
+    ) -> None:
+        self.bus = bus
+        self.runtime = runtime
+        self.topic = topic
+        self.group = group
+        self.consumer = consumer or default_consumer_name()
+        self.reply_topic = reply_topic
+        self.processor = Processor(function, runtime, dedupe=dedupe, publish_reply=self._reply)
+        self._stopping = asyncio.Event()
+
+    async def _reply(self, reply: CloudEvent) -> None:
+        topic = self.reply_topic(reply) if callable(self.reply_topic) else self.reply_topic
+        if topic:
+            # Same subject → same shard downstream, so a job's events stay in order.
+            await self.bus.publish(topic, reply)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        await self.bus.ensure_group(self.topic, self.group)
+        log.info("consuming %s as %s/%s", self.topic, self.group, self.consumer)
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                deliveries = await self._poll()
+            except BusError as exc:  # Redis restarting or unreachable: wait, then poll again
+                failures += 1
+                delay = backoff_delay(failures, self.runtime)
+                log.warning("poll failed (%s); retrying in %.2fs", exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            # Entries read are ours now even if a stop came meanwhile: finish them (within grace).
+            await drain({asyncio.create_task(self._handle(d)) for d in deliveries})
+
+    async def _poll(self) -> list[Delivery]:
+        deliveries = await self.bus.reclaim(
+            self.topic,
+            self.group,
+            self.consumer,
+            min_idle_ms=self.runtime.claim_idle_ms,
+            count=self.runtime.batch_size,
+        )
+        if deliveries:
+            return deliveries
+        return await self.bus.consume(
+            self.topic,
+            self.group,
+            self.consumer,
+            count=self.runtime.batch_size,
+            block_ms=self.runtime.block_ms,
+        )
+
+    async def _handle(self, delivery: Delivery) -> None:
+        try:
+            await self._settle(delivery)
+        except BusError as exc:
+            # Not acked: the entry stays pending and is redelivered; dedupe makes that a no-op
+            # if the handler had already succeeded.
+            log.warning("could not settle entry=%s: %s", delivery.entry_id, exc)
+
+    async def _settle(self, delivery: Delivery) -> None:
+        if delivery.event is None:
+            reason = f"undecodable entry: {delivery.error}"
+            log.warning("dead-letter entry=%s: %s", delivery.entry_id, reason)
+            await self.bus.dead_letter(self.group, delivery, reason)
+            return
+        outcome = await self.processor.process(delivery.event, delivery.attempt)
+        if outcome.status in ("done", "skipped"):
+            await self.bus.ack(self.group, delivery)
+        elif outcome.status == "dead":
+            await self.bus.dead_letter(self.group, delivery, outcome.reason or "unknown")
+        # retry: leave it pending; a reclaim after claim_idle_ms delivers it again.

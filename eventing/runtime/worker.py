@@ -1,0 +1,178 @@
+"""The consume-loop policy every queue trigger shares, and the runner that stops it gracefully.
+
+A trigger (Redis Streams, RabbitMQ) turns deliveries into ``Processor.process(event, attempt)``
+calls and acts on the ``Outcome``: ack it (done or skipped), redeliver it later (retry), or move
+it to the dead letters with the reason (dead). The policy is in one place so both triggers keep
+the same promises:
+
+- the handler runs in a thread (handlers are plain sync functions, the loop stays responsive)
+  and is bounded by ``handler_timeout_s``;
+- a reply is published BEFORE the event id is marked processed, and both before the ack, so a
+  crash anywhere retries instead of losing the event;
+- an id already processed by the group is skipped (at-least-once delivery, exactly-once effect);
+- after ``max_attempts`` failures the reason names the exception, its message and the attempts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from cloudevents.http import CloudEvent
+
+from eco2.settings import RuntimeSettings, Settings
+from eventing.runtime.dedupe import Dedupe
+from eventing.runtime.loader import Function
+
+log = logging.getLogger("eventing.runtime")
+
+ReplyPublisher = Callable[[CloudEvent], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a trigger does with a delivery after the handler ran (or was skipped)."""
+
+    status: Literal["done", "skipped", "retry", "dead"]
+    reply: CloudEvent | None = None
+    reason: str | None = None
+    delay_s: float = 0.0
+
+
+def backoff_delay(
+    attempt: int, runtime: RuntimeSettings, rand: Callable[[], float] = random.random
+) -> float:
+    """Delay before attempt ``attempt + 1``: exponential, capped, with "equal jitter".
+
+    Half the step is fixed and half random, so retries of many events failing together spread
+    out instead of hammering a recovering dependency at the same instant.
+    """
+    step = min(runtime.backoff_max_s, runtime.backoff_initial_s * 2 ** max(attempt - 1, 0))
+    return step / 2 + rand() * step / 2
+
+
+class Processor:
+    """Runs one function's handler under the runtime's retry, dedupe and reply policy."""
+
+    def __init__(
+        self,
+        function: Function,
+        runtime: RuntimeSettings,
+        *,
+        dedupe: Dedupe | None = None,
+        publish_reply: ReplyPublisher | None = None,
+    ) -> None:
+        self.function = function
+        self.runtime = runtime
+        self.dedupe = dedupe
+        self.publish_reply = publish_reply
+
+    async def process(self, event: CloudEvent, attempt: int) -> Outcome:
+        """Handle ``event`` (delivery number ``attempt``) and say what to do with it."""
+        event_id = event["id"]
+        if self.dedupe is not None and await self.dedupe.seen(event_id):
+            log.info("skip id=%s type=%s: already processed", event_id, event["type"])
+            return Outcome("skipped")
+        log.info("handling id=%s type=%s attempt=%d", event_id, event["type"], attempt)
+        try:
+            reply = await asyncio.wait_for(
+                asyncio.to_thread(self.function.handle, event), self.runtime.handler_timeout_s
+            )
+            if reply is not None and not isinstance(reply, CloudEvent):
+                raise TypeError(
+                    f"{self.function.name} returned {type(reply).__name__}, "
+                    "expected a CloudEvent or None"
+                )
+            if reply is not None and self.publish_reply is not None:
+                await self.publish_reply(reply)
+        except TimeoutError:
+            error = f"HandlerTimeout: no result within {self.runtime.handler_timeout_s}s"
+        except Exception as exc:  # the handler's failure is data here: it is retried
+            error = f"{type(exc).__name__}: {exc}"
+        else:
+            if self.dedupe is not None:
+                await self.dedupe.mark(event_id)
+            log.info("done id=%s reply=%s", event_id, reply["type"] if reply else None)
+            return Outcome("done", reply=reply)
+        if attempt >= self.runtime.max_attempts:
+            reason = f"{error} (failed {attempt} of {self.runtime.max_attempts} attempts)"
+            log.warning("dead-letter id=%s: %s", event_id, reason)
+            return Outcome("dead", reason=reason)
+        log.warning("failed id=%s attempt=%d, will retry: %s", event_id, attempt, error)
+        return Outcome("retry", reason=error, delay_s=backoff_delay(attempt, self.runtime))
+
+
+class Worker(Protocol):
+    """A trigger's consume loop: ``run`` until ``stop`` is called."""
+
+    async def run(self) -> None:
+        """Consume and process until stopped; returns once nothing is in flight."""
+
+    def stop(self) -> None:
+        """Stop taking new events; in-flight ones finish."""
+
+
+async def serve(
+    worker: Worker,
+    function: Function,
+    settings: Settings,
+    *,
+    stop_signal: asyncio.Event | None = None,
+    handle_signals: bool = True,
+) -> None:
+    """Run ``worker`` with the function's hooks until SIGTERM/SIGINT (or ``stop_signal``).
+
+    On stop the worker takes no new events and its in-flight ones get ``shutdown_grace_s`` to
+    finish; past that they are cancelled un-acked, which hands them back to the queue (Redis:
+    reclaimed by another consumer; RabbitMQ: requeued when the channel closes). Either way a
+    scale-down loses nothing.
+    """
+    stop_signal = stop_signal or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    if handle_signals:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop_signal.set)
+    if function.start is not None:
+        await asyncio.to_thread(function.start, settings)
+    task = asyncio.create_task(worker.run())
+    waiter = asyncio.create_task(stop_signal.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            task.result()  # the worker ended on its own: surface its error
+            return
+        log.info("stopping %s: finishing in-flight events", function.name)
+        worker.stop()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), settings.runtime.shutdown_grace_s)
+        except TimeoutError:
+            log.warning("grace period over: handing in-flight events back un-acked")
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    finally:
+        waiter.cancel()
+        if handle_signals:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
+        if function.stop is not None:
+            await asyncio.to_thread(function.stop)
+
+
+async def drain(tasks: set[asyncio.Task[Any]]) -> None:
+    """Wait for ``tasks``; if cancelled meanwhile, cancel them too (they then stay un-acked)."""
+    if not tasks:
+        return
+    try:
+        await asyncio.wait(set(tasks))
+    except asyncio.CancelledError:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise

@@ -1,0 +1,184 @@
+"""The Redis Streams trigger end to end on the real Redis: ack, retry, dead letter, dedupe,
+a worker SIGKILLed mid-event, and a graceful SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+from cloudevents.http import CloudEvent
+from redis import asyncio as aioredis
+
+from eco2.settings import RuntimeSettings, Settings
+from eventing.bus.base import Delivery
+from eventing.bus.redis import RedisBus
+from eventing.events import Echo, make_event
+from eventing.runtime.dedupe import RedisDedupe
+from eventing.runtime.loader import load_function
+from eventing.runtime.redis_trigger import RedisTrigger
+from eventing.runtime.worker import serve
+from tests.eventing.runtime.helpers import ECHO, worker
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+SHARDS = 4  # the subprocess workers use the default settings' shard count
+RUNTIME = RuntimeSettings(
+    claim_idle_ms=300, block_ms=100, max_attempts=3, backoff_initial_s=0.02, shutdown_grace_s=5
+)
+
+
+@pytest.fixture
+async def env(unique: str) -> AsyncIterator[dict]:
+    bus = RedisBus(REDIS_URL, SHARDS)
+    client = aioredis.from_url(REDIS_URL)
+    names = {"topic": f"{unique}.echo", "group": f"{unique}-g", "replies": f"{unique}.replied"}
+    await bus.ensure_group(names["replies"], "observer")
+    yield {"bus": bus, "client": client, **names}
+    keys = [k async for k in client.scan_iter(f"{unique}*")]
+    keys += [k async for k in client.scan_iter(f"eco2:processed:{unique}*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+    await bus.close()
+
+
+@contextlib.asynccontextmanager
+async def running(env: dict, runtime: RuntimeSettings = RUNTIME) -> AsyncIterator[RedisTrigger]:
+    fn = load_function(ECHO)
+    dedupe = RedisDedupe(env["client"], env["group"], 60)
+    trigger = RedisTrigger(
+        env["bus"],
+        fn,
+        runtime,
+        topic=env["topic"],
+        group=env["group"],
+        consumer="c1",
+        dedupe=dedupe,
+        reply_topic=env["replies"],
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(trigger, fn, Settings(runtime=runtime), stop_signal=stop, handle_signals=False)
+    )
+    try:
+        yield trigger
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+
+async def replies(env: dict, n: int, within: float = 10.0) -> list[Delivery]:
+    got: list[Delivery] = []
+    async with asyncio.timeout(within):
+        while len(got) < n:
+            got += await env["bus"].consume(env["replies"], "observer", "o", block_ms=200)
+    return got
+
+
+async def dead_letters(env: dict) -> list:
+    for _ in range(100):
+        if letters := await env["bus"].dead_letters(env["topic"]):
+            return letters
+        await asyncio.sleep(0.1)
+    raise AssertionError("nothing was dead-lettered within 10 s")
+
+
+def echo(**fields) -> CloudEvent:
+    return make_event(
+        "kr.eco2.demo.echo", Echo(text=fields.pop("text", "hi"), **fields), subject="job-1"
+    )
+
+
+async def test_event_is_handled_replied_and_acked(env: dict) -> None:
+    async with running(env):
+        await env["bus"].publish(env["topic"], echo(text="안녕"))
+        (reply,) = await replies(env, 1)
+        assert reply.event["type"] == "kr.eco2.demo.echo.replied"
+        assert reply.event.data["text"] == "안녕" and reply.event["subject"] == "job-1"
+        await asyncio.sleep(0.1)
+        assert await env["bus"].pending(env["topic"], env["group"]) == 0
+
+
+async def test_failure_is_redelivered_until_it_succeeds(env: dict, caplog) -> None:
+    caplog.set_level(logging.INFO, "eventing.runtime")
+    event = echo(fail_times=2)
+    async with running(env):
+        await env["bus"].publish(env["topic"], event)
+        (reply,) = await replies(env, 1)
+    assert reply.event.data["text"] == "hi"
+    attempts = [
+        r.getMessage() for r in caplog.records if f"handling id={event['id']}" in r.getMessage()
+    ]
+    assert [m.rsplit("attempt=", 1)[1] for m in attempts] == ["1", "2", "3"]
+    assert await env["bus"].dead_letters(env["topic"]) == []
+
+
+async def test_poison_reaches_dead_letters_with_reason(env: dict) -> None:
+    event = echo(text="독", poison=True)
+    async with running(env):
+        await env["bus"].publish(env["topic"], event)
+        letters = await dead_letters(env)
+    (letter,) = letters
+    assert (
+        letter.reason
+        == "EchoFailure: poison message '독' cannot be echoed (failed 3 of 3 attempts)"
+    )
+    assert letter.attempts == 3 and letter.event["id"] == event["id"]
+    assert await env["bus"].pending(env["topic"], env["group"]) == 0
+
+
+async def test_undecodable_entry_is_dead_lettered(env: dict) -> None:
+    await env["client"].xadd(f"{env['topic']}:0", {"junk": "1"})
+    async with running(env):
+        letters = await dead_letters(env)
+    assert letters[0].reason.startswith("undecodable entry: stream entry has no 'ce' field")
+
+
+async def test_duplicate_event_id_is_skipped(env: dict) -> None:
+    event = echo(text="once")
+    async with running(env):
+        await env["bus"].publish(env["topic"], event)
+        await replies(env, 1)
+        await env["bus"].publish(env["topic"], event)  # redelivered copy, same CloudEvent id
+        await asyncio.sleep(0.5)
+        assert await env["bus"].consume(env["replies"], "observer", "o", block_ms=300) == []
+        assert await env["bus"].pending(env["topic"], env["group"]) == 0
+    assert await env["client"].exists(f"eco2:processed:{env['group']}:{event['id']}")
+
+
+async def test_sigkilled_worker_mid_event_is_completed_by_another(env: dict) -> None:
+    event = echo(text="살아남기", sleep_s=2.0)
+    first = worker("redis", env["topic"], env["group"], "--reply-topic", env["replies"])
+    second = None
+    try:
+        await env["bus"].publish(env["topic"], event)
+        await asyncio.to_thread(first.wait_for, f"handling id={event['id']}")
+        first.kill()  # SIGKILL: no chance to ack or hand back
+        assert await env["bus"].pending(env["topic"], env["group"]) == 1
+        second = worker("redis", env["topic"], env["group"], "--reply-topic", env["replies"])
+        (reply,) = await replies(env, 1, within=20)
+        assert reply.event.data["handled_by"].endswith(f":{second.pid}")
+        await asyncio.to_thread(second.wait_for, f"done id={event['id']}")
+        assert "attempt=2" in second.output()
+        assert await env["bus"].pending(env["topic"], env["group"]) == 0
+    finally:
+        first.kill()
+        if second is not None:
+            second.kill()
+
+
+async def test_sigterm_finishes_the_in_flight_event(env: dict) -> None:
+    event = echo(text="마무리", sleep_s=1.5)
+    proc = worker("redis", env["topic"], env["group"], "--reply-topic", env["replies"])
+    try:
+        await env["bus"].publish(env["topic"], event)
+        await asyncio.to_thread(proc.wait_for, f"handling id={event['id']}")
+        assert await asyncio.to_thread(proc.terminate) == 0
+        (reply,) = await replies(env, 1)
+        assert reply.event.data["handled_by"].endswith(f":{proc.pid}")
+        assert await env["bus"].pending(env["topic"], env["group"]) == 0
+        assert "stopping echo.py:handle" in proc.output()
+    finally:
+        proc.kill()

@@ -1,0 +1,97 @@
+"""The shared consume policy: outcomes, reasons, dedupe order, backoff."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from cloudevents.http import CloudEvent
+
+from eco2.settings import RuntimeSettings
+from eventing.events import Echo, make_event
+from eventing.runtime.dedupe import MemoryDedupe
+from eventing.runtime.examples import echo
+from eventing.runtime.loader import Function
+from eventing.runtime.worker import Processor, backoff_delay
+
+RUNTIME = RuntimeSettings(max_attempts=3, handler_timeout_s=0.3)
+
+
+def event(**fields) -> CloudEvent:
+    return make_event("kr.eco2.demo.echo", Echo(text="x", **fields), subject="job")
+
+
+def processor(handle=echo.handle, **kwargs) -> Processor:
+    return Processor(Function(handle=handle, source="t.py"), RUNTIME, **kwargs)
+
+
+async def test_success_publishes_reply_then_marks_processed() -> None:
+    order: list[str] = []
+    dedupe = MemoryDedupe()
+
+    async def publish(reply: CloudEvent) -> None:
+        order.append(f"publish {reply['type']} seen={await dedupe.seen(ev['id'])}")
+
+    ev = event()
+    outcome = await processor(dedupe=dedupe, publish_reply=publish).process(ev, 1)
+    assert outcome.status == "done"
+    assert outcome.reply["type"] == "kr.eco2.demo.echo.replied"
+    assert order == ["publish kr.eco2.demo.echo.replied seen=False"]
+    assert await dedupe.seen(ev["id"])
+
+
+async def test_processed_id_is_skipped_without_running_the_handler() -> None:
+    calls: list[str] = []
+    dedupe = MemoryDedupe()
+    ev = event()
+    await dedupe.mark(ev["id"])
+    outcome = await processor(lambda e: calls.append(e["id"]), dedupe=dedupe).process(ev, 1)
+    assert outcome.status == "skipped" and calls == []
+
+
+async def test_failure_retries_then_dead_letters_with_reason() -> None:
+    proc = processor()
+    first = await proc.process(event(poison=True), 1)
+    assert first.status == "retry" and first.reason.startswith("EchoFailure: poison message")
+    assert first.delay_s > 0
+    last = await proc.process(event(poison=True), 3)
+    assert last.status == "dead"
+    assert (
+        last.reason == "EchoFailure: poison message 'x' cannot be echoed (failed 3 of 3 attempts)"
+    )
+
+
+async def test_failed_publish_is_not_marked_processed() -> None:
+    dedupe = MemoryDedupe()
+
+    async def broken(reply: CloudEvent) -> None:
+        raise ConnectionError("broker down")
+
+    ev = event()
+    outcome = await processor(dedupe=dedupe, publish_reply=broken).process(ev, 1)
+    assert outcome.status == "retry" and outcome.reason == "ConnectionError: broker down"
+    assert not await dedupe.seen(ev["id"])
+
+
+async def test_slow_handler_times_out() -> None:
+    started = time.monotonic()
+    outcome = await processor().process(event(sleep_s=1.0), 3)
+    assert time.monotonic() - started < 0.9
+    assert outcome.status == "dead" and outcome.reason.startswith(
+        "HandlerTimeout: no result within 0.3s"
+    )
+
+
+async def test_wrong_return_type_is_a_failure() -> None:
+    outcome = await processor(lambda e: {"not": "an event"}).process(event(), 1)
+    assert outcome.status == "retry"
+    assert outcome.reason == "TypeError: t.py:handle returned dict, expected a CloudEvent or None"
+
+
+@pytest.mark.parametrize(
+    ("attempt", "low", "high"), [(1, 0.1, 0.2), (2, 0.2, 0.4), (3, 0.4, 0.8), (9, 2.5, 5.0)]
+)
+def test_backoff_is_exponential_capped_with_jitter(attempt: int, low: float, high: float) -> None:
+    runtime = RuntimeSettings(backoff_initial_s=0.2, backoff_max_s=5.0)
+    assert backoff_delay(attempt, runtime, rand=lambda: 0.0) == pytest.approx(low)
+    assert backoff_delay(attempt, runtime, rand=lambda: 1.0) == pytest.approx(high)
