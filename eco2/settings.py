@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,7 +29,19 @@ class RuntimeSettings(BaseModel):
         25.0, gt=0, description="Time a stopping worker gives its in-flight event to finish."
     )
     dedupe_ttl_s: int = Field(86_400, ge=1, description="How long a processed event id is kept.")
-    handler_timeout_s: float = Field(120.0, gt=0, description="A handler call past this fails.")
+    handler_timeout_s: float = Field(
+        20.0, gt=0, description="A handler call past this fails (must end before a reclaim)."
+    )
+
+    @model_validator(mode="after")
+    def _timeout_before_reclaim(self) -> RuntimeSettings:
+        # A handler still running when its entry is reclaimed would run twice on Redis.
+        if self.handler_timeout_s * 1000 >= self.claim_idle_ms:
+            raise ValueError(
+                f"handler_timeout_s ({self.handler_timeout_s}) must be shorter than "
+                f"claim_idle_ms ({self.claim_idle_ms} ms)"
+            )
+        return self
 
 
 class LLMSettings(BaseModel):

@@ -28,7 +28,12 @@ from eventing.runtime.worker import serve
 
 TOPIC, REPLIES, GROUP = "demo.echo", "demo.echo.replied", "echo"
 RUNTIME = RuntimeSettings(
-    claim_idle_ms=200, block_ms=50, max_attempts=3, backoff_initial_s=0.05, shutdown_grace_s=5
+    claim_idle_ms=200,
+    handler_timeout_s=0.15,
+    block_ms=50,
+    max_attempts=3,
+    backoff_initial_s=0.05,
+    shutdown_grace_s=5,
 )
 
 

@@ -20,7 +20,8 @@ BIN = Path(sys.executable).parent
 
 # Short timings so retries and reclaims happen within a test's patience.
 FAST_ENV = {
-    "ECO2_RUNTIME__CLAIM_IDLE_MS": "600",
+    "ECO2_RUNTIME__CLAIM_IDLE_MS": "3000",
+    "ECO2_RUNTIME__HANDLER_TIMEOUT_S": "2.5",
     "ECO2_RUNTIME__BLOCK_MS": "100",
     "ECO2_RUNTIME__BACKOFF_INITIAL_S": "0.05",
     "ECO2_RUNTIME__BACKOFF_MAX_S": "0.2",

@@ -25,7 +25,12 @@ from tests.eventing.runtime.helpers import ECHO, worker
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SHARDS = 4  # the subprocess workers use the default settings' shard count
 RUNTIME = RuntimeSettings(
-    claim_idle_ms=300, block_ms=100, max_attempts=3, backoff_initial_s=0.02, shutdown_grace_s=5
+    claim_idle_ms=300,
+    handler_timeout_s=0.25,
+    block_ms=100,
+    max_attempts=3,
+    backoff_initial_s=0.02,
+    shutdown_grace_s=5,
 )
 
 
