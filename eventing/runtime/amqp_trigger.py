@@ -37,7 +37,7 @@ from eventing.bindings.amqp import AmqpMessage, from_amqp, to_amqp
 from eventing.exceptions import MalformedEventError
 from eventing.runtime.dedupe import Dedupe
 from eventing.runtime.loader import Function
-from eventing.runtime.worker import Processor, drain, log
+from eventing.runtime.worker import Observer, Processor, drain, log
 
 ATTEMPT_HEADER = "x-eco2-attempt"
 REASON_HEADER = "x-eco2-reason"
@@ -100,6 +100,7 @@ class AmqpTrigger:
         exchange: str = DEFAULT_EXCHANGE,
         reply_exchange: str | None = None,
         dedupe: Dedupe | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.amqp_url = amqp_url
         self.runtime = runtime
@@ -107,7 +108,9 @@ class AmqpTrigger:
         self.binding_keys = binding_keys
         self.exchange_name = exchange
         self.reply_exchange_name = reply_exchange or exchange
-        self.processor = Processor(function, runtime, dedupe=dedupe, publish_reply=self._reply)
+        self.processor = Processor(
+            function, runtime, dedupe=dedupe, publish_reply=self._reply, observer=observer
+        )
         self._stopping = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._channel: AbstractChannel | None = None

@@ -26,7 +26,7 @@ from eventing.bus.base import Delivery, EventBus
 from eventing.exceptions import BusError
 from eventing.runtime.dedupe import Dedupe
 from eventing.runtime.loader import Function
-from eventing.runtime.worker import Processor, backoff_delay, drain, log
+from eventing.runtime.worker import Observer, Processor, backoff_delay, drain, log
 
 ReplyTopic = str | Callable[[CloudEvent], str | None] | None
 
@@ -50,6 +50,7 @@ class RedisTrigger:
         consumer: str | None = None,
         dedupe: Dedupe | None = None,
         reply_topic: ReplyTopic = None,
+        observer: Observer | None = None,
     ) -> None:
         self.bus = bus
         self.runtime = runtime
@@ -57,7 +58,9 @@ class RedisTrigger:
         self.group = group
         self.consumer = consumer or default_consumer_name()
         self.reply_topic = reply_topic
-        self.processor = Processor(function, runtime, dedupe=dedupe, publish_reply=self._reply)
+        self.processor = Processor(
+            function, runtime, dedupe=dedupe, publish_reply=self._reply, observer=observer
+        )
         self._stopping = asyncio.Event()
 
     async def _reply(self, reply: CloudEvent) -> None:

@@ -35,6 +35,23 @@ log = logging.getLogger("eventing.runtime")
 ReplyPublisher = Callable[[CloudEvent], Awaitable[None]]
 
 
+class Observer(Protocol):
+    """Told what happens to each event, e.g. to report a job's progress (``domains.scan``).
+
+    Its calls sit inside the at-least-once path: one that raises fails the attempt, which is
+    retried, so a progress step is never silently lost.
+    """
+
+    async def started(self, event: CloudEvent, attempt: int) -> None:
+        """The handler is about to run on ``event``."""
+
+    async def succeeded(self, event: CloudEvent, reply: CloudEvent | None) -> None:
+        """The handler finished and its reply (if any) was published."""
+
+    async def dead(self, event: CloudEvent, reason: str) -> None:
+        """``event`` will not be processed: it goes to the dead letters with ``reason``."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a trigger does with a delivery after the handler ran (or was skipped)."""
@@ -67,11 +84,13 @@ class Processor:
         *,
         dedupe: Dedupe | None = None,
         publish_reply: ReplyPublisher | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.function = function
         self.runtime = runtime
         self.dedupe = dedupe
         self.publish_reply = publish_reply
+        self.observer = observer
 
     async def process(self, event: CloudEvent, attempt: int) -> Outcome:
         """Handle ``event`` (delivery number ``attempt``) and say what to do with it."""
@@ -81,6 +100,8 @@ class Processor:
             return Outcome("skipped")
         log.info("handling id=%s type=%s attempt=%d", event_id, event["type"], attempt)
         try:
+            if self.observer is not None:
+                await self.observer.started(event, attempt)
             reply = await asyncio.wait_for(
                 asyncio.to_thread(self.function.handle, event), self.runtime.handler_timeout_s
             )
@@ -91,6 +112,8 @@ class Processor:
                 )
             if reply is not None and self.publish_reply is not None:
                 await self.publish_reply(reply)
+            if self.observer is not None:
+                await self.observer.succeeded(event, reply)
         except TimeoutError:
             error = f"HandlerTimeout: no result within {self.runtime.handler_timeout_s}s"
         except Exception as exc:  # the handler's failure is data here: it is retried
@@ -103,9 +126,18 @@ class Processor:
         if attempt >= self.runtime.max_attempts:
             reason = f"{error} (failed {attempt} of {self.runtime.max_attempts} attempts)"
             log.warning("dead-letter id=%s: %s", event_id, reason)
+            if self.observer is not None:
+                await self._tell_dead(event, reason)
             return Outcome("dead", reason=reason)
         log.warning("failed id=%s attempt=%d, will retry: %s", event_id, attempt, error)
         return Outcome("retry", reason=error, delay_s=backoff_delay(attempt, self.runtime))
+
+    async def _tell_dead(self, event: CloudEvent, reason: str) -> None:
+        # The event is dead-lettered whatever happens here; a failing observer is only logged.
+        try:
+            await self.observer.dead(event, reason)  # type: ignore[union-attr]
+        except Exception:
+            log.exception("observer failed on dead event id=%s", event["id"])
 
 
 class Worker(Protocol):

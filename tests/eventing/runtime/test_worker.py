@@ -95,3 +95,42 @@ def test_backoff_is_exponential_capped_with_jitter(attempt: int, low: float, hig
     runtime = RuntimeSettings(backoff_initial_s=0.2, backoff_max_s=5.0)
     assert backoff_delay(attempt, runtime, rand=lambda: 0.0) == pytest.approx(low)
     assert backoff_delay(attempt, runtime, rand=lambda: 1.0) == pytest.approx(high)
+
+
+def _echo(text: str, **fields) -> CloudEvent:
+    return make_event("kr.eco2.demo.echo", Echo(text=text, **fields), subject="job")
+
+
+class _Recorder:
+    def __init__(self, fail_on_started: bool = False) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.fail_on_started = fail_on_started
+
+    async def started(self, event, attempt) -> None:
+        self.calls.append(("started", event.data["text"]))
+        if self.fail_on_started:
+            raise ConnectionError("progress store down")
+
+    async def succeeded(self, event, reply) -> None:
+        self.calls.append(("succeeded", reply["type"] if reply else "none"))
+
+    async def dead(self, event, reason) -> None:
+        self.calls.append(("dead", reason.split(":")[0]))
+
+
+async def test_observer_sees_start_success_and_death() -> None:
+    recorder = _Recorder()
+    ok = await processor(observer=recorder).process(_echo("ok"), 1)
+    dead = await processor(observer=recorder).process(_echo("x", poison=True), 3)
+    assert (ok.status, dead.status) == ("done", "dead")
+    assert recorder.calls == [
+        ("started", "ok"),
+        ("succeeded", "kr.eco2.demo.echo.replied"),
+        ("started", "x"),
+        ("dead", "EchoFailure"),
+    ]
+
+
+async def test_failing_observer_fails_the_attempt_so_it_is_retried() -> None:
+    outcome = await processor(observer=_Recorder(fail_on_started=True)).process(_echo("a"), 1)
+    assert outcome.status == "retry" and "progress store down" in outcome.reason
