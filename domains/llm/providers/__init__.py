@@ -1,0 +1,1 @@
+"""One module per provider; each adapts one SDK to the ``Provider`` interface in ``base``."""
