@@ -1,0 +1,69 @@
+"""The reward function on the real PostgreSQL: a character once per user, none when unidentified."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from eco2.settings import Settings
+from eventing.events import (
+    RuleResult,
+    ScanRequested,
+    ScanState,
+    VisionResult,
+    make_event,
+    payload_of,
+)
+from functions.reward import main as reward
+from tests.domains.conftest import drop_schema
+
+
+@pytest.fixture(scope="module")
+def started() -> Iterator[None]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    reward.start(Settings(_env_file=None, database_schema=schema))  # type: ignore[call-arg]
+    try:
+        yield
+    finally:
+        reward.stop()
+        asyncio.run(drop_schema(schema))
+
+
+def answered(job: str, user: str, category: str | None):
+    rules = [{"id": f"{category}.basic", "title": "기본", "category": category}] if category else []
+    state = ScanState(
+        request=ScanRequested(job_id=job, user_id=user, image_ref="sha256:x"),
+        vision=VisionResult(text="삼다수", source="hint"),
+        rule=RuleResult(category=category, confidence=0.9 if category else 0.1, rules=rules),
+    )
+    return make_event("kr.eco2.scan.answer.completed", state, subject=job)
+
+
+def test_first_scan_gives_the_category_character(started: None) -> None:
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    reply = reward.handle(answered("job-a", user, "clear_pet"))
+    assert reply["type"] == "kr.eco2.scan.reward.completed"
+    result = payload_of(reply, ScanState).reward
+    assert result.received and not result.already_owned
+    assert result.character and result.dialog
+
+
+def test_second_job_same_category_is_already_owned_and_retry_is_stable(started: None) -> None:
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    first = payload_of(reward.handle(answered("job-1", user, "glass")), ScanState).reward
+    retried = payload_of(reward.handle(answered("job-1", user, "glass")), ScanState).reward
+    second = payload_of(reward.handle(answered("job-2", user, "glass")), ScanState).reward
+    assert (first.already_owned, retried.already_owned, second.already_owned) == (
+        False,
+        False,
+        True,
+    )
+    assert first.character == second.character
+
+
+def test_no_reward_when_the_item_was_not_identified(started: None) -> None:
+    result = payload_of(reward.handle(answered("job-x", "u-none", None)), ScanState).reward
+    assert result.received is False and result.character is None
