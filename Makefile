@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-kor libtesseract-dev libleptonica-dev pkg-config fonts-nanum
 PYTEST_ARGS ?=
 
-.PHONY: help setup system-deps services test lint demo serve clean
+.PHONY: help setup system-deps services test lint demo serve clean bench-connections
 
 help:
 	@echo "make demo   - run a scan-style demo on the embedded default (no servers needed)"
@@ -43,3 +43,6 @@ serve: setup services
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+
+bench-connections: setup services
+	$(PY) bench/sse_connections.py --clients 500

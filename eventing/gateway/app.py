@@ -1,0 +1,169 @@
+"""The SSE gateway: ``GET /api/v1/{service}/{job_id}/events`` over the event bus layer.
+
+``create_app`` builds a FastAPI app whose lifespan opens the gateway's Pub/Sub feed (one
+connection for all shard channels) before the first request and closes every stream at
+shutdown. Routes: the event stream, ``/healthz`` and ``/metrics`` (Prometheus).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis import asyncio as aioredis
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.background import BackgroundTask
+
+from eco2.settings import Settings
+from eventing import metrics
+from eventing.gateway.hub import Hub
+from eventing.gateway.listener import JobSubscription, ShardListener
+from eventing.gateway.store import ReplayStore
+from eventing.gateway.stream import StreamPlan, job_stream
+from eventing.progress import ProgressKeys, connect
+
+# Services whose jobs report through the progress log; chat joins the same mechanism later.
+SERVICES = frozenset({"scans", "chat"})
+
+
+class Gateway:
+    """The gateway's state: Redis clients, the hub of connected clients and the shard feed."""
+
+    def __init__(self, settings: Settings, redis: aioredis.Redis | None = None) -> None:
+        self.settings = settings
+        self.options = settings.gateway
+        self.keys = ProgressKeys(settings.shards, self.options.key_prefix)
+        name = self.options.client_name
+        self.redis = redis or connect(
+            settings.redis_url, max_connections=self.options.redis_pool, client_name=name
+        )
+        self._owns_redis = redis is None
+        # Pub/Sub connections are held for their whole life, so they get their own unbounded
+        # pool (one connection in shard mode, one per client in the job-mode baseline).
+        self.pubsub_redis = connect(
+            settings.redis_url, max_connections=None, client_name=name, socket_timeout=None
+        )
+        self.hub = Hub(self.options.client_queue)
+        self.store = ReplayStore(self.redis, self.keys)
+        self.listener: ShardListener | None = None
+        if self.options.channel_mode == "shard":
+            self.listener = ShardListener(self.pubsub_redis, self.keys.shard_channels(), self.hub)
+
+    async def start(self) -> None:
+        if self.listener is not None:
+            await self.listener.start()
+
+    def close_streams(self) -> None:
+        """End every open stream now; clients resume elsewhere with Last-Event-ID."""
+        self.hub.close_all("shutdown")
+
+    async def stop(self) -> None:
+        self.close_streams()
+        if self.listener is not None:
+            await self.listener.stop()
+        await self.pubsub_redis.aclose()
+        if self._owns_redis:
+            await self.redis.aclose()
+
+    async def open(self, job_id: str, after: int) -> StreamPlan | None:
+        """Subscribe a client, then read the log (that order leaves no gap); None if unknown."""
+        subscriber = self.hub.subscribe(job_id)
+        job_feed: JobSubscription | None = None
+        closed = False
+
+        async def cleanup() -> None:
+            nonlocal closed
+            if closed:
+                return
+            closed = True
+            self.hub.unsubscribe(subscriber)
+            if job_feed is not None:
+                await job_feed.close()
+            if counted:
+                metrics.SSE_CLIENTS.dec()
+
+        counted = False
+        try:
+            if self.options.channel_mode == "job":
+                job_feed = JobSubscription(
+                    self.pubsub_redis, self.keys.job_channel(job_id), subscriber
+                )
+                await job_feed.start()
+            snapshot = await self.store.snapshot(job_id, after)
+        except BaseException:
+            await cleanup()
+            raise
+        if not snapshot.exists:
+            await cleanup()
+            return None
+        counted = True
+        metrics.SSE_CLIENTS.inc()
+        return StreamPlan(
+            job_id=job_id,
+            after=after,
+            snapshot=snapshot,
+            subscriber=subscriber,
+            store=self.store,
+            gap_check_s=self.options.gap_check_s,
+            gap_timeout_s=self.options.gap_timeout_s,
+            cleanup=cleanup,
+        )
+
+
+def _ping() -> ServerSentEvent:
+    # A comment, never an event with an id: an id would move the client's resume point.
+    return ServerSentEvent(comment="ping")
+
+
+def create_app(settings: Settings, redis: aioredis.Redis | None = None) -> FastAPI:
+    """The gateway app; ``redis`` (optional) is used for replay reads instead of a new pool."""
+    gateway = Gateway(settings, redis)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await gateway.start()
+        try:
+            yield
+        finally:
+            await gateway.stop()
+
+    app = FastAPI(title="Eco² SSE gateway", lifespan=lifespan)
+    app.state.gateway = gateway
+
+    @app.get("/api/v1/{service}/{job_id}/events", response_model=None)
+    async def events(
+        service: str,
+        job_id: str,
+        request: Request,
+        last_event_id: str | None = Header(None, alias="Last-Event-ID"),
+        last_event_id_query: str | None = Query(None, alias="last_event_id"),
+    ) -> Response:
+        """The job's progress as SSE; see docs/sse.md for the contract."""
+        if service not in SERVICES:
+            return JSONResponse({"detail": f"unknown service {service!r}"}, status_code=404)
+        raw = last_event_id or last_event_id_query or "0"
+        if not raw.isdigit():
+            return JSONResponse({"detail": "Last-Event-ID must be a seq"}, status_code=400)
+        plan = await gateway.open(job_id, int(raw))
+        if plan is None:
+            return JSONResponse({"detail": f"unknown job {job_id!r}"}, status_code=404)
+        return EventSourceResponse(
+            job_stream(plan),
+            ping=gateway.options.ping_s,
+            ping_message_factory=_ping,
+            send_timeout=gateway.options.send_timeout_s,
+            background=BackgroundTask(plan.cleanup),
+        )
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, object]:
+        return {"status": "ok", "mode": gateway.options.channel_mode, "clients": len(gateway.hub)}
+
+    @app.get("/metrics")
+    async def prometheus() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

@@ -1,0 +1,52 @@
+"""Reads of the job state and the replay log the router keeps (eventing/router/scripts.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis import asyncio as aioredis
+
+from eventing.events import Progress
+from eventing.progress import ProgressKeys, is_terminal
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a connecting client needs: does the job exist, its events after a seq, is it over."""
+
+    exists: bool
+    events: list[Progress]
+    latest: Progress | None  # the state hash's latest event (None before the first)
+
+    @property
+    def finished_at(self) -> int | None:
+        """The seq of the terminal event when the job is over, else None."""
+        if self.latest is not None and is_terminal(self.latest):
+            return self.latest.seq
+        return None
+
+
+class ReplayStore:
+    """One round trip per read: existence, latest state and the events after a seq."""
+
+    def __init__(self, redis: aioredis.Redis, keys: ProgressKeys) -> None:
+        self.redis = redis
+        self.keys = keys
+
+    async def snapshot(self, job_id: str, after: int) -> Snapshot:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.exists(self.keys.state(job_id), self.keys.replay(job_id))
+            pipe.hget(self.keys.state(job_id), "event")
+            pipe.zrange(self.keys.replay(job_id), f"({after}", "+inf", byscore=True)
+            exists, latest, raw_events = await pipe.execute()
+        return Snapshot(
+            exists=bool(exists),
+            events=[Progress.model_validate_json(raw) for raw in raw_events],
+            latest=Progress.model_validate_json(latest) if latest else None,
+        )
+
+    async def events_after(self, job_id: str, after: int) -> list[Progress]:
+        raw_events = await self.redis.zrange(
+            self.keys.replay(job_id), f"({after}", "+inf", byscore=True
+        )
+        return [Progress.model_validate_json(raw) for raw in raw_events]

@@ -1,0 +1,83 @@
+"""One client's SSE stream: replay after Last-Event-ID, then live, in order, each seq once.
+
+The client's subscriber is registered BEFORE the replay log is read, so an event published
+during the read is caught live; the sequencer drops the copy that arrives both ways and holds
+events behind a missing seq (several routers may publish a job's events out of order). While it
+holds, the replay log is re-read every ``gap_check_s``; after ``gap_timeout_s`` the missing seq is
+given up (counted in ``eco2_sse_gap_skips_total``) so a lost entry cannot stall a stream forever.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+from sse_starlette import ServerSentEvent
+
+from eventing import metrics
+from eventing.events import Progress
+from eventing.gateway.hub import Subscriber
+from eventing.gateway.sequencer import Sequencer
+from eventing.gateway.store import ReplayStore, Snapshot
+from eventing.progress import is_terminal
+
+
+def to_sse(event: Progress) -> ServerSentEvent:
+    """The wire form: ``id`` = seq (the resume point), ``event`` = stage, ``data`` = Progress."""
+    return ServerSentEvent(id=str(event.seq), event=event.stage, data=event.model_dump_json())
+
+
+@dataclass
+class StreamPlan:
+    """Everything a stream needs, gathered by the endpoint before the response starts."""
+
+    job_id: str
+    after: int
+    snapshot: Snapshot
+    subscriber: Subscriber
+    store: ReplayStore
+    gap_check_s: float
+    gap_timeout_s: float
+    cleanup: Callable[[], Awaitable[None]]
+
+
+async def job_stream(plan: StreamPlan) -> AsyncIterator[ServerSentEvent]:
+    """Yield the job's events after ``plan.after`` until its terminal event or a close."""
+    sequencer = Sequencer(plan.after)
+    subscriber = plan.subscriber
+    try:
+        if plan.snapshot.events:
+            metrics.SSE_REPLAYS.inc()
+            metrics.SSE_REPLAYED_EVENTS.inc(len(plan.snapshot.events))
+        for event in plan.snapshot.events:
+            sequencer.add(event)
+        finished_at = plan.snapshot.finished_at
+        if finished_at is not None and sequencer.last_sent >= finished_at:
+            return  # the client already has the terminal event
+        gap_since: float | None = None
+        while True:
+            for event in sequencer.ready():
+                metrics.SSE_EVENTS_SENT.inc()
+                yield to_sse(event)
+                if is_terminal(event):
+                    return
+            if sequencer.waiting:
+                gap_since = gap_since or time.monotonic()
+                if time.monotonic() - gap_since >= plan.gap_timeout_s:
+                    metrics.SSE_GAP_SKIPS.inc(sequencer.skip_gap())
+                    gap_since = None
+                    continue
+            else:
+                gap_since = None
+            await subscriber.wait(plan.gap_check_s if sequencer.waiting else None)
+            if subscriber.closed:
+                return
+            for event in subscriber.take():
+                sequencer.add(event)
+            if subscriber.resync or (sequencer.waiting and not sequencer.ready_now):
+                subscriber.resync = False
+                for event in await plan.store.events_after(plan.job_id, sequencer.last_sent):
+                    sequencer.add(event)
+    finally:
+        await plan.cleanup()

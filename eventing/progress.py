@@ -1,0 +1,198 @@
+"""The progress log: its Redis key layout, and the publisher the scan stages call.
+
+Every progress step of a job is one entry of the shard stream ``scan:events:{shard}`` carrying
+``job_id``, a per-job ``seq`` that only grows (1, 2, 3, … with no holes), ``stage``, ``status``,
+``progress`` and an optional JSON ``payload``. The router turns entries into the job's state
+hash, its replay log and Pub/Sub messages; the SSE gateway reads those (docs/sse.md).
+
+Seq and entry are written by one Lua script, so a crash can never leave a seq without its entry:
+the gateway relies on seqs being dense to tell a late event from a lost one.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from redis import asyncio as aioredis
+
+from eventing.events import Progress, Stage
+from eventing.sharding import shard_of
+
+TERMINAL_STAGES: frozenset[str] = frozenset({"done", "failed", "needs_input"})
+TERMINAL_STATUSES: frozenset[str] = frozenset({"failed", "needs_input"})
+
+
+def is_terminal(event: Progress) -> bool:
+    """True for the last event of a job: the stream closes after it."""
+    return event.stage in TERMINAL_STAGES or event.status in TERMINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class ProgressKeys:
+    """Names of every key and channel of the progress log.
+
+    ``prefix`` goes in front of all of them so tests (and several deployments sharing a Redis)
+    never see each other's events.
+    """
+
+    shards: int = 4
+    prefix: str = ""
+
+    def shard(self, job_id: str) -> int:
+        return shard_of(job_id, self.shards)
+
+    def stream(self, shard: int) -> str:
+        return f"{self.prefix}scan:events:{shard}"
+
+    def streams(self) -> list[str]:
+        return [self.stream(shard) for shard in range(self.shards)]
+
+    def seq(self, job_id: str) -> str:
+        return f"{self.prefix}scan:seq:{job_id}"
+
+    def state(self, job_id: str) -> str:
+        return f"{self.prefix}scan:state:{job_id}"
+
+    def replay(self, job_id: str) -> str:
+        return f"{self.prefix}scan:replay:{job_id}"
+
+    def shard_channel(self, shard: int) -> str:
+        return f"{self.prefix}sse:events:{shard}"
+
+    def shard_channels(self) -> list[str]:
+        return [self.shard_channel(shard) for shard in range(self.shards)]
+
+    def job_channel(self, job_id: str) -> str:
+        return f"{self.prefix}sse:events:{job_id}"
+
+    def channel(self, job_id: str, mode: str) -> str:
+        """Where the router publishes ``job_id``'s events: its shard's channel, or its own."""
+        return self.job_channel(job_id) if mode == "job" else self.shard_channel(self.shard(job_id))
+
+
+def connect(
+    redis_url: str,
+    *,
+    max_connections: int | None = 16,
+    client_name: str | None = None,
+    socket_timeout: float | None = 30.0,
+) -> aioredis.Redis:
+    """A decoding client for the progress log.
+
+    With ``max_connections`` the pool waits for a free connection instead of raising (redis-py's
+    plain pool raises when exhausted); ``None`` gives an unbounded pool, which the per-job Pub/Sub
+    baseline needs. ``socket_timeout`` must outlast any XREADGROUP block.
+    """
+    options: dict[str, Any] = {
+        "decode_responses": True,
+        "client_name": client_name,
+        "socket_timeout": socket_timeout,
+        "socket_connect_timeout": 5,
+        "health_check_interval": 15,
+    }
+    if max_connections is None:
+        # redis-py's plain pool still caps at 100 by default; the cap here is Redis's maxclients.
+        pool: aioredis.ConnectionPool = aioredis.ConnectionPool.from_url(
+            redis_url, max_connections=100_000, **options
+        )
+    else:
+        pool = aioredis.BlockingConnectionPool.from_url(
+            redis_url, max_connections=max_connections, timeout=30, **options
+        )
+    return aioredis.Redis(connection_pool=pool)
+
+
+# KEYS: seq, stream. ARGV: ttl, maxlen, job_id, stage, status, progress, payload, ts.
+_EMIT = """
+local seq = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*',
+  'job_id', ARGV[3], 'seq', seq, 'stage', ARGV[4], 'status', ARGV[5],
+  'progress', ARGV[6], 'payload', ARGV[7], 'ts', ARGV[8])
+return seq
+"""
+
+# KEYS: state. ARGV: job_id, ttl, ts. Registering twice keeps the first state (idempotent submit).
+_REGISTER = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'job_id', ARGV[1], 'seq', 0, 'stage', 'queued',
+    'status', 'started', 'progress', 0, 'registered_at', ARGV[3], 'updated_at', ARGV[3])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+
+
+class ProgressPublisher:
+    """Appends progress steps to the shard streams; the scan API and stages call it."""
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        keys: ProgressKeys | None = None,
+        *,
+        maxlen: int = 10_000,
+        ttl_s: int = 3_600,
+    ) -> None:
+        self.redis = redis
+        self.keys = keys or ProgressKeys()
+        self.maxlen = maxlen
+        self.ttl_s = ttl_s
+        self._emit = redis.register_script(_EMIT)
+        self._register = redis.register_script(_REGISTER)
+
+    async def register_job(self, job_id: str) -> None:
+        """Create the job's state so the gateway can tell "no events yet" from "unknown job"."""
+        await self._register(keys=[self.keys.state(job_id)], args=[job_id, self.ttl_s, time.time()])
+
+    async def emit(
+        self,
+        job_id: str,
+        stage: Stage,
+        status: str,
+        progress: int,
+        payload: dict[str, Any] | None = None,
+    ) -> int:
+        """Append one step and return its seq; invalid values raise before anything is written."""
+        event = Progress(
+            job_id=job_id,
+            seq=0,
+            stage=stage,
+            status=status,  # type: ignore[arg-type]  # validated by the model
+            progress=progress,
+            payload=payload,
+        )
+        seq = await self._emit(
+            keys=[self.keys.seq(job_id), self.keys.stream(self.keys.shard(job_id))],
+            args=[
+                self.ttl_s,
+                self.maxlen,
+                job_id,
+                event.stage,
+                event.status,
+                event.progress,
+                "" if payload is None else json.dumps(payload, ensure_ascii=False),
+                time.time(),
+            ],
+        )
+        return int(seq)
+
+
+def progress_from_fields(fields: dict[str, str]) -> tuple[Progress, float]:
+    """Read a stream entry written by ``emit``: the event and when it was emitted (epoch s).
+
+    Raises pydantic's ``ValidationError`` (a ``ValueError``) or ``KeyError`` when malformed.
+    """
+    raw_payload = fields.get("payload") or ""
+    event = Progress(
+        job_id=fields["job_id"],
+        seq=int(fields["seq"]),
+        stage=fields["stage"],  # type: ignore[arg-type]
+        status=fields["status"],  # type: ignore[arg-type]
+        progress=int(fields["progress"]),
+        payload=json.loads(raw_payload) if raw_payload else None,
+    )
+    return event, float(fields.get("ts") or 0.0)

@@ -1,0 +1,231 @@
+"""The event router: shard streams → job state, replay log and Pub/Sub, exactly once per seq.
+
+One consumer group reads every shard stream (XREADGROUP, batched and blocking). A batch is
+routed in one round trip: one Lua call per entry (eventing/router/scripts.py), then the XACKs,
+pipelined so the acks run only after the publishes. Several routers share the group safely;
+entries a dead router left pending are claimed (XAUTOCLAIM) by a live one and routed again, the
+script's seq dedupe suppressing what had already been published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from redis import asyncio as aioredis
+from redis.exceptions import ResponseError
+
+from eventing import metrics
+from eventing.events import Progress
+from eventing.progress import ProgressKeys, progress_from_fields
+from eventing.router.scripts import ROUTE
+
+log = logging.getLogger(__name__)
+
+
+def default_consumer() -> str:
+    """A consumer name no other process uses: host, pid and a random tail."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True)
+class RouterOptions:
+    """Knobs of one router; ``eco2 router`` fills them from ``GatewaySettings``."""
+
+    group: str = "router"
+    channel_mode: str = "shard"
+    batch: int = 100
+    block_ms: int = 1_000
+    claim_idle_ms: int = 30_000
+    claim_interval_s: float = 5.0
+    ttl_s: int = 3_600
+    stall_s: float = 0.0  # test hook, see GatewaySettings.router_test_stall_s
+
+
+Entry = tuple[str, str, dict[str, str]]  # stream, entry id, fields
+
+
+class Router:
+    """Consumes the shard streams with one consumer group and routes every event."""
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        keys: ProgressKeys,
+        options: RouterOptions | None = None,
+        *,
+        consumer: str | None = None,
+    ) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.options = options or RouterOptions()
+        self.consumer = consumer or default_consumer()
+        self._route = redis.register_script(ROUTE)
+        self._stopping = asyncio.Event()
+        self._last_claim = 0.0
+
+    async def setup(self) -> None:
+        """Create the group on every shard (from the stream's start, so nothing is skipped)."""
+        for stream in self.keys.streams():
+            try:
+                await self.redis.xgroup_create(stream, self.options.group, id="0", mkstream=True)
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+
+    def stop(self) -> None:
+        """Ask ``run`` to return after the batch in hand (at most one block interval)."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Route until ``stop``; a Redis error is logged and retried after a short pause."""
+        await self.setup()
+        while not self._stopping.is_set():
+            try:
+                await self.step()
+            except (OSError, aioredis.RedisError) as exc:
+                log.warning("router %s: %s; retrying", self.consumer, exc)
+                await asyncio.sleep(0.5)
+
+    async def step(self) -> int:
+        """One poll: new entries, then (when due) claims. Returns how many entries were handled."""
+        handled = await self._read_new()
+        if time.monotonic() - self._last_claim >= self.options.claim_interval_s:
+            self._last_claim = time.monotonic()
+            handled += await self.claim()
+        return handled
+
+    async def _read_new(self) -> int:
+        response = await self.redis.xreadgroup(
+            self.options.group,
+            self.consumer,
+            dict.fromkeys(self.keys.streams(), ">"),
+            count=self.options.batch,
+            block=self.options.block_ms,
+        )
+        entries = [
+            (stream, entry_id, fields)
+            for stream, messages in response or []
+            for entry_id, fields in messages
+            if fields is not None
+        ]
+        if entries and self.options.stall_s > 0:
+            await self._stall(entries)
+            return len(entries)
+        await self.route(entries)
+        return len(entries)
+
+    async def _stall(self, entries: list[Entry]) -> None:
+        # Test hook: publish the first half without acking, then sleep, so a SIGKILL lands
+        # mid-batch with both kinds of loss to recover: unpublished and published-but-unacked.
+        half = len(entries) // 2
+        await self.route(entries[:half], ack=False)
+        await asyncio.sleep(self.options.stall_s)
+        await self.route(entries[half:])
+        await self._ack(entries[:half])
+
+    async def claim(self) -> int:
+        """Take over entries pending in the group longer than ``claim_idle_ms`` and route them."""
+        handled = 0
+        for shard, stream in enumerate(self.keys.streams()):
+            cursor = "0-0"
+            while True:
+                reply = await self.redis.xautoclaim(
+                    stream,
+                    self.options.group,
+                    self.consumer,
+                    min_idle_time=self.options.claim_idle_ms,
+                    start_id=cursor,
+                    count=self.options.batch,
+                )
+                cursor, messages = reply[0], reply[1]
+                entries = [(stream, eid, fields) for eid, fields in messages if fields]
+                if entries:
+                    metrics.ROUTER_CLAIMED.inc(len(entries))
+                    log.info(
+                        "router %s claimed %d entries of %s", self.consumer, len(entries), stream
+                    )
+                    await self.route(entries)
+                    handled += len(entries)
+                if cursor == "0-0" or not messages:
+                    break
+            pending = await self.redis.xpending(stream, self.options.group)
+            metrics.ROUTER_PENDING.labels(str(shard)).set(pending["pending"])
+        return handled
+
+    async def route(self, entries: list[Entry], *, ack: bool = True) -> list[bool]:
+        """Route ``entries`` in one round trip; True per entry that was new (published)."""
+        if not entries:
+            return []
+        parsed: list[tuple[Progress, float] | None] = []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for _stream, entry_id, fields in entries:
+                try:
+                    event, emitted = progress_from_fields(fields)
+                except (KeyError, ValueError, ValidationError) as exc:
+                    # Unroutable: ack it below so it cannot block the shard, and say so.
+                    log.error("malformed progress entry %s: %s", entry_id, exc)
+                    metrics.ROUTER_EVENTS.labels("malformed").inc()
+                    parsed.append(None)
+                    continue
+                parsed.append((event, emitted))
+                await self._route(
+                    keys=[self.keys.state(event.job_id), self.keys.replay(event.job_id)],
+                    args=[
+                        event.seq,
+                        event.model_dump_json(),
+                        event.stage,
+                        event.status,
+                        event.progress,
+                        emitted,
+                        self.options.ttl_s,
+                        self.keys.channel(event.job_id, self.options.channel_mode),
+                        event.job_id,
+                    ],
+                    client=pipe,
+                )
+            if ack:
+                self._queue_acks(pipe, entries)
+            results = await pipe.execute()
+        return self._account(parsed, results)
+
+    def _queue_acks(self, pipe: aioredis.client.Pipeline, entries: list[Entry]) -> None:
+        by_stream: dict[str, list[str]] = defaultdict(list)
+        for stream, entry_id, _fields in entries:
+            by_stream[stream].append(entry_id)
+        for stream, ids in by_stream.items():
+            pipe.xack(stream, self.options.group, *ids)
+
+    async def _ack(self, entries: list[Entry]) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            self._queue_acks(pipe, entries)
+            await pipe.execute()
+
+    def _account(self, parsed: list[tuple[Progress, float] | None], results: list) -> list[bool]:
+        now = time.time()
+        outcomes: list[bool] = []
+        results_iter = iter(results)
+        for item in parsed:
+            if item is None:
+                outcomes.append(False)
+                continue
+            event, emitted = item
+            is_new, previous = next(results_iter)
+            outcomes.append(bool(is_new))
+            if not is_new:
+                metrics.ROUTER_EVENTS.labels("duplicate").inc()
+                continue
+            metrics.ROUTER_EVENTS.labels("routed").inc()
+            if emitted:
+                metrics.ROUTER_DELAY.observe(max(0.0, now - emitted))
+            if previous and emitted:
+                latency = max(0.0, emitted - float(previous))
+                metrics.STAGE_LATENCY.labels(event.stage).observe(latency)
+        return outcomes

@@ -1,0 +1,343 @@
+"""Helpers for the event bus layer tests: an SSE reader, in-loop and subprocess servers.
+
+Shared by tests/eventing/router and tests/eventing/gateway; fixtures are re-exported by each
+directory's conftest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from redis import asyncio as aioredis
+
+from eco2.settings import Settings
+from eventing.progress import ProgressKeys, ProgressPublisher, connect
+from eventing.router import Router, RouterOptions
+
+ROOT = Path(__file__).resolve().parents[3]
+ECO2 = str(ROOT / ".venv" / "bin" / "eco2")
+STAGES = ["queued", "vision", "rule", "answer", "reward", "done"]
+
+
+@dataclass
+class SSEEvent:
+    """One dispatched SSE event (comments are kept apart in ``SSEStream.comments``)."""
+
+    id: str | None
+    event: str
+    data: str
+
+    @property
+    def seq(self) -> int:
+        return int(self.id) if self.id is not None else -1
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.data)
+
+
+@dataclass
+class SSEStream:
+    """What a client read from one connection, in order."""
+
+    status: int = 0
+    events: list[SSEEvent] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    raw_blocks: list[list[str]] = field(default_factory=list)
+    ended: bool = False  # the server closed the stream
+
+    @property
+    def seqs(self) -> list[int]:
+        return [event.seq for event in self.events]
+
+    @property
+    def last_id(self) -> str | None:
+        """The resume point, as a browser's EventSource keeps it (only ids move it)."""
+        last = None
+        for block in self.raw_blocks:
+            for line in block:
+                if line.startswith("id:"):
+                    last = line[3:].strip()
+        return last
+
+
+async def read_stream(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    last_event_id: str | None = None,
+    stop_after: int | None = None,
+    within: float = 10.0,
+    partial: bool = False,
+) -> SSEStream:
+    """Read an SSE response until the server ends it or ``stop_after`` events arrived.
+
+    After ``within`` seconds: raise, or with ``partial`` return what was read so far.
+    """
+    out = SSEStream()
+    try:
+        await _read_into(out, client, url, last_event_id, stop_after, within)
+    except TimeoutError:
+        if not partial:
+            raise
+    return out
+
+
+async def _read_into(
+    out: SSEStream,
+    client: httpx.AsyncClient,
+    url: str,
+    last_event_id: str | None,
+    stop_after: int | None,
+    within: float,
+) -> None:
+    headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
+    async with asyncio.timeout(within), client.stream("GET", url, headers=headers) as response:
+        out.status = response.status_code
+        if response.status_code != 200:
+            await response.aread()
+            return
+        block: list[str] = []
+        async for line in response.aiter_lines():
+            if line:
+                block.append(line)
+                continue
+            if not block:
+                continue
+            out.raw_blocks.append(block)
+            fields: dict[str, str] = {}
+            for item in block:
+                if item.startswith(":"):
+                    out.comments.append(item[1:].strip())
+                    continue
+                name, _, value = item.partition(":")
+                fields[name] = value[1:] if value.startswith(" ") else value
+            block = []
+            if "data" in fields or "event" in fields:
+                out.events.append(
+                    SSEEvent(
+                        fields.get("id"), fields.get("event", "message"), fields.get("data", "")
+                    )
+                )
+                if stop_after is not None and len(out.events) >= stop_after:
+                    return out
+        out.ended = True
+    return out
+
+
+async def until(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
+    """Poll ``check`` until it is true; TimeoutError after ``within`` seconds."""
+    async with asyncio.timeout(within):
+        while not await check():  # noqa: ASYNC110 - polling Redis state, there is no event
+            await asyncio.sleep(0.02)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def serve_app(app) -> AsyncIterator[str]:
+    """Run ``app`` on a real uvicorn server in this loop; yields its base URL."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=3, lifespan="on")
+    )
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        async with asyncio.timeout(10):
+            while not server.started:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        app.state.gateway.close_streams()
+        server.should_exit = True
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(10):
+                await task
+        sock.close()
+
+
+def bus_settings(prefix: str, **gateway: object) -> Settings:
+    """Settings with a unique key prefix and test-sized timings."""
+    options = {
+        "key_prefix": prefix,
+        "ping_s": 5.0,
+        "router_block_ms": 100,
+        "router_claim_idle_ms": 300,
+        "router_claim_interval_s": 0.2,
+        "gap_check_s": 0.2,
+        "client_name": f"{prefix}gw",
+        **gateway,
+    }
+    return Settings(_env_file=None, gateway=options)  # type: ignore[call-arg]
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    """The ECO2_* environment that makes a subprocess see ``settings``'s gateway group."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ECO2_")}
+    env["ECO2_SHARDS"] = str(settings.shards)
+    for name, value in settings.gateway.model_dump().items():
+        env[f"ECO2_GATEWAY__{name.upper()}"] = str(value)
+    return env
+
+
+@dataclass
+class Proc:
+    """A spawned ``eco2`` subprocess."""
+
+    popen: subprocess.Popen
+    url: str | None = None
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout=10)
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(timeout=5)
+
+
+def spawn(args: list[str], settings: Settings, **overrides: object) -> Proc:
+    env = env_for(settings)
+    for name, value in overrides.items():
+        env[f"ECO2_GATEWAY__{name.upper()}"] = str(value)
+    popen = subprocess.Popen(
+        [ECO2, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    return Proc(popen)
+
+
+async def wait_http(proc: Proc, url: str, within: float = 20.0) -> None:
+    """Wait until a spawned gateway answers /healthz."""
+    deadline = time.monotonic() + within
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            if proc.popen.poll() is not None:
+                raise RuntimeError(f"process exited: {proc.popen.stderr.read()}")  # type: ignore[union-attr]
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(f"{url}/healthz", timeout=1)).status_code == 200:
+                    return
+            await asyncio.sleep(0.1)
+    raise TimeoutError(f"{url} did not come up")
+
+
+def spawn_gateway(settings: Settings, **overrides: object) -> Proc:
+    port = free_port()
+    proc = spawn(["gateway", "--port", str(port)], settings, **overrides)
+    proc.url = f"http://127.0.0.1:{port}"
+    return proc
+
+
+@contextlib.asynccontextmanager
+async def running_router(
+    redis: aioredis.Redis, settings: Settings, consumer: str = "r1"
+) -> AsyncIterator[Router]:
+    """An in-loop router task with the test settings."""
+    options = settings.gateway
+    router = Router(
+        redis,
+        ProgressKeys(settings.shards, options.key_prefix),
+        RouterOptions(
+            group=options.router_group,
+            channel_mode=options.channel_mode,
+            batch=options.router_batch,
+            block_ms=options.router_block_ms,
+            claim_idle_ms=options.router_claim_idle_ms,
+            claim_interval_s=options.router_claim_interval_s,
+        ),
+        consumer=consumer,
+    )
+    await router.setup()
+    task = asyncio.create_task(router.run())
+    try:
+        yield router
+    finally:
+        router.stop()
+        async with asyncio.timeout(5):
+            await task
+
+
+@pytest.fixture
+def prefix(unique: str) -> str:
+    return f"{unique}:"
+
+
+@pytest.fixture
+def settings_bus(prefix: str) -> Settings:
+    return bus_settings(prefix)
+
+
+@pytest.fixture
+async def redis(prefix: str) -> AsyncIterator[aioredis.Redis]:
+    """A client for the test; deletes exactly the keys under the test's prefix afterwards."""
+    client = connect("redis://127.0.0.1:6379/0", max_connections=32)
+    try:
+        yield client
+    finally:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+
+@pytest.fixture
+def publisher(redis: aioredis.Redis, settings_bus: Settings) -> ProgressPublisher:
+    return ProgressPublisher(
+        redis, ProgressKeys(settings_bus.shards, settings_bus.gateway.key_prefix)
+    )
+
+
+async def emit_stages(publisher: ProgressPublisher, job_id: str, stages: list[str]) -> list[int]:
+    """Emit one step per stage with the seed's progress convention; returns the seqs."""
+    steps = {"queued": 0, "vision": 25, "rule": 50, "answer": 75, "reward": 100, "done": 100}
+    status = {"done": "completed", "failed": "failed", "needs_input": "needs_input"}
+    return [
+        await publisher.emit(job_id, stage, status.get(stage, "started"), steps.get(stage, 0))  # type: ignore[arg-type]
+        for stage in stages
+    ]
+
+
+__all__ = [
+    "ECO2",
+    "STAGES",
+    "Proc",
+    "SSEEvent",
+    "SSEStream",
+    "bus_settings",
+    "emit_stages",
+    "env_for",
+    "free_port",
+    "prefix",
+    "publisher",
+    "read_stream",
+    "redis",
+    "running_router",
+    "serve_app",
+    "settings_bus",
+    "spawn",
+    "spawn_gateway",
+    "until",
+    "wait_http",
+]

@@ -1,0 +1,114 @@
+"""The router and the publisher on the shared Redis (unique key prefix per test)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from eco2.settings import Settings
+from eventing.progress import ProgressKeys, ProgressPublisher
+from eventing.router import Router, RouterOptions
+from tests.eventing.gateway.support import STAGES, emit_stages
+
+
+def router_for(redis, settings: Settings, consumer: str, **options) -> Router:
+    keys = ProgressKeys(settings.shards, settings.gateway.key_prefix)
+    return Router(redis, keys, RouterOptions(block_ms=50, **options), consumer=consumer)
+
+
+async def test_publisher_seqs_are_dense_and_registration_idempotent(
+    redis, publisher: ProgressPublisher, prefix: str
+) -> None:
+    await publisher.register_job("a")
+    seqs = await emit_stages(publisher, "a", STAGES)
+    await publisher.register_job("a")  # a retried submission must not reset the state
+    assert seqs == [1, 2, 3, 4, 5, 6]
+    state = await redis.hgetall(f"{prefix}scan:state:a")
+    assert state["seq"] == "0" and state["stage"] == "queued"
+    assert 0 < await redis.ttl(f"{prefix}scan:state:a") <= 3_600
+    shard = publisher.keys.shard("a")
+    entries = await redis.xrange(f"{prefix}scan:events:{shard}")
+    assert [int(fields["seq"]) for _id, fields in entries] == seqs
+    with pytest.raises(ValidationError):
+        await publisher.emit("a", "vision", "started", 101)
+
+
+async def test_stream_is_trimmed_to_maxlen(redis, prefix: str) -> None:
+    publisher = ProgressPublisher(redis, ProgressKeys(1, prefix), maxlen=100)
+    for _ in range(400):
+        await publisher.emit("big", "vision", "token", 30)
+    assert await redis.xlen(f"{prefix}scan:events:0") < 400
+
+
+async def test_router_writes_state_replay_and_shard_channel(
+    redis, settings_bus: Settings, publisher: ProgressPublisher, prefix: str
+) -> None:
+    router = router_for(redis, settings_bus, "r1")
+    await router.setup()
+    await publisher.register_job("b")
+    pubsub = redis.pubsub()
+    await pubsub.subscribe(publisher.keys.shard_channel(publisher.keys.shard("b")))
+    await emit_stages(publisher, "b", STAGES[:3])
+    assert await router.step() == 3
+    state = await redis.hgetall(f"{prefix}scan:state:b")
+    assert (state["seq"], state["stage"], state["progress"]) == ("3", "rule", "50")
+    replay = await redis.zrange(f"{prefix}scan:replay:b", 0, -1, withscores=True)
+    assert [score for _member, score in replay] == [1, 2, 3]
+    published = []
+    async with asyncio.timeout(3):
+        while len(published) < 3:
+            message = await pubsub.get_message(timeout=1)
+            if message and message["type"] == "message":
+                published.append(json.loads(message["data"])["seq"])
+    await pubsub.aclose()
+    assert published == [1, 2, 3]
+    pending = await redis.xpending(publisher.keys.stream(publisher.keys.shard("b")), "router")
+    assert pending["pending"] == 0  # acked after publishing
+
+
+async def test_redelivered_entry_is_not_published_twice_and_state_never_goes_back(
+    redis, settings_bus: Settings, publisher: ProgressPublisher, prefix: str
+) -> None:
+    router = router_for(redis, settings_bus, "r1")
+    await router.setup()
+    await emit_stages(publisher, "c", ["queued", "vision", "rule"])
+    stream = publisher.keys.stream(publisher.keys.shard("c"))
+    entries = [(stream, eid, fields) for eid, fields in await redis.xrange(stream)]
+    # Out of order first (as two routers may do), then everything again (a claim).
+    assert await router.route([entries[2]]) == [True]
+    assert await router.route([entries[1], entries[0]]) == [True, True]
+    assert await router.route(entries) == [False, False, False]
+    state = await redis.hgetall(f"{prefix}scan:state:c")
+    assert state["seq"] == "3" and state["stage"] == "rule"
+    assert await redis.zcard(f"{prefix}scan:replay:c") == 3
+
+
+async def test_malformed_entry_is_acked_not_blocking(
+    redis, settings_bus: Settings, publisher: ProgressPublisher
+) -> None:
+    router = router_for(redis, settings_bus, "r1")
+    await router.setup()
+    stream = publisher.keys.stream(publisher.keys.shard("d"))
+    await redis.xadd(stream, {"job_id": "d", "seq": "x"})
+    await emit_stages(publisher, "d", ["queued"])
+    assert await router.step() == 2
+    assert (await redis.xpending(stream, "router"))["pending"] == 0
+
+
+async def test_entries_of_a_dead_consumer_are_claimed(
+    redis, settings_bus: Settings, publisher: ProgressPublisher, prefix: str
+) -> None:
+    dead = router_for(redis, settings_bus, "dead")
+    await dead.setup()
+    await emit_stages(publisher, "e", STAGES)
+    stream = publisher.keys.stream(publisher.keys.shard("e"))
+    # "dead" reads the batch and never routes it.
+    await redis.xreadgroup("router", "dead", {stream: ">"}, count=100)
+    alive = router_for(redis, settings_bus, "alive", claim_idle_ms=50, claim_interval_s=0)
+    await asyncio.sleep(0.1)
+    assert await alive.claim() == 6
+    assert await redis.zcard(f"{prefix}scan:replay:e") == 6
+    assert (await redis.xpending(stream, "router"))["pending"] == 0
