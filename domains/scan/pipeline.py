@@ -1,0 +1,122 @@
+"""The scan pipeline as data: which event wakes which stage, and how a job's progress is told.
+
+The functions stay pure; this module is the runtime ``Observer`` that turns what happens to
+their events into the job's progress (Redis progress log → router → SSE) and its record in
+PostgreSQL. Progress ranges follow the seed: vision 0→25, rule 25→50, answer 50→75,
+reward 75→100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cloudevents.http import CloudEvent
+
+from domains.scan.service import ScanJobService
+from eventing.events import ScanNeedsInput, ScanState, payload_of
+from eventing.progress import ProgressPublisher
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """One stage: the event that wakes it, its reply, its topic and progress range."""
+
+    name: str
+    consumes: str
+    produces: str
+    start: int
+    end: int
+
+    @property
+    def topic(self) -> str:
+        return f"eco2:fn:{self.name}"
+
+    @property
+    def source(self) -> str:
+        return f"functions/{self.name}/main.py"
+
+
+STAGES: tuple[StageSpec, ...] = (
+    StageSpec("vision", "kr.eco2.scan.requested", "kr.eco2.scan.vision.completed", 0, 25),
+    StageSpec("rule", "kr.eco2.scan.vision.completed", "kr.eco2.scan.rule.completed", 25, 50),
+    StageSpec("answer", "kr.eco2.scan.rule.completed", "kr.eco2.scan.answer.completed", 50, 75),
+    StageSpec("reward", "kr.eco2.scan.answer.completed", "kr.eco2.scan.reward.completed", 75, 100),
+)
+BY_CONSUMED = {stage.consumes: stage for stage in STAGES}
+FINAL = "kr.eco2.scan.reward.completed"
+
+
+def next_topic(reply: CloudEvent) -> str | None:
+    """Where a stage's reply goes: the topic of the stage it wakes (None ends the chain)."""
+    stage = BY_CONSUMED.get(reply["type"])
+    return stage.topic if stage else None
+
+
+def summary(state: ScanState) -> dict[str, Any]:
+    """The job's result as the client sees it (SSE ``done`` payload and the result endpoint)."""
+    return state.model_dump(mode="json", exclude={"request": {"image_ref"}})
+
+
+def stage_payload(stage: str, state: ScanState) -> dict[str, Any] | None:
+    """What a stage's ``completed`` progress event carries: that stage's own result."""
+    part = getattr(state, stage, None)
+    return None if part is None else part.model_dump(mode="json")
+
+
+class ScanProgress:
+    """Runtime observer: reports each stage's start and end, the job's end, and records it."""
+
+    def __init__(self, publisher: ProgressPublisher, jobs: ScanJobService | None = None) -> None:
+        self.publisher = publisher
+        self.jobs = jobs
+
+    async def started(self, event: CloudEvent, attempt: int) -> None:
+        stage = BY_CONSUMED.get(event["type"])
+        if stage is None:
+            return
+        job_id = event["subject"]
+        await self.publisher.emit(job_id, stage.name, "started", stage.start)  # type: ignore[arg-type]
+        if self.jobs is not None:
+            await self.jobs.update_stage(job_id, stage.name, stage.start)
+
+    async def succeeded(self, event: CloudEvent, reply: CloudEvent | None) -> None:
+        stage = BY_CONSUMED.get(event["type"])
+        if stage is None or reply is None:
+            return
+        job_id = event["subject"]
+        if reply["type"] == "kr.eco2.scan.needs_input":
+            asked = payload_of(reply, ScanNeedsInput)
+            await self.publisher.emit(
+                job_id, "needs_input", "needs_input", stage.start, {"question": asked.question}
+            )
+            if self.jobs is not None:
+                await self.jobs.needs_input(job_id, asked.question)
+            return
+        state = payload_of(reply, ScanState)
+        await self.publisher.emit(
+            job_id,
+            stage.name,  # type: ignore[arg-type]
+            "completed",
+            stage.end,
+            stage_payload(stage.name, state),
+        )
+        if reply["type"] == FINAL:
+            result = summary(state)
+            await self.publisher.emit(job_id, "done", "completed", 100, result)
+            if self.jobs is not None:
+                await self.jobs.complete(job_id, result)
+        elif self.jobs is not None:
+            await self.jobs.update_stage(job_id, stage.name, stage.end)
+
+    async def dead(self, event: CloudEvent, reason: str) -> None:
+        stage = BY_CONSUMED.get(event["type"])
+        if stage is None:
+            return
+        job_id = event["subject"]
+        message = f"{stage.name} 단계를 처리하지 못했어요: {reason}"
+        await self.publisher.emit(
+            job_id, "failed", "failed", stage.start, {"stage": stage.name, "reason": message}
+        )
+        if self.jobs is not None:
+            await self.jobs.fail(job_id, stage.name, message)

@@ -1,0 +1,115 @@
+"""The scan observer: stage progress in the Redis progress log and the job's record in PostgreSQL,
+driven by the real rule, answer and reward functions through the runtime's Processor."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from redis import asyncio as aioredis
+
+from domains.scan.pipeline import STAGES, ScanProgress, next_topic
+from domains.scan.service import ScanJobService
+from eco2.settings import RuntimeSettings, Settings
+from eventing.events import ScanRequested, ScanState, VisionResult, make_event
+from eventing.progress import ProgressKeys, ProgressPublisher, progress_from_fields
+from eventing.runtime.loader import load_function
+from eventing.runtime.worker import Processor
+from functions.reward import main as reward
+
+RUNTIME = RuntimeSettings(max_attempts=2, handler_timeout_s=10)
+
+
+@pytest.fixture
+async def publisher(unique: str) -> AsyncIterator[ProgressPublisher]:
+    client = aioredis.from_url("redis://127.0.0.1:6379/0", decode_responses=True)
+    yield ProgressPublisher(client, ProgressKeys(shards=4, prefix=f"{unique}:"))
+    keys = [k async for k in client.scan_iter(f"{unique}:*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+async def progress_of(publisher: ProgressPublisher, job_id: str) -> list[tuple[str, str, int]]:
+    keys = publisher.keys
+    entries = await publisher.redis.xrange(keys.stream(keys.shard(job_id)))
+    steps = [progress_from_fields(fields)[0] for _, fields in entries]
+    return [(p.stage, p.status, p.progress) for p in steps if p.job_id == job_id]
+
+
+async def run_chain(event, observer: ScanProgress):
+    """Run the event through each stage's function until the chain ends; return the last reply."""
+    reply = event
+    while reply is not None and next_topic(reply) is not None:
+        stage = next(s for s in STAGES if s.consumes == reply["type"])
+        processor = Processor(load_function(stage.source), RUNTIME, observer=observer)
+        outcome = await processor.process(reply, 1)
+        assert outcome.status == "done", outcome.reason
+        reply = outcome.reply
+    return reply
+
+
+async def test_identified_item_reports_every_stage_and_completes_the_job(
+    publisher: ProgressPublisher, sessions, pg_schema: str, user: str
+) -> None:
+    reward.start(Settings(_env_file=None, database_schema=pg_schema))  # type: ignore[call-arg]
+    jobs = ScanJobService(sessions)
+    job, _ = await jobs.create_job(user_id=user, image_ref="sha256:x", hint="삼다수 빈 병")
+    state = ScanState(
+        request=ScanRequested(job_id=job.job_id, user_id=user, image_ref="sha256:x"),
+        vision=VisionResult(text="다 마신 삼다수 생수병", source="hint"),
+    )
+    event = make_event("kr.eco2.scan.vision.completed", state, subject=job.job_id)
+    final = await run_chain(event, ScanProgress(publisher, jobs))
+    reward.stop()
+
+    assert final["type"] == "kr.eco2.scan.reward.completed"
+    assert await progress_of(publisher, job.job_id) == [
+        ("rule", "started", 25),
+        ("rule", "completed", 50),
+        ("answer", "started", 50),
+        ("answer", "completed", 75),
+        ("reward", "started", 75),
+        ("reward", "completed", 100),
+        ("done", "completed", 100),
+    ]
+    record = await jobs.get_job(job.job_id)
+    assert record.status == "done" and record.progress == 100
+    assert record.result["rule"]["category"] == "clear_pet"
+    assert record.result["reward"]["received"] is True
+
+
+async def test_unplaceable_text_ends_in_needs_input(
+    publisher: ProgressPublisher, sessions, user: str
+) -> None:
+    jobs = ScanJobService(sessions)
+    job, _ = await jobs.create_job(user_id=user, image_ref="sha256:y")
+    state = ScanState(
+        request=ScanRequested(job_id=job.job_id, user_id=user, image_ref="sha256:y"),
+        vision=VisionResult(text="ㅋㅋㅋ", source="hint"),
+    )
+    event = make_event("kr.eco2.scan.vision.completed", state, subject=job.job_id)
+    final = await run_chain(event, ScanProgress(publisher, jobs))
+    assert final["type"] == "kr.eco2.scan.needs_input"
+    steps = await progress_of(publisher, job.job_id)
+    assert steps[-1] == ("needs_input", "needs_input", 25)
+    record = await jobs.get_job(job.job_id)
+    assert record.status == "needs_input" and "어떤 물건" in record.question
+
+
+async def test_dead_stage_fails_the_job_with_a_reason(
+    publisher: ProgressPublisher, sessions, user: str
+) -> None:
+    jobs = ScanJobService(sessions)
+    job, _ = await jobs.create_job(user_id=user, image_ref="sha256:z")
+    # An answer event without the rule result: the answer function refuses it every time.
+    state = ScanState(request=ScanRequested(job_id=job.job_id, user_id=user, image_ref="x"))
+    event = make_event("kr.eco2.scan.rule.completed", state, subject=job.job_id)
+    processor = Processor(
+        load_function("functions/answer/main.py"), RUNTIME, observer=ScanProgress(publisher, jobs)
+    )
+    outcome = await processor.process(event, RUNTIME.max_attempts)
+    assert outcome.status == "dead"
+    assert (await progress_of(publisher, job.job_id))[-1][:2] == ("failed", "failed")
+    record = await jobs.get_job(job.job_id)
+    assert record.status == "failed" and "answer needs the rule stage" in record.failure_reason
