@@ -1,0 +1,63 @@
+"""The knowledge base (18 disposal categories, situation tags, prices, item lexicon) and the
+rule classifier built on it.
+
+Public API::
+
+    classify(text) -> Classification          # category, confidence, parts, rules, tags
+    search_rules(question, k=3) -> list[RuleHit]
+    guidance(classification) -> str          # grounded Korean guidance
+    load_knowledge() -> KnowledgeBase        # validated data, cached
+"""
+
+from __future__ import annotations
+
+from domains.knowledge.classifier import THRESHOLD, Classifier, default_classifier
+from domains.knowledge.exceptions import KnowledgeError
+from domains.knowledge.guidance import guidance
+from domains.knowledge.loader import load_knowledge, read_knowledge
+from domains.knowledge.models import (
+    CATEGORY_KEYS,
+    Classification,
+    KnowledgeBase,
+    Part,
+    RuleHit,
+    RuleRef,
+)
+
+
+def classify(text: str) -> Classification:
+    """Classify an item description (or what vision read) with the packaged knowledge base."""
+    return default_classifier().classify(text)
+
+
+def search_rules(question: str, k: int = 3) -> list[RuleHit]:
+    """The ``k`` rules that best answer a disposal question, best first."""
+    clf = default_classifier()
+    item = clf.classify(question)
+    boost: dict[str, float] = {}
+    if item.method in ("lexicon", "fuzzy") and item.category is not None:
+        # The item's own stream first (a question about 사이다병 is about clear PET's rules even
+        # when the situation moves it), then the stream the situation moves it to.
+        entry = clf.lexicon.entry(item.item.split(" ")[0]) if item.item else None
+        base = entry.category if entry is not None else item.category
+        boost[item.category] = 0.2
+        boost[base] = 0.35
+    return clf.index.search(question, k=k, boost=boost)
+
+
+__all__ = [
+    "CATEGORY_KEYS",
+    "THRESHOLD",
+    "Classification",
+    "Classifier",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Part",
+    "RuleHit",
+    "RuleRef",
+    "classify",
+    "guidance",
+    "load_knowledge",
+    "read_knowledge",
+    "search_rules",
+]

@@ -1,0 +1,155 @@
+"""Finding the everyday item a text talks about: longest alias match, then a typo-tolerant match.
+
+Aliases and text are compared in their compact form (normalised, no spaces), so "피자 박스",
+"피자박스" and "pizza box" meet. One-letter aliases ("캔", "병") only count as a word of their
+own, because inside other words they mean something else ("스캔", "병원").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from domains.knowledge.exceptions import KnowledgeError
+from domains.knowledge.models import LexiconEntry, PartSpec
+from domains.knowledge.text import Normaliser, bigrams, compact, loose_jamo
+
+# Words after a part's name that mean "the part is still on the item", not "I mean the part".
+_ATTACHED = re.compile(
+    r"^\S*\s*(안 |못 )?(붙|있|달린|달려|포함|채|째|그대로|닫|떼|뗀|뜯|제거|벗|빼|뺀|분리)"
+)
+# After an alias, words that make it a modifier of another item ("음식물 묻은 비닐",
+# "간장 들어있던 페트병", "박스 테이프 붙은 상자"): the item is the other noun.
+_MODIFIER = re.compile(
+    r"^(이|가|을|를|은|는)?(붙|달린|달려|묻|뭍|들어|들은|담긴|담겨|담았|있던|든|감긴|에서|으로|로만든|재질)"
+)
+_PARTICLE = "(?:이|가|을|를|은|는|도|만|에|랑|이랑|하고|과|와)?"
+_FUZZY_MIN = 0.8
+_FUZZY_MIN_GRAMS = 6  # shorter aliases match too much by accident ("스캔" ~ "스캐너")
+
+
+@dataclass(frozen=True)
+class Match:
+    """An entry found in a text, where, and whether the user means one of its parts."""
+
+    entry: LexiconEntry
+    alias: str
+    fuzzy: float | None = None
+    focus: PartSpec | None = None
+    coverage: float = 1.0
+
+
+def _word_starts(text: str) -> set[int]:
+    """Offsets in the compact form of ``text`` where one of its words begins."""
+    starts: set[int] = set()
+    offset = 0
+    for word in text.split(" "):
+        starts.add(offset)
+        offset += len(compact(word))
+    return starts
+
+
+class Lexicon:
+    """All lexicon aliases, indexed for exact and fuzzy lookup."""
+
+    def __init__(self, entries: list[LexiconEntry], normalise: Normaliser) -> None:
+        self._normalise = normalise
+        self._by_name: dict[str, LexiconEntry] = {}
+        owner: dict[str, str] = {}
+        aliases: list[tuple[str, LexiconEntry]] = []
+        for entry in entries:
+            if entry.name in self._by_name:
+                raise KnowledgeError(f"lexicon: item {entry.name!r} listed twice")
+            self._by_name[entry.name] = entry
+            for raw in {entry.name, *entry.aliases}:
+                alias = compact(normalise(raw))
+                if not alias:
+                    continue
+                if alias in owner and owner[alias] != entry.name:
+                    raise KnowledgeError(
+                        f"lexicon: alias {raw!r} of {entry.name!r} already names {owner[alias]!r}"
+                    )
+                if alias not in owner:
+                    owner[alias] = entry.name
+                    aliases.append((alias, entry))
+        aliases.sort(key=lambda pair: len(pair[0]), reverse=True)
+        self._long = [(a, e) for a, e in aliases if len(a) > 1]
+        self._short = [
+            (re.compile(rf"(?<![가-힣a-z0-9]){re.escape(a)}{_PARTICLE}(?![가-힣a-z0-9])"), a, e)
+            for a, e in aliases
+            if len(a) == 1
+        ]
+        self._fuzzy = [
+            (grams, a, e)
+            for a, e in aliases
+            if len(grams := bigrams(loose_jamo(a))) >= _FUZZY_MIN_GRAMS
+        ]
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def entry(self, name: str) -> LexiconEntry | None:
+        """The entry with this canonical name."""
+        return self._by_name.get(name)
+
+    def match(self, text: str) -> Match | None:
+        """The best entry for normalised ``text``, or None."""
+        flat = compact(text)
+        if not flat:
+            return None
+        starts = _word_starts(text)
+        candidates: list[tuple[int, int, str, LexiconEntry]] = []
+        for alias, entry in self._long:
+            at = flat.rfind(alias)
+            if at >= 0:
+                # Twice the length, plus one when the alias begins a word: at equal length
+                # "페트병 뚜껑" is about 페트병, not the "병뚜껑" hiding across the space.
+                candidates.append((2 * len(alias) + (at in starts), at + len(alias), alias, entry))
+        # Best first; equal score: the later one, the head noun in Korean ("맥주병 박스").
+        candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
+        heads = [c for c in candidates if not _MODIFIER.match(flat[c[1] :])]
+        best = (heads or candidates or [None])[0]
+        if best is None:
+            for pattern, alias, entry in self._short:
+                if pattern.search(text):
+                    best = (1, 0, alias, entry)
+                    break
+        if best is not None:
+            alias, entry = best[2], best[3]
+            return Match(
+                entry=entry,
+                alias=alias,
+                focus=self._focus(entry, text, alias),
+                coverage=min(1.0, len(alias) / max(1, len(flat))),
+            )
+        return self._fuzzy_match(flat)
+
+    def _fuzzy_match(self, flat: str) -> Match | None:
+        grams = bigrams(loose_jamo(flat))
+        best: tuple[float, str, LexiconEntry] | None = None
+        for alias_grams, alias, entry in self._fuzzy:
+            score = len(alias_grams & grams) / len(alias_grams)
+            if score >= _FUZZY_MIN and (best is None or score > best[0]):
+                best = (score, alias, entry)
+        if best is None:
+            return None
+        return Match(entry=best[2], alias=best[1], fuzzy=best[0], coverage=0.5)
+
+    def _focus(self, entry: LexiconEntry, text: str, alias: str) -> PartSpec | None:
+        """A separate part named after the item ("페트병 뚜껑"), unless it is said to be on it."""
+        spaced = text.replace(" ", "")
+        item_at = spaced.find(alias)
+        bodies = [compact(self._normalise(p.name)) for p in entry.parts if p.category is None]
+        for part in entry.parts:
+            if part.category is None:
+                continue
+            for name in (part.name, *part.aliases):
+                key = compact(self._normalise(name))
+                at = spaced.find(key, item_at + len(alias)) if item_at >= 0 else -1
+                if at < 0:
+                    continue
+                rest = text[text.find(name) + len(name) :] if name in text else ""
+                if _ATTACHED.match(rest) or any(b and b in compact(rest) for b in bodies):
+                    continue  # "라벨 붙은 채", "펌프 통": the whole item, not the part
+                return part
+        return None

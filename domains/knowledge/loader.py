@@ -1,0 +1,119 @@
+"""Read ``data/`` into a validated :class:`KnowledgeBase` (once per process).
+
+Layout of the data directory::
+
+    categories/<key>.yaml   one Category per file (all 18 required)
+    tags.yaml               situation tags: cues, effect, category overrides
+    prices.yaml             recyclable purchase prices
+    synonyms.yaml           canonical word → variant spellings (페트 ← PET, 피이티 …)
+    templates.yaml          shared parts and conditions (a PET bottle's bottle/label/cap …)
+    lexicon/*.yaml          everyday items in groups sharing a category and a template
+
+Lexicon groups are written compactly (``"삼다수 | 제주삼다수"`` is an item with one alias);
+they are expanded here into full :class:`LexiconEntry` objects, so the compact form is
+validated exactly like a written-out one.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from domains.knowledge.exceptions import KnowledgeError
+from domains.knowledge.models import (
+    CATEGORY_KEYS,
+    Category,
+    KnowledgeBase,
+    LexiconEntry,
+    PriceTable,
+    SituationTag,
+)
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# Keys a lexicon group may set for all of its items.
+_GROUP_DEFAULTS = ("category", "conditions", "parts", "fee", "note", "template")
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"{path.name}: cannot read: {exc}") from exc
+
+
+def _expand_item(item: Any, group: dict[str, Any], templates: dict[str, Any]) -> dict[str, Any]:
+    """One lexicon item (string or mapping) merged with its group's defaults and template."""
+    if isinstance(item, str):
+        names = [n.strip() for n in item.split("|") if n.strip()]
+        entry: dict[str, Any] = {"name": names[0], "aliases": names[1:]}
+    elif isinstance(item, dict):
+        entry = dict(item)
+    else:
+        raise KnowledgeError(f"lexicon item must be a string or mapping, got {item!r}")
+    for key in _GROUP_DEFAULTS:
+        if key in group and key not in entry:
+            entry[key] = group[key]
+    template_name = entry.pop("template", None)
+    if template_name is not None:
+        template = templates.get(template_name)
+        if template is None:
+            raise KnowledgeError(f"{entry.get('name')}: unknown template {template_name!r}")
+        entry.setdefault("parts", template.get("parts", []))
+        # The item's own conditions are checked first; the template's are the general case.
+        entry["conditions"] = list(entry.get("conditions", [])) + list(
+            template.get("conditions", [])
+        )
+    return entry
+
+
+def _load_lexicon(directory: Path, templates: dict[str, Any]) -> list[LexiconEntry]:
+    entries: list[LexiconEntry] = []
+    for path in sorted(directory.glob("*.yaml")):
+        document = _read(path) or {}
+        for group in document.get("groups", []):
+            for item in group.get("items", []):
+                raw = _expand_item(item, group, templates)
+                try:
+                    entries.append(LexiconEntry.model_validate(raw))
+                except ValidationError as exc:
+                    raise KnowledgeError(f"{path.name}: {raw.get('name')}: {exc}") from exc
+    return entries
+
+
+def read_knowledge(data_dir: Path) -> KnowledgeBase:
+    """Load and validate a data directory (no cache; tests point it at a temporary copy)."""
+    categories: dict[str, Category] = {}
+    for key in CATEGORY_KEYS:
+        path = data_dir / "categories" / f"{key}.yaml"
+        if not path.exists():
+            raise KnowledgeError(f"category file missing: categories/{key}.yaml")
+        try:
+            categories[key] = Category.model_validate(_read(path))
+        except ValidationError as exc:
+            raise KnowledgeError(f"categories/{key}.yaml: {exc}") from exc
+    templates = _read(data_dir / "templates.yaml") or {}
+    try:
+        tags = {
+            t["key"]: SituationTag.model_validate(t) for t in _read(data_dir / "tags.yaml")["tags"]
+        }
+        prices = PriceTable.model_validate(_read(data_dir / "prices.yaml"))
+        return KnowledgeBase(
+            categories=categories,  # type: ignore[arg-type]
+            tags=tags,
+            prices=prices,
+            lexicon=_load_lexicon(data_dir / "lexicon", templates),
+            synonyms=_read(data_dir / "synonyms.yaml") or {},
+        )
+    except ValidationError as exc:
+        raise KnowledgeError(f"knowledge base invalid: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def load_knowledge() -> KnowledgeBase:
+    """The packaged knowledge base, loaded and validated once per process."""
+    return read_knowledge(DATA_DIR)

@@ -1,0 +1,49 @@
+"""Situation tags: cues, negations and the category moves they cause."""
+
+from __future__ import annotations
+
+import pytest
+
+from domains.knowledge import load_knowledge
+from domains.knowledge.tags import TagMatcher
+from domains.knowledge.text import Normaliser
+
+
+@pytest.fixture(scope="module")
+def detect():  # type: ignore[no-untyped-def]
+    kb = load_knowledge()
+    matcher = TagMatcher.build(kb.tags)
+    normalise = Normaliser(kb.synonyms)
+    return lambda text: matcher.detect(normalise(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "present"),
+    [
+        ("라벨 붙은 페트병", "label", True),
+        ("라벨 뗀 페트병", "label", False),
+        ("라벨을 떼어낸 생수병", "label", False),
+        ("라벨 없는 페트병", "label", False),
+        ("라벨 안 뗀 페트병", "label", True),
+        ("깨진 유리병", "broken", True),
+        ("안 깨진 유리병", "broken", False),
+        ("깨지지 않은 유리병", "broken", False),
+        ("기름 묻은 피자 박스", "greasy", True),
+        ("기름 안 묻은 피자 박스", "greasy", False),
+        ("초록색 페트병", "colored", True),
+        ("초록 라벨 붙은 투명 페트병", "colored", False),
+        ("씻어도 안 지워지는 배달 용기", "heavy_soil", True),
+        ("3인용 소파", "bulky", True),
+        ("가스 남은 부탄가스", "gas_left", True),
+    ],
+)
+def test_tag_detection(detect, text: str, tag: str, present: bool) -> None:  # type: ignore[no-untyped-def]
+    assert (tag in detect(text)) is present
+
+
+def test_every_override_maps_between_real_categories() -> None:
+    kb = load_knowledge()
+    for tag in kb.tags.values():
+        for source, target in tag.overrides.items():
+            assert source in kb.categories and target in kb.categories
+            assert source != target
