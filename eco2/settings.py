@@ -106,7 +106,7 @@ class VisionSettings(BaseModel):
         "/usr/share/tesseract-ocr/5/tessdata/",
         description="Directory holding kor.traineddata (Debian package tesseract-ocr-kor).",
     )
-    languages: str = Field("kor+eng", description="Tesseract languages for reading marks.")
+    languages: str = Field("kor", description="Tesseract languages; kor reads PP/PE/PS too.")
     max_image_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest accepted upload.")
     max_image_pixels: int = Field(
         50_000_000, ge=1, description="Larger images are refused as decompression bombs."

@@ -1,0 +1,158 @@
+"""The Korean recycling-mark vocabulary (분리배출 표시) and fuzzy matching of OCR text against it.
+
+A mark is an arrow triangle with a material word inside (무색페트, 플라스틱, 비닐류, 캔류, 유리,
+종이, 종이팩 …) and sometimes a resin or metal code under it (PP, PE, PS, OTHER, 철, 알미늄).
+The word decides the disposal category; the code only refines the mark's name.
+
+Decisions worth knowing:
+
+- Only 무색페트 is ``clear_pet``: a bare 페트/PET or the retired 유색페트 mark goes with the
+  plastics (``plastic``), because only colourless PET bottles are collected separately.
+- 플라스틱 + PS is ``plastic``. Foamed PS (스티로폼) carries the same mark, so the mark alone
+  cannot tell a yogurt cup from a foam box; the hint and the rule stage settle it. A printed
+  스티로폼/발포 word maps to ``styrofoam``.
+- 일반팩 and 멸균팩 are both ``paper_pack`` (they are collected as paper packs).
+
+Matching compares Hangul as jamo (ㅁㅜㅅㅐㄱ…) so that a misread syllable that shares most of its
+letters (무 → 우) still scores close, and prefers the longer word on ties so 종이팩 beats 종이.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from pydantic import BaseModel, ConfigDict
+
+# Material word → category key (keys as in the project's reference: clear_pet, plastic, …).
+MARK_WORDS: dict[str, str] = {
+    "무색페트": "clear_pet",
+    "유색페트": "plastic",
+    "페트": "plastic",
+    "플라스틱": "plastic",
+    "비닐류": "vinyl",
+    "비닐": "vinyl",
+    "캔류": "metal",
+    "유리": "glass",
+    "유리병": "glass",
+    "종이": "paper",
+    "종이팩": "paper_pack",
+    "일반팩": "paper_pack",
+    "멸균팩": "paper_pack",
+    "스티로폼": "styrofoam",
+    "발포": "styrofoam",
+}
+
+# Codes printed under the word. Alone (no word read) they still imply a category.
+MARK_CODES: dict[str, str] = {
+    "PET": "plastic",
+    "HDPE": "plastic",
+    "LDPE": "plastic",
+    "PP": "plastic",
+    "PE": "plastic",
+    "PS": "plastic",
+    "OTHER": "plastic",
+    "철": "metal",
+    "알미늄": "metal",
+    "알루미늄": "metal",
+}
+
+# Every character a mark can contain: OCR may be told to read only these.
+MARK_CHARSET: str = "".join(sorted(set("".join(MARK_WORDS) + "".join(MARK_CODES))))
+
+# Below this jamo similarity a word is not considered read.
+MIN_WORD_SCORE = 0.72
+
+_HANGUL_BASE, _HANGUL_LAST = 0xAC00, 0xD7A3
+_CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_JUNG = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_JONG = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
+# OCR's usual Latin confusions inside codes.
+_LATIN_FIXES = str.maketrans({"0": "O", "1": "I", "|": "I", "5": "S", "8": "B"})
+
+
+class MarkMatch(BaseModel):
+    """The mark read from some text: its word, optional code, category and how sure we are."""
+
+    model_config = ConfigDict(frozen=True)
+
+    word: str | None
+    code: str | None
+    category: str | None
+    score: float
+
+    @property
+    def mark(self) -> str | None:
+        """The mark as printed, e.g. ``플라스틱 PP``; None when nothing was read."""
+        parts = [p for p in (self.word, self.code) if p]
+        return " ".join(parts) or None
+
+
+def jamo(text: str) -> str:
+    """Hangul syllables decomposed into their letters; other characters kept as they are."""
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if _HANGUL_BASE <= code <= _HANGUL_LAST:
+            index = code - _HANGUL_BASE
+            out.append(_CHO[index // 588])
+            out.append(_JUNG[(index % 588) // 28])
+            if index % 28:
+                out.append(_JONG[index % 28])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def normalise(text: str) -> str:
+    """Only Hangul syllables and upper-case Latin letters/digits, without spaces or punctuation."""
+    return re.sub(r"[^가-힣A-Z0-9]", "", text.upper())
+
+
+def _window_score(word: str, text: str) -> float:
+    """Best similarity of ``word`` to any window of ``text`` of about its length, on jamo."""
+    target = jamo(word)
+    best = 0.0
+    for size in {len(word) - 1, len(word), len(word) + 1}:
+        if size < 1:
+            continue
+        for start in range(max(1, len(text) - size + 1)):
+            window = jamo(text[start : start + size])
+            best = max(best, SequenceMatcher(None, target, window, autojunk=False).ratio())
+    return best
+
+
+def _find_code(text: str) -> str | None:
+    """A code read exactly (Latin codes after fixing 0→O-style confusions); longest first."""
+    latin = text.translate(_LATIN_FIXES)
+    for code in sorted(MARK_CODES, key=len, reverse=True):
+        if code in latin:
+            return code
+    return None
+
+
+def match_mark(text: str) -> MarkMatch:
+    """The mark word (and code) that ``text`` most likely shows.
+
+    Every vocabulary word is scored against every window of the normalised text; the best score
+    wins and the longer word wins a tie (종이 is contained in 종이팩). Without a word above
+    :data:`MIN_WORD_SCORE`, an exactly read code still gives a category with a lower score.
+    """
+    clean = normalise(text)
+    if not clean:
+        return MarkMatch(word=None, code=None, category=None, score=0.0)
+    scored = sorted(
+        ((_window_score(word, clean), len(word), word) for word in MARK_WORDS),
+        reverse=True,
+    )
+    score, _, word = scored[0]
+    rest = clean
+    if score >= MIN_WORD_SCORE:
+        # Look for the code outside the word, so the 페트 in 무색페트 is not also read as a code.
+        rest = clean.replace(word, "")
+    code = _find_code(rest)
+    if score >= MIN_WORD_SCORE:
+        return MarkMatch(word=word, code=code, category=MARK_WORDS[word], score=round(score, 3))
+    if code is not None:
+        return MarkMatch(word=None, code=code, category=MARK_CODES[code], score=0.6)
+    return MarkMatch(word=None, code=None, category=None, score=round(score, 3))
