@@ -100,6 +100,14 @@ class EventBus(abc.ABC):
         """Take over entries another consumer left pending for at least ``min_idle_ms``."""
 
     @abc.abstractmethod
+    async def claim(self, group: str, consumer: str, delivery: Delivery) -> Delivery | None:
+        """Deliver a pending entry again to ``consumer`` now (its attempt count grows by one).
+
+        A worker retrying after its backoff uses this, so the attempt count lives in the bus
+        and survives the worker. None when the entry is no longer pending (acked, or gone).
+        """
+
+    @abc.abstractmethod
     async def dead_letter(self, group: str, delivery: Delivery, reason: str) -> None:
         """Record the delivery in the topic's dead-letter log with ``reason``, then ack it."""
 

@@ -138,6 +138,16 @@ class MemoryBus(EventBus):
                 deliveries.append(Delivery(topic, shard, entry_id, event, pending.attempts))
         return deliveries
 
+    async def claim(self, group: str, consumer: str, delivery: Delivery) -> Delivery | None:
+        stream = self._stream(delivery.topic, delivery.shard)
+        pending = self._group(delivery.topic, delivery.shard, group).pending.get(delivery.entry_id)
+        if pending is None:
+            return None
+        pending.consumer, pending.delivered_at = consumer, time.monotonic()
+        pending.attempts += 1
+        event = stream.entries[stream.index[delivery.entry_id]][1]
+        return Delivery(delivery.topic, delivery.shard, delivery.entry_id, event, pending.attempts)
+
     async def dead_letter(self, group: str, delivery: Delivery, reason: str) -> None:
         letter = DeadLetter(
             delivery.topic, delivery.entry_id, reason, delivery.attempt, delivery.event

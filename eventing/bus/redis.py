@@ -160,6 +160,21 @@ class RedisBus(EventBus):
             deliveries.append(_delivery(topic, shard, entry_id, fields, attempt=attempt))
         return deliveries
 
+    async def claim(self, group: str, consumer: str, delivery: Delivery) -> Delivery | None:
+        stream = self.stream(delivery.topic, delivery.shard)
+        try:
+            entries = await self._redis.xclaim(stream, group, consumer, 0, [delivery.entry_id])
+            if not entries or not entries[0][1]:
+                return None
+            pending = await self._redis.xpending_range(
+                stream, group, min=delivery.entry_id, max=delivery.entry_id, count=1
+            )
+        except RedisError as exc:
+            raise BusError(f"claim {delivery.entry_id} on {delivery.topic}: {exc}") from exc
+        attempt = int(pending[0]["times_delivered"]) if pending else delivery.attempt + 1
+        entry_id, fields = entries[0]
+        return _delivery(delivery.topic, delivery.shard, entry_id.decode(), fields, attempt=attempt)
+
     async def dead_letter(self, group: str, delivery: Delivery, reason: str) -> None:
         fields: dict[str, Any] = {
             "reason": reason,

@@ -121,9 +121,23 @@ class RedisTrigger:
             log.warning("dead-letter entry=%s: %s", delivery.entry_id, reason)
             await self.bus.dead_letter(self.group, delivery, reason)
             return
-        outcome = await self.processor.process(delivery.event, delivery.attempt)
-        if outcome.status in ("done", "skipped"):
-            await self.bus.ack(self.group, delivery)
-        elif outcome.status == "dead":
-            await self.bus.dead_letter(self.group, delivery, outcome.reason or "unknown")
-        # retry: leave it pending; a reclaim after claim_idle_ms delivers it again.
+        while True:
+            outcome = await self.processor.process(delivery.event, delivery.attempt)
+            if outcome.status in ("done", "skipped"):
+                await self.bus.ack(self.group, delivery)
+                return
+            if outcome.status == "dead":
+                await self.bus.dead_letter(self.group, delivery, outcome.reason or "unknown")
+                return
+            # Retry after the backoff by claiming the entry again: Redis counts the delivery,
+            # so the attempt number survives this worker. Stopping (or dying) meanwhile leaves
+            # the entry pending, and another worker reclaims it after claim_idle_ms.
+            try:
+                await asyncio.wait_for(self._stopping.wait(), outcome.delay_s)
+                return
+            except TimeoutError:
+                pass
+            again = await self.bus.claim(self.group, self.consumer, delivery)
+            if again is None or again.event is None:
+                return
+            delivery = again

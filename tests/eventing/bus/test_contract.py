@@ -131,3 +131,14 @@ async def test_ensure_group_is_idempotent(bus: EventBus) -> None:
     await bus.publish("t", echo("x"))
     await bus.ensure_group("t", "g")
     assert len(await bus.consume("t", "g", "c", block_ms=200)) == 1
+
+
+async def test_claim_redelivers_a_pending_entry_now_with_its_count(bus: EventBus) -> None:
+    await bus.ensure_group("t", "g")
+    await bus.publish("t", echo("retry me"))
+    (first,) = await bus.consume("t", "g", "c1", block_ms=200)
+    again = await bus.claim("g", "c1", first)
+    assert again is not None and again.entry_id == first.entry_id and again.attempt == 2
+    assert again.event is not None and again.event.data["text"] == "retry me"
+    await bus.ack("g", again)
+    assert await bus.claim("g", "c1", again) is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -187,3 +188,23 @@ async def test_sigterm_finishes_the_in_flight_event(env: dict) -> None:
         assert "stopping echo.py:handle" in proc.output()
     finally:
         proc.kill()
+
+
+async def test_retry_waits_the_backoff_not_the_reclaim_interval(env: dict, caplog) -> None:
+    # Reclaim would take a minute here; the retries must come from the backoff (0.2 s, 0.4 s).
+    slow_reclaim = RUNTIME.model_copy(
+        update={"claim_idle_ms": 60_000, "handler_timeout_s": 5, "backoff_initial_s": 0.2}
+    )
+    caplog.set_level(logging.INFO, "eventing.runtime")
+    event = echo(fail_times=2)
+    started = time.monotonic()
+    async with running(env, slow_reclaim):
+        await env["bus"].publish(env["topic"], event)
+        (reply,) = await replies(env, 1, within=10)
+    elapsed = time.monotonic() - started
+    assert reply.event.data["text"] == "hi"
+    assert 0.3 <= elapsed < 5, elapsed  # at least half of each backoff step, far below a reclaim
+    attempts = [
+        r.getMessage() for r in caplog.records if f"handling id={event['id']}" in r.getMessage()
+    ]
+    assert [m.rsplit("attempt=", 1)[1] for m in attempts] == ["1", "2", "3"]
