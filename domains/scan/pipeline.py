@@ -109,6 +109,13 @@ class ScanProgress:
         elif self.jobs is not None:
             await self.jobs.update_stage(job_id, stage.name, stage.end)
 
+    async def reported(self, event: CloudEvent, kind: str, data: dict[str, Any]) -> None:
+        """A stage's own steps while it runs: the answer's tokens stream to the client."""
+        stage = BY_CONSUMED.get(event["type"])
+        if stage is None or kind != "token":
+            return
+        await self.publisher.emit(event["subject"], stage.name, "token", stage.start, data)  # type: ignore[arg-type]
+
     async def dead(self, event: CloudEvent, reason: str) -> None:
         stage = BY_CONSUMED.get(event["type"])
         if stage is None:

@@ -27,6 +27,7 @@ from typing import Any, Literal, Protocol
 from cloudevents.http import CloudEvent
 
 from eco2.settings import RuntimeSettings, Settings
+from eventing.runtime import report
 from eventing.runtime.dedupe import Dedupe
 from eventing.runtime.loader import Function
 
@@ -50,6 +51,9 @@ class Observer(Protocol):
 
     async def dead(self, event: CloudEvent, reason: str) -> None:
         """``event`` will not be processed: it goes to the dead letters with ``reason``."""
+
+    async def reported(self, event: CloudEvent, kind: str, data: dict[str, Any]) -> None:
+        """The handler reported a step while running (``eventing.runtime.report``)."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +106,7 @@ class Processor:
         try:
             if self.observer is not None:
                 await self.observer.started(event, attempt)
-            reply = await asyncio.wait_for(
-                asyncio.to_thread(self.function.handle, event), self.runtime.handler_timeout_s
-            )
+            reply = await asyncio.wait_for(self._run_handler(event), self.runtime.handler_timeout_s)
             if reply is not None and not isinstance(reply, CloudEvent):
                 raise TypeError(
                     f"{self.function.name} returned {type(reply).__name__}, "
@@ -131,6 +133,34 @@ class Processor:
             return Outcome("dead", reason=reason)
         log.warning("failed id=%s attempt=%d, will retry: %s", event_id, attempt, error)
         return Outcome("retry", reason=error, delay_s=backoff_delay(attempt, self.runtime))
+
+    async def _run_handler(self, event: CloudEvent) -> CloudEvent | None:
+        """Run the handler in a thread; deliver what it reports to the observer, in order."""
+        if self.observer is None:
+            return await asyncio.to_thread(self.function.handle, event)
+        loop = asyncio.get_running_loop()
+        steps: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
+
+        def sink(kind: str, data: dict[str, Any]) -> None:
+            loop.call_soon_threadsafe(steps.put_nowait, (kind, data))
+
+        async def deliver() -> None:
+            while (step := await steps.get()) is not None:
+                await self.observer.reported(event, *step)  # type: ignore[union-attr]
+
+        delivering = asyncio.create_task(deliver())
+        token = report.bind(sink)
+        try:
+            # to_thread copies this context, so the handler's thread sees the sink.
+            reply = await asyncio.to_thread(self.function.handle, event)
+        except BaseException:
+            delivering.cancel()
+            raise
+        finally:
+            report.unbind(token)
+        steps.put_nowait(None)
+        await delivering  # every reported step is told before the completion
+        return reply
 
     async def _tell_dead(self, event: CloudEvent, reason: str) -> None:
         # The event is dead-lettered whatever happens here; a failing observer is only logged.

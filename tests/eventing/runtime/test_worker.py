@@ -134,3 +134,29 @@ async def test_observer_sees_start_success_and_death() -> None:
 async def test_failing_observer_fails_the_attempt_so_it_is_retried() -> None:
     outcome = await processor(observer=_Recorder(fail_on_started=True)).process(_echo("a"), 1)
     assert outcome.status == "retry" and "progress store down" in outcome.reason
+
+
+async def test_reported_steps_reach_the_observer_in_order_before_success() -> None:
+    from eventing.runtime import report
+
+    def chatty(ev: CloudEvent) -> CloudEvent:
+        for i in range(50):
+            report.report("token", {"i": i})
+        return echo.handle(ev)
+
+    class Steps(_Recorder):
+        async def reported(self, event, kind, data) -> None:
+            self.calls.append((kind, str(data["i"])))
+
+    observer = Steps()
+    outcome = await processor(handle=chatty, observer=observer).process(_echo("t"), 1)
+    assert outcome.status == "done"
+    assert observer.calls[0] == ("started", "t")
+    assert observer.calls[1:51] == [("token", str(i)) for i in range(50)]
+    assert observer.calls[51] == ("succeeded", "kr.eco2.demo.echo.replied")
+
+
+def test_report_outside_a_worker_is_dropped() -> None:
+    from eventing.runtime import report
+
+    report.report("token", {"text": "nobody listens"})  # must not raise
