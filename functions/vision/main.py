@@ -8,18 +8,41 @@ The image bytes wait in the image store; the event carries only their reference.
 
 from __future__ import annotations
 
+import logging
+
 from cloudevents.http import CloudEvent
+from pydantic import BaseModel, Field
 
 from domains.image import ImageStore, RedisImageStore
+from domains.llm import ImageInput, LLMError, LLMRequest, ResilientLLM, provider_for
 from domains.vision.recognise import recognise
+from domains.vision.validation import validate_image
 from eco2.settings import Settings, get_settings
 from eventing.bus.redis import connect
 from eventing.events import ScanNeedsInput, ScanState, VisionResult, payload_of, reply_to
 from eventing.runtime import function
 from eventing.runtime.loop import LoopThread
 
+log = logging.getLogger("functions.vision")
+
 _loop: LoopThread | None = None
 _images: ImageStore | None = None
+_llm: ResilientLLM | None = None
+
+SYSTEM = (
+    "사진 속 버릴 물건을 한국어로 짧게 말해 줘. item에는 품목 이름(예: 투명 생수 페트병), "
+    "parts에는 분리할 부분(예: 병, 라벨, 뚜껑), "
+    "marks에는 보이는 분리배출 표시 글자(예: 무색페트, PP)를 "
+    "넣어. 물건이 보이지 않거나 확실하지 않으면 item을 비워 둬."
+)
+
+
+class SeenByModel(BaseModel):
+    """What a vision model is asked to fill in."""
+
+    item: str | None = Field(None, description="Short Korean item name, or null if unsure.")
+    parts: list[str] = Field(default_factory=list)
+    marks: list[str] = Field(default_factory=list)
 
 
 def start(settings: Settings) -> None:
@@ -38,10 +61,38 @@ def use(images: ImageStore, loop: LoopThread) -> None:
 
 
 def stop() -> None:
-    global _loop, _images
+    global _loop, _images, _llm
     if _loop is not None:
+        if _llm is not None:
+            _loop.run(_llm.aclose(), timeout=5)
         _loop.close()
-    _loop, _images = None, None
+    _loop, _images, _llm = None, None, None
+
+
+def _ask_model(image: bytes, state: ScanState, model: str) -> VisionResult | None:
+    """A cloud vision model's reading, or None when it cannot say (then OCR decides)."""
+    global _llm
+    assert _loop is not None
+    if _llm is None:
+        _llm = ResilientLLM(lambda: get_settings().llm)
+    mime = validate_image(image).mime
+    request = LLMRequest(
+        system=SYSTEM,
+        prompt=f"사용자 메모: {state.request.hint or '-'}",
+        images=[ImageInput(data=image, mime=mime)],
+        model=model,
+    )
+    try:
+        seen = _loop.run(_llm.structured(request, SeenByModel), timeout=None)
+    except LLMError as exc:  # every provider failed (offline ends on local, which cannot see)
+        log.warning("vision model gave nothing (%s); reading the mark instead", exc)
+        return None
+    if not seen.item:
+        return None
+    text = " ".join(filter(None, [seen.item, state.request.hint or "", *seen.marks]))
+    return VisionResult(
+        item=seen.item, text=text, marks=seen.marks, parts=seen.parts, source="llm", confidence=0.8
+    )
 
 
 def ready() -> bool:
@@ -55,6 +106,11 @@ def handle(event: CloudEvent) -> CloudEvent:
         start(get_settings())
     assert _loop is not None and _images is not None
     image = _loop.run(_images.get(state.request.image_ref), timeout=15)
+    model = state.request.model or get_settings().llm.model
+    if provider_for(model) != "local" and (by_model := _ask_model(image, state, model)):
+        return reply_to(
+            event, "kr.eco2.scan.vision.completed", state.model_copy(update={"vision": by_model})
+        )
     seen = recognise(image, state.request.hint)
     if seen.needs_input:
         question = seen.question or "어떤 물건인지 알려 주시겠어요?"
