@@ -116,6 +116,21 @@ class VisionSettings(BaseModel):
     )
 
 
+class PipelineSettings(BaseModel):
+    """How the scan stages are chained: the transport the API publishes to and its names."""
+
+    transport: str = Field(
+        "redis", pattern="^(redis|amqp)$", description="redis (Streams) or amqp (RabbitMQ)."
+    )
+    exchange: str = Field("eco2.events", min_length=1, description="RabbitMQ topic exchange.")
+    # Stage topics are fixed (eco2:fn:<stage>); a prefix isolates a whole pipeline on a shared
+    # Redis, as the end-to-end tests do. Producers and workers must use the same one.
+    topic_prefix: str = Field("", description="Prefix of the stage streams (RedisBus prefix).")
+    test_stage_delay_s: float = Field(
+        0.0, ge=0, description="Test hook: a stage worker waits this long after 'started'."
+    )
+
+
 class Settings(BaseSettings):
     """Everything Eco² reads from its environment."""
 
@@ -142,6 +157,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = LLMSettings()
     gateway: GatewaySettings = GatewaySettings()
     vision: VisionSettings = VisionSettings()
+    pipeline: PipelineSettings = PipelineSettings()
 
 
 @lru_cache(maxsize=1)

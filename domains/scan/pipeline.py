@@ -87,11 +87,13 @@ class ScanProgress:
         job_id = event["subject"]
         if reply["type"] == "kr.eco2.scan.needs_input":
             asked = payload_of(reply, ScanNeedsInput)
+            # Record before telling: a client answering as soon as it reads the question
+            # must find the job waiting for input, not still running.
+            if self.jobs is not None:
+                await self.jobs.needs_input(job_id, asked.question)
             await self.publisher.emit(
                 job_id, "needs_input", "needs_input", stage.start, {"question": asked.question}
             )
-            if self.jobs is not None:
-                await self.jobs.needs_input(job_id, asked.question)
             return
         state = payload_of(reply, ScanState)
         await self.publisher.emit(
@@ -103,9 +105,10 @@ class ScanProgress:
         )
         if reply["type"] == FINAL:
             result = summary(state)
-            await self.publisher.emit(job_id, "done", "completed", 100, result)
+            # Record first, as above: the result endpoint answers 200 once ``done`` is seen.
             if self.jobs is not None:
                 await self.jobs.complete(job_id, result)
+            await self.publisher.emit(job_id, "done", "completed", 100, result)
         elif self.jobs is not None:
             await self.jobs.update_stage(job_id, stage.name, stage.end)
 

@@ -47,7 +47,7 @@ class Observer(Protocol):
         """The handler is about to run on ``event``."""
 
     async def succeeded(self, event: CloudEvent, reply: CloudEvent | None) -> None:
-        """The handler finished and its reply (if any) was published."""
+        """The handler finished; told just before its reply (if any) is published."""
 
     async def dead(self, event: CloudEvent, reason: str) -> None:
         """``event`` will not be processed: it goes to the dead letters with ``reason``."""
@@ -112,10 +112,13 @@ class Processor:
                     f"{self.function.name} returned {type(reply).__name__}, "
                     "expected a CloudEvent or None"
                 )
-            if reply is not None and self.publish_reply is not None:
-                await self.publish_reply(reply)
+            # The observer hears of the success before the reply wakes the next function, so
+            # a client never sees the next stage start before this one completed. A publish
+            # failing after it retries the attempt: the success is told again (at-least-once).
             if self.observer is not None:
                 await self.observer.succeeded(event, reply)
+            if reply is not None and self.publish_reply is not None:
+                await self.publish_reply(reply)
         except TimeoutError:
             error = f"HandlerTimeout: no result within {self.runtime.handler_timeout_s}s"
         except Exception as exc:  # the handler's failure is data here: it is retried

@@ -1,0 +1,142 @@
+"""The scan API app: scan routes, the gateway's SSE stream and /metrics on one server.
+
+``create_app`` wires everything in a lifespan (Starlette 1.x has no startup hooks): Redis, the
+PostgreSQL engine (migrated and seeded; idempotent, so every replica may do it), the image
+store, the progress publisher, the pipeline publisher and the SSE gateway. The gateway is the
+one from ``eventing.gateway``: its routes are included after ours and its lifespan runs inside
+ours, so ``GET /api/v1/scans/{job_id}/events`` is the very same stream ``eco2 gateway`` serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from redis import asyncio as aioredis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domains.db import engine_from_settings, prepare_database, session_factory
+from domains.image import ImageStore, RedisImageStore
+from domains.scan.service import ScanJobService
+from eco2.api import errors
+from eco2.api.limits import UploadLimit
+from eco2.api.publish import ScanPublisher, open_publisher
+from eco2.api.routes import SCANS, ScanApi, router
+from eco2.settings import Settings
+from eventing.bus.redis import connect as connect_binary
+from eventing.gateway import create_app as create_gateway
+from eventing.progress import ProgressKeys, ProgressPublisher, connect
+
+READY_TIMEOUT_S = 2.0
+SHARED = frozenset({"/api/v1/{service}/{job_id}/events", "/metrics"})
+
+
+def create_app(
+    settings: Settings,
+    *,
+    redis: aioredis.Redis | None = None,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+    publish: ScanPublisher | None = None,
+    images: ImageStore | None = None,
+) -> FastAPI:
+    """The API; each argument given replaces what the lifespan would otherwise open.
+
+    ``redis`` is a ``decode_responses`` client (progress log and gateway reads); ``sessions``
+    must point at a migrated schema; ``publish`` replaces the transport chosen by
+    ``settings.pipeline``; ``images`` replaces the Redis image store (``eco2:image:<ref>``, the
+    keys the vision function reads).
+    """
+    gateway_redis = redis or connect(settings.redis_url, client_name="eco2-api")
+    gateway_app = create_gateway(settings, gateway_redis)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            if redis is None:
+                stack.push_async_callback(gateway_redis.aclose)
+            api_sessions = sessions
+            if api_sessions is None:
+                engine = engine_from_settings(settings)
+                stack.push_async_callback(engine.dispose)
+                await prepare_database(engine, settings.database_schema)
+                api_sessions = session_factory(engine)
+            store = images
+            if store is None:
+                binary = connect_binary(settings.redis_url, max_connections=16)
+                stack.push_async_callback(binary.aclose)
+                store = RedisImageStore(binary)
+            publisher = publish or await stack.enter_async_context(open_publisher(settings))
+            options = settings.gateway
+            app.state.scan = ScanApi(
+                settings=settings,
+                sessions=api_sessions,
+                jobs=ScanJobService(api_sessions),
+                images=store,
+                progress=ProgressPublisher(
+                    gateway_redis,
+                    ProgressKeys(settings.shards, options.key_prefix),
+                    maxlen=options.stream_maxlen,
+                    ttl_s=options.replay_ttl_s,
+                ),
+                publisher=publisher,
+            )
+            await stack.enter_async_context(gateway_app.router.lifespan_context(gateway_app))
+            yield
+
+    app = FastAPI(
+        title="Eco² scan API",
+        description="Upload a photo, follow its scan over SSE, read the result (docs/api.md).",
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway_app.state.gateway
+    app.add_middleware(
+        UploadLimit, max_bytes=settings.vision.max_image_bytes, paths=frozenset({SCANS})
+    )
+    errors.install(app)
+    app.include_router(router)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, object]:
+        """The process is up (no dependency checked)."""
+        gateway = app.state.gateway
+        return {"status": "ok", "mode": gateway.options.channel_mode, "clients": len(gateway.hub)}
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        """Redis, PostgreSQL and the pipeline transport all answer: 200, else 503."""
+        api: ScanApi = request.app.state.scan
+        checks: dict[str, bool] = {}
+        for name, probe in (
+            ("redis", _redis_ok(gateway_redis)),
+            ("postgres", _postgres_ok(api)),
+            ("pipeline", api.publisher.ready()),
+        ):
+            try:
+                async with asyncio.timeout(READY_TIMEOUT_S):
+                    checks[name] = bool(await probe)
+            except Exception:
+                checks[name] = False
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    # The gateway's SSE stream and /metrics; its /healthz and docs routes stay its own.
+    app.router.routes.extend(
+        route for route in gateway_app.router.routes if getattr(route, "path", "") in SHARED
+    )
+    return app
+
+
+async def _redis_ok(redis: aioredis.Redis) -> bool:
+    return bool(await redis.ping())
+
+
+async def _postgres_ok(api: ScanApi) -> bool:
+    async with api.sessions() as session:
+        return (await session.scalar(text("SELECT 1"))) == 1

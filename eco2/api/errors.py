@@ -1,0 +1,62 @@
+"""The one place that turns exceptions into HTTP status codes and ``{"error": ...}`` bodies.
+
+=========================  ======  ==========================================================
+exception                  status  code
+=========================  ======  ==========================================================
+InvalidImage (vision)      4xx     its own ``code``/``status`` (empty, too_large, not_image…)
+BodyTooLarge               413     too_large
+JobNotFound                404     not_found
+IdempotencyKeyReused       409     idempotency_key_reused
+InvalidTransition          409     invalid_transition
+RequestValidationError     422     invalid_request
+PublishFailed              503     pipeline_unavailable
+=========================  ======  ==========================================================
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from domains.scan.exceptions import IdempotencyKeyReused, InvalidTransition, JobNotFound
+from domains.vision.exceptions import VisionError
+from eco2.api.exceptions import ApiError
+
+SCAN_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    JobNotFound: (404, "not_found"),
+    IdempotencyKeyReused: (409, "idempotency_key_reused"),
+    InvalidTransition: (409, "invalid_transition"),
+}
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+async def _coded(request: Request, exc: Exception) -> JSONResponse:
+    # VisionError and ApiError both carry their own code/status beside the error class.
+    assert isinstance(exc, VisionError | ApiError)
+    return error_response(exc.status, exc.code, exc.message)
+
+
+async def _scan(request: Request, exc: Exception) -> JSONResponse:
+    status, code = SCAN_ERRORS[type(exc)]
+    return error_response(status, code, str(exc))
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors()
+    )
+    return error_response(422, "invalid_request", problems or "invalid request")
+
+
+def install(app: FastAPI) -> None:
+    """Register every handler on ``app``."""
+    app.add_exception_handler(VisionError, _coded)
+    app.add_exception_handler(ApiError, _coded)
+    for kind in SCAN_ERRORS:
+        app.add_exception_handler(kind, _scan)
+    app.add_exception_handler(RequestValidationError, _validation)

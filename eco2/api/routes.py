@@ -1,0 +1,146 @@
+"""The scan endpoints: submit an upload, read a job, answer its question.
+
+Order inside ``submit`` matters: the upload is validated before anything is written (a bad image
+leaves no job and no stored bytes), the job row is created before the event is published (a
+stage never sees a job the database does not know), and a publish that fails fails the job, so
+no client waits on a job nothing will ever run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domains.image import ImageStore
+from domains.scan.schemas import JobView
+from domains.scan.service import ScanJobService
+from domains.vision.validation import validate_image
+from eco2.api.exceptions import PublishFailed
+from eco2.api.publish import ScanPublisher
+from eco2.api.schemas import AnswerIn, ErrorOut, ScanAccepted, ScanStatusOut, urls
+from eco2.settings import Settings
+from eventing.events import ScanRequested
+from eventing.progress import ProgressPublisher
+
+SCANS = "/api/v1/scans"
+ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 409, 413, 415, 422, 503)}
+
+
+@dataclass
+class ScanApi:
+    """What the routes need, opened by the app's lifespan (``request.app.state.scan``)."""
+
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    jobs: ScanJobService
+    images: ImageStore
+    progress: ProgressPublisher
+    publisher: ScanPublisher
+
+    async def start(self, job: JobView, hint: str | None) -> None:
+        """Queue ``job`` in the progress log and hand it to the vision stage."""
+        await self.progress.emit(job.job_id, "queued", "started", 0)
+        request = ScanRequested(
+            job_id=job.job_id,
+            user_id=job.user_id,
+            image_ref=job.image_ref,
+            hint=hint,
+            model=job.model,
+        )
+        try:
+            await self.publisher.submit(request)
+        except Exception as exc:
+            reason = f"the scan could not be queued: {exc}"
+            await self.jobs.fail(job.job_id, "queued", reason)
+            await self.progress.emit(
+                job.job_id, "failed", "failed", 0, {"stage": "queued", "reason": reason}
+            )
+            raise PublishFailed(reason) from exc
+
+
+router = APIRouter(prefix=SCANS, tags=["scans"], responses=ERRORS)  # type: ignore[arg-type]
+
+
+def _api(request: Request) -> ScanApi:
+    return request.app.state.scan
+
+
+def _accepted(job: JobView, *, replay: bool = False) -> JSONResponse:
+    body = ScanAccepted(job_id=job.job_id, status=job.status, **urls(job.job_id))
+    headers = {"Location": body.result_url}
+    if replay:
+        headers["Idempotent-Replay"] = "true"
+    return JSONResponse(body.model_dump(), status_code=202, headers=headers)
+
+
+@router.post("", status_code=202, response_model=ScanAccepted)
+async def submit(
+    request: Request,
+    image: Annotated[UploadFile, File(description="JPEG, PNG, WEBP, GIF or BMP, ≤ 10 MiB.")],
+    hint: Annotated[str | None, Form(max_length=500, description="What it is, in words.")] = None,
+    model: Annotated[str | None, Form(max_length=100, description="LLM model.")] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="X-Idempotency-Key", max_length=200)
+    ] = None,
+    user_id: Annotated[str, Header(alias="X-User-Id", min_length=1, max_length=200)] = "anonymous",
+) -> Response:
+    """Accept an upload and queue its scan; 202 with where to follow it."""
+    api = _api(request)
+    limits = api.settings.vision
+    # One byte past the cap is enough to know it is too large; never read the rest.
+    data = await image.read(limits.max_image_bytes + 1)
+    validate_image(data, max_bytes=limits.max_image_bytes, max_pixels=limits.max_image_pixels)
+    digest = hashlib.sha256(data).hexdigest()
+    job, created = await api.jobs.create_job(
+        user_id,
+        image_ref=ImageStore.ref_of(data),
+        image_sha256=digest,
+        hint=hint or None,
+        model=model or None,
+        idempotency_key=idempotency_key or None,
+    )
+    if not created:
+        return _accepted(job, replay=True)
+    await api.images.put(data)
+    await api.progress.register_job(job.job_id)
+    await api.start(job, job.hint)
+    return _accepted(job)
+
+
+@router.get(
+    "/{job_id}",
+    response_model=ScanStatusOut,
+    responses={202: {"model": ScanStatusOut, "description": "Still running; poll again."}},
+)
+async def status(job_id: str, request: Request) -> Response:
+    """The job: 202 + Retry-After while it runs, 200 once done, failed or waiting for input."""
+    job = await _api(request).jobs.get_job(job_id)
+    body = ScanStatusOut(
+        job_id=job.job_id,
+        status=job.status,
+        stage=job.stage,
+        progress=job.progress,
+        result=job.result if job.status == "done" else None,
+        question=job.question if job.status == "needs_input" else None,
+        failure_reason=job.failure_reason if job.status == "failed" else None,
+    )
+    content = body.model_dump(exclude_none=True)
+    if job.status in ("queued", "running"):
+        return JSONResponse(content, status_code=202, headers={"Retry-After": "1"})
+    return JSONResponse(content)
+
+
+@router.post("/{job_id}/answer", status_code=202, response_model=ScanAccepted)
+async def answer(job_id: str, body: AnswerIn, request: Request) -> Response:
+    """Answer a ``needs_input`` job's question; the scan restarts at vision with it as hint."""
+    api = _api(request)
+    job = await api.jobs.resume(job_id, body.text, stage="vision", progress=0)
+    # The new ``queued`` step also moves the gateway's state past the terminal needs_input, so
+    # a client reconnecting with that event's id follows the resumed run.
+    await api.start(job, body.text)
+    return _accepted(job)
