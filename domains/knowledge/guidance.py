@@ -34,7 +34,8 @@ def guidance(classification: Classification, classifier: Classifier | None = Non
         if entry.note:
             lines.append(f"※ {entry.note}")
     for tag in classification.tags:
-        lines.append(f"· {kb.tags[tag].name}: {kb.tags[tag].effect}")
+        if kb.tags[tag].applies(classification.category):
+            lines.append(f"· {kb.tags[tag].name}: {kb.tags[tag].effect}")
     if classification.parts:
         lines.append("부분별로 나눠서:")
         for part in classification.parts:

@@ -144,6 +144,14 @@ class SituationTag(Strict):
     overrides: dict[CategoryKey, CategoryKey] = Field(
         default_factory=dict, description="Category moves applied when no item condition did."
     )
+    applies_to: list[CategoryKey] = Field(
+        default_factory=list,
+        description="Categories whose guidance mentions this tag; empty means every category.",
+    )
+
+    def applies(self, category: str | None) -> bool:
+        """Whether the tag's advice makes sense for ``category`` (rinsing a battery does not)."""
+        return not self.applies_to or category in self.applies_to
 
 
 class PriceItem(Strict):

@@ -1,130 +1,209 @@
-"""``eco2 demo``: CloudEvents travelling through the echo function, with no servers.
+"""``eco2 demo``: scan the project's own sample images on the embedded pipeline, no servers.
 
-It runs the very loop a Redis Streams worker runs (``RedisTrigger``) on the in-process
-``MemoryBus``: one event is echoed, one fails once and is retried, one is poison and ends in the
-dead letters, and a duplicate of the first is skipped.
+The samples are rendered here (``domains.vision.samples``): recycling marks read by OCR, a
+mark-less photo explained by a hint, and a mark-less photo without a word, which makes the
+pipeline ask what it is; the demo answers that question itself to show the resume. Every job
+runs through the real vision, rule, answer and reward functions (``eco2.embedded``), with a
+progress bar per job fed by the same progress steps SSE clients receive. ``--echo`` runs the
+older runtime demo (retries, dead letters, dedupe) instead.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
 
 import click
+from pydantic import BaseModel
 from rich.console import Console
-from rich.logging import RichHandler
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from eco2.settings import RuntimeSettings, Settings
-from eventing.bus.base import DeadLetter, Delivery
-from eventing.bus.memory import MemoryBus
-from eventing.events import Echo, make_event
-from eventing.runtime.dedupe import MemoryDedupe
-from eventing.runtime.examples import echo
-from eventing.runtime.loader import Function
-from eventing.runtime.redis_trigger import RedisTrigger
-from eventing.runtime.worker import serve
+from domains.knowledge import load_knowledge
+from domains.vision.samples import Sample, samples, write_samples
+from eco2.embedded import EmbeddedPipeline
+from eventing.events import Progress as Step
 
-TOPIC, REPLIES, GROUP = "demo.echo", "demo.echo.replied", "echo"
-RUNTIME = RuntimeSettings(
-    claim_idle_ms=200,
-    handler_timeout_s=0.15,
-    block_ms=50,
-    max_attempts=3,
-    backoff_initial_s=0.05,
-    shutdown_grace_s=5,
-)
+DEMO_ANSWER = "다 쓴 건전지"
+STAGE_LABELS: dict[str, str] = {
+    "queued": "대기 queued",
+    "vision": "인식 vision",
+    "rule": "분류 rule",
+    "answer": "안내 answer",
+    "reward": "보상 reward",
+    "done": "완료 done",
+    "failed": "실패 failed",
+    "needs_input": "질문 needs input",
+}
 
 
-class _WatchedDedupe(MemoryDedupe):
-    """Tells the demo when the duplicate was skipped, so it knows when to stop."""
+class SampleOutcome(BaseModel):
+    """How one sample's scan ended, and whether that is what the sample expects."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.skipped = asyncio.Event()
+    name: str
+    hint: str | None
+    expect: str  # a category key, "hint" (any category) or "needs_input" (asked, then answered)
+    question: str | None = None
+    answered: str | None = None
+    result: dict[str, Any] | None = None
+    failure: str | None = None
 
-    async def seen(self, event_id: str) -> bool:
-        found = await super().seen(event_id)
-        if found:
-            self.skipped.set()
-        return found
+    @property
+    def category(self) -> str | None:
+        return ((self.result or {}).get("rule") or {}).get("category")
+
+    @property
+    def ok(self) -> bool:
+        if self.result is None:
+            return False
+        if self.expect == "needs_input":
+            return self.question is not None and self.category is not None
+        return (self.expect == "hint" and self.category is not None) or self.expect == self.category
 
 
-async def run_demo(console: Console, timeout_s: float = 15.0) -> tuple[int, int]:
-    """Run the demo; returns (replies, dead letters)."""
-    bus = MemoryBus(2)
-    dedupe = _WatchedDedupe()
-    fn = Function(handle=echo.handle, source=echo.__file__ or "echo.py")
-    worker = RedisTrigger(
-        bus,
-        fn,
-        RUNTIME,
-        topic=TOPIC,
-        group=GROUP,
-        consumer="demo-worker",
-        dedupe=dedupe,
-        reply_topic=REPLIES,
+async def run_scan_demo(
+    console: Console, folder: Path, *, answer: str = DEMO_ANSWER, timeout_s: float = 60.0
+) -> list[SampleOutcome]:
+    """Write the samples to ``folder``, scan them all at once and return how each ended."""
+    write_samples(folder)
+    cases = samples(folder)
+    bars = Progress(
+        TextColumn("{task.fields[sample]:<18}"),
+        BarColumn(bar_width=30),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.description}"),
+        console=console,
     )
-    await bus.ensure_group(REPLIES, "viewer")
-    stop = asyncio.Event()
-    runner = asyncio.create_task(
-        serve(worker, fn, Settings(runtime=RUNTIME), stop_signal=stop, handle_signals=False)
+    with bars:
+        async with EmbeddedPipeline() as pipeline:
+            jobs = [
+                _scan(pipeline, case, bars, answer, timeout_s) for case in cases
+            ]  # submitted together: the stages interleave jobs as the workers would
+            return list(await asyncio.gather(*jobs))
+
+
+async def _scan(
+    pipeline: EmbeddedPipeline, case: Sample, bars: Progress, answer: str, timeout_s: float
+) -> SampleOutcome:
+    outcome = SampleOutcome(name=case.path.name, hint=case.hint, expect=case.expect)
+    task = bars.add_task(STAGE_LABELS["queued"], total=100, sample=outcome.name)
+    job_id = await pipeline.submit(case.path.read_bytes(), case.hint)
+    last = await _follow(pipeline, job_id, bars, task, timeout_s)
+    if last is not None and last.stage == "needs_input":
+        outcome.question = (last.payload or {}).get("question")
+        bars.console.print(f"[yellow]{outcome.name}[/]: 질문 — {outcome.question}", soft_wrap=True)
+        bars.console.print(f"[yellow]{outcome.name}[/]: 데모 답변 — {answer}", soft_wrap=True)
+        outcome.answered = answer
+        await pipeline.answer(job_id, answer)
+        last = await _follow(pipeline, job_id, bars, task, timeout_s)
+    if last is None:
+        outcome.failure = f"no progress within {timeout_s:.0f}s"
+    elif last.stage == "done":
+        outcome.result = last.payload
+    else:
+        outcome.failure = str((last.payload or {}).get("reason") or last.stage)
+    return outcome
+
+
+async def _follow(
+    pipeline: EmbeddedPipeline, job_id: str, bars: Progress, task: TaskID, timeout_s: float
+) -> Step | None:
+    """Move the job's bar with each step; returns the terminal step (None on a timeout)."""
+    last: Step | None = None
+    try:
+        async for step in pipeline.follow(job_id, timeout_s=timeout_s):
+            last = step
+            label = STAGE_LABELS.get(step.stage, step.stage)
+            if step.status == "started":
+                label += " …"
+            bars.update(task, completed=step.progress, description=label)
+    except TimeoutError:
+        return None
+    return last
+
+
+def _report(console: Console, outcomes: list[SampleOutcome]) -> None:
+    names = {key: c.name for key, c in load_knowledge().categories.items()}
+    for outcome in outcomes:
+        table = Table(title=outcome.name, show_header=False, title_justify="left", expand=False)
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column(overflow="fold", max_width=90)
+        if outcome.question:
+            table.add_row("질문 asked", outcome.question)
+            table.add_row("답변 answer", outcome.answered or "")
+        if outcome.result is None:
+            table.add_row("실패 failed", outcome.failure or "")
+            console.print(table)
+            continue
+        vision = outcome.result.get("vision") or {}
+        rule = outcome.result.get("rule") or {}
+        reward = outcome.result.get("reward") or {}
+        read = ", ".join(vision.get("marks") or []) or "-"
+        hint = (outcome.result.get("request") or {}).get("hint") or "-"
+        table.add_row(
+            "읽음 read", f"표시 marks: {read} · 메모 hint: {hint} ({vision.get('source')})"
+        )
+        category = rule.get("category")
+        table.add_row(
+            "분류 category", f"{names.get(category, '-')} ({category}) — {rule.get('item')}"
+        )
+        guidance = ((outcome.result.get("answer") or {}).get("text") or "").strip().splitlines()
+        table.add_row(
+            "안내 guidance", "\n".join(guidance[:3]) + (" …" if len(guidance) > 3 else "")
+        )
+        if reward.get("received"):
+            owned = " (이미 가진 캐릭터 already owned)" if reward.get("already_owned") else ""
+            table.add_row(
+                "캐릭터 reward", f"{reward.get('character')}{owned}: {reward.get('dialog')}"
+            )
+        else:
+            table.add_row("캐릭터 reward", "-")
+        mark = "[green]as expected[/]" if outcome.ok else f"[red]expected {outcome.expect}[/]"
+        table.add_row("확인 check", mark)
+        console.print(table)
+
+
+def summary_line(outcomes: list[SampleOutcome], elapsed_s: float) -> str:
+    done = sum(o.result is not None for o in outcomes)
+    asked = sum(o.question is not None for o in outcomes)
+    rewarded = sum(bool(((o.result or {}).get("reward") or {}).get("received")) for o in outcomes)
+    wrong = sum(not o.ok for o in outcomes)
+    return (
+        f"demo: {done}/{len(outcomes)} scans done, {asked} answered a question, "
+        f"{rewarded} characters received, {wrong} unexpected, in {elapsed_s:.1f}s "
+        "(embedded pipeline, no servers)"
     )
-    first = make_event("kr.eco2.demo.echo", Echo(text="안녕, 이코!"), subject="job-1")
-    sends = [
-        first,
-        make_event(
-            "kr.eco2.demo.echo", Echo(text="한 번 실패 후 성공", fail_times=1), subject="job-2"
-        ),
-        make_event("kr.eco2.demo.echo", Echo(text="독이 든 메시지", poison=True), subject="job-3"),
-    ]
-    for event in sends:
-        await bus.publish(TOPIC, event)
-        console.print(f"[cyan]publish[/] {event['type']} id={event['id'][:8]} {event.data}")
-    replies = []
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while loop.time() < deadline and (len(replies) < 2 or not await bus.dead_letters(TOPIC)):
-        replies += await bus.consume(REPLIES, "viewer", "v", block_ms=100)
-    await bus.publish(TOPIC, first)
-    console.print(f"[cyan]publish[/] the same id={first['id'][:8]} again: it is skipped")
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(dedupe.skipped.wait(), max(deadline - loop.time(), 0.1))
-    replies += await bus.consume(REPLIES, "viewer", "v", block_ms=50)
-    stop.set()
-    await runner
-    _report(console, replies, await bus.dead_letters(TOPIC))
-    return len(replies), len(await bus.dead_letters(TOPIC))
-
-
-def _report(console: Console, replies: list[Delivery], letters: list[DeadLetter]) -> None:
-    table = Table(title="replies (kr.eco2.demo.echo.replied)")
-    table.add_column("subject")
-    table.add_column("text")
-    for delivery in replies:
-        table.add_row(delivery.event.get("subject"), delivery.event.data["text"])
-    console.print(table)
-    dead = Table(title="dead letters")
-    dead.add_column("attempts")
-    dead.add_column("reason")
-    for letter in letters:
-        dead.add_row(str(letter.attempts), letter.reason)
-    console.print(dead)
 
 
 @click.command()
-def demo() -> None:
-    """Watch CloudEvents go through the echo function on the in-process bus (no servers)."""
+@click.option("--echo", is_flag=True, help="Run the runtime demo on the echo function instead.")
+@click.option(
+    "--samples",
+    "samples_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the sample images here (default: a temporary directory).",
+)
+@click.option("--answer", default=DEMO_ANSWER, show_default=True, help="The demo's reply.")
+def demo(echo: bool, samples_dir: Path | None, answer: str) -> None:
+    """Scan rendered sample images on the embedded pipeline, with live progress (no servers)."""
     console = Console()
-    logger = logging.getLogger("eventing.runtime")
-    logger.setLevel(logging.INFO)
-    handler = RichHandler(console=console, show_path=False, markup=False)
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        replies, letters = asyncio.run(run_demo(console))
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = True
-    console.print(f"[bold green]{replies} replied, {letters} dead-lettered[/]")
+    if echo:
+        from eco2.cli import echo_demo
+
+        echo_demo.run(console)
+        return
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="eco2-demo-") as scratch:
+        folder = samples_dir or Path(scratch)
+        console.print(f"[bold]Eco² scan demo[/] — samples in {folder}")
+        outcomes = asyncio.run(run_scan_demo(console, folder, answer=answer))
+        _report(console, outcomes)
+    line = summary_line(outcomes, time.monotonic() - started)
+    ok = all(o.ok for o in outcomes)
+    console.print(f"[bold {'green' if ok else 'red'}]{line}[/]", soft_wrap=True)
+    if not ok:
+        raise SystemExit(1)

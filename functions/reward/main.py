@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cloudevents.http import CloudEvent
 
+from domains.character.memory import MemoryCharacterService
 from domains.character.service import NO_REWARD, CharacterService
 from domains.db import engine_from_settings, prepare_database, session_factory
 from eco2.settings import Settings, get_settings
@@ -17,7 +18,7 @@ from eventing.runtime import function
 from eventing.runtime.loop import LoopThread
 
 _loop: LoopThread | None = None
-_characters: CharacterService | None = None
+_characters: CharacterService | MemoryCharacterService | None = None
 
 
 def start(settings: Settings) -> None:
@@ -29,6 +30,12 @@ def start(settings: Settings) -> None:
     engine = loop.run(_make_engine(settings), timeout=30)
     loop.run(prepare_database(engine, settings.database_schema), timeout=60)
     _loop, _characters = loop, CharacterService(session_factory(engine))
+
+
+def use(characters: CharacterService | MemoryCharacterService, loop: LoopThread) -> None:
+    """Grant from ``characters`` instead (the embedded default's in-memory service)."""
+    global _loop, _characters
+    _loop, _characters = loop, characters
 
 
 async def _make_engine(settings: Settings):

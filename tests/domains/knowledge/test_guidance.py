@@ -37,3 +37,14 @@ def test_guidance_sentences_come_from_the_data() -> None:
 def test_guidance_for_unknown_asks_back() -> None:
     text = guidance(classify("ㅋㅋㅋ"))
     assert "확실하지 않아" in text
+
+
+def test_container_advice_is_not_given_for_a_used_battery() -> None:
+    # Regression: "다 쓴 건전지" carried the "emptied → rinse and dry" advice meant for containers.
+    from domains.knowledge import classify, guidance
+
+    result = classify("다 쓴 건전지")
+    assert result.category == "battery"
+    assert "헹구" not in guidance(result)
+    bottle = classify("다 마신 생수 페트병")
+    assert "헹구고 말리는" in guidance(bottle)

@@ -1,4 +1,4 @@
-"""``eco2 demo``: the runtime's consume loop on the in-process bus, with no servers."""
+"""``eco2 demo --echo``: the runtime's consume loop on the in-process bus, with no servers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from eco2.cli import main
-from eco2.cli.demo import run_demo
+from eco2.cli.echo_demo import run_demo
 
 
 async def test_demo_replies_retries_dead_letters_and_skips() -> None:
@@ -18,6 +18,6 @@ async def test_demo_replies_retries_dead_letters_and_skips() -> None:
 
 
 def test_demo_command_runs() -> None:
-    result = CliRunner().invoke(main, ["demo"])
+    result = CliRunner().invoke(main, ["demo", "--echo"])
     assert result.exit_code == 0, result.output
     assert "2 replied, 1 dead-lettered" in result.output
