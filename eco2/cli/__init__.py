@@ -18,6 +18,8 @@ SUBCOMMANDS: dict[str, str] = {
     "function": "eco2.cli.function:function",
     "gateway": "eco2.cli.gateway:gateway",
     "router": "eco2.cli.router:router",
+    "scan": "eco2.cli.scan:scan",
+    "serve": "eco2.cli.serve:serve",
     "settings": "eco2.cli.settings:settings",
 }
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
+from collections.abc import AsyncIterator
 
 import click
 
 from eco2.settings import Settings, get_settings
 from eventing.exceptions import HandlerLoadError
 from eventing.runtime.loader import Function, load_function
+from eventing.runtime.redis_trigger import ReplyTopic
+from eventing.runtime.worker import Observer
 
 DEFAULT_EXCHANGE = "eco2.events"
 
@@ -48,10 +52,20 @@ def function() -> None:
 @click.option(
     "--reply-topic",
     default=None,
-    help="redis: topic replies go to (none: replies dropped); amqp: exchange for replies.",
+    help=(
+        "redis: topic replies go to (none: replies dropped; auto: the next scan stage's topic); "
+        "amqp: exchange for replies."
+    ),
 )
 @click.option("--exchange", default=DEFAULT_EXCHANGE, show_default=True, help="amqp only.")
 @click.option("--consumer", default=None, help="redis consumer name (default host-pid).")
+@click.option(
+    "--observer",
+    type=click.Choice(["none", "scan"]),
+    default="none",
+    show_default=True,
+    help="scan: report scan progress (SSE) and record the job in PostgreSQL.",
+)
 def run(
     source: str,
     target: str,
@@ -61,16 +75,38 @@ def run(
     reply_topic: str | None,
     exchange: str,
     consumer: str | None,
+    observer: str,
 ) -> None:
     """Consume events from Redis Streams or RabbitMQ until SIGTERM/SIGINT, then stop gracefully."""
     _logging()
     settings = get_settings()
     fn = _load(source, target)
     if trigger == "redis":
-        main = _run_redis(fn, settings, topic, group, reply_topic, consumer)
+        main = _run_redis(fn, settings, topic, group, reply_topic, consumer, observer)
     else:
-        main = _run_amqp(fn, settings, topic, group, reply_topic, exchange)
+        main = _run_amqp(fn, settings, topic, group, reply_topic, exchange, observer)
     asyncio.run(main)
+
+
+@contextlib.asynccontextmanager
+async def _observer(kind: str, settings: Settings) -> AsyncIterator[Observer | None]:
+    """The runtime observer named by ``--observer``, built on the worker's own loop."""
+    if kind != "scan":
+        yield None
+        return
+    from eco2.scan_observer import scan_observer
+
+    async with scan_observer(settings) as built:
+        yield built
+
+
+def _reply_topic(reply_topic: str | None) -> ReplyTopic:
+    """``auto`` chains the scan stages: each reply goes to the topic of the stage it wakes."""
+    if reply_topic == "auto":
+        from domains.scan.pipeline import next_topic
+
+        return next_topic
+    return reply_topic
 
 
 async def _run_redis(
@@ -80,6 +116,7 @@ async def _run_redis(
     group: str,
     reply_topic: str | None,
     consumer: str | None,
+    observer: str,
 ) -> None:
     from eventing.bus.redis import RedisBus, connect
     from eventing.runtime.dedupe import RedisDedupe
@@ -87,21 +124,23 @@ async def _run_redis(
     from eventing.runtime.worker import serve
 
     # Always Redis here: an in-memory bus cannot be shared with the producers of another process.
-    bus = RedisBus(settings.redis_url, settings.shards)
+    bus = RedisBus(settings.redis_url, settings.shards, prefix=settings.pipeline.topic_prefix)
     client = connect(settings.redis_url, max_connections=8)
     dedupe = RedisDedupe(client, group, settings.runtime.dedupe_ttl_s)
-    worker = RedisTrigger(
-        bus,
-        fn,
-        settings.runtime,
-        topic=topic,
-        group=group,
-        consumer=consumer,
-        dedupe=dedupe,
-        reply_topic=reply_topic,
-    )
     try:
-        await serve(worker, fn, settings)
+        async with _observer(observer, settings) as watching:
+            worker = RedisTrigger(
+                bus,
+                fn,
+                settings.runtime,
+                topic=topic,
+                group=group,
+                consumer=consumer,
+                dedupe=dedupe,
+                reply_topic=_reply_topic(reply_topic),
+                observer=watching,
+            )
+            await serve(worker, fn, settings)
     finally:
         await bus.close()
         await client.aclose()
@@ -114,6 +153,7 @@ async def _run_amqp(
     queue: str,
     reply_exchange: str | None,
     exchange: str,
+    observer: str,
 ) -> None:
     from eventing.bus.redis import connect
     from eventing.runtime.amqp_trigger import AmqpTrigger
@@ -121,18 +161,20 @@ async def _run_amqp(
     from eventing.runtime.worker import serve
 
     client = connect(settings.redis_url, max_connections=8)
-    worker = AmqpTrigger(
-        settings.amqp_url,
-        fn,
-        settings.runtime,
-        queue=queue,
-        binding_keys=[key.strip() for key in topic.split(",") if key.strip()],
-        exchange=exchange,
-        reply_exchange=reply_exchange,
-        dedupe=RedisDedupe(client, queue, settings.runtime.dedupe_ttl_s),
-    )
     try:
-        await serve(worker, fn, settings)
+        async with _observer(observer, settings) as watching:
+            worker = AmqpTrigger(
+                settings.amqp_url,
+                fn,
+                settings.runtime,
+                queue=queue,
+                binding_keys=[key.strip() for key in topic.split(",") if key.strip()],
+                exchange=exchange,
+                reply_exchange=reply_exchange,
+                dedupe=RedisDedupe(client, queue, settings.runtime.dedupe_ttl_s),
+                observer=watching,
+            )
+            await serve(worker, fn, settings)
     finally:
         await client.aclose()
 

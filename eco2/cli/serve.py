@@ -1,0 +1,60 @@
+"""``eco2 serve``: the API, the router and the stage workers as one local system."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Where the API listens.")
+@click.option("--port", default=8000, show_default=True, type=int, help="API + SSE port.")
+@click.option(
+    "--transport",
+    type=click.Choice(["redis", "amqp"]),
+    default=None,
+    help="How the stages are triggered [default: ECO2_PIPELINE__TRANSPORT, redis].",
+)
+@click.option("--workers-per-stage", default=1, show_default=True, type=click.IntRange(1, 16))
+@click.option("--stop-timeout", default=15.0, show_default=True, help="Seconds before SIGKILL.")
+def serve(
+    host: str, port: int, transport: str | None, workers_per_stage: int, stop_timeout: float
+) -> None:
+    """Run the whole system until Ctrl-C/SIGTERM, which stops every part."""
+    import os
+
+    from eco2.serve import Supervisor, health_url, plan, unreachable
+    from eco2.settings import get_settings
+
+    settings = get_settings()
+    transport = transport or settings.pipeline.transport
+    down = unreachable(settings, transport)
+    if down:
+        for line in down:
+            click.echo(f"eco2 serve: cannot reach {line}", err=True)
+        click.echo("start the servers (make services / scripts/ensure-services.sh)", err=True)
+        sys.exit(1)
+    if transport == "amqp":
+        import asyncio
+
+        from eco2.serve import declare_queues
+
+        asyncio.run(declare_queues(settings))
+    # The API publishes to the transport it reads from the environment: say it the same way.
+    env = {**os.environ, "ECO2_PIPELINE__TRANSPORT": transport}
+    parts = plan(
+        settings, host=host, port=port, transport=transport, workers_per_stage=workers_per_stage
+    )
+
+    def say(line: str) -> None:
+        click.echo(f"eco2 serve: {line}", err=True)
+
+    supervisor = Supervisor(
+        parts, health_url(host, port), env=env, stop_timeout_s=stop_timeout, say=say
+    )
+    supervisor.announce = (
+        f"listening on http://{host}:{port} (API, SSE /api/v1/scans/<job>/events, /metrics); "
+        f"transport {transport}, {workers_per_stage} worker(s) per stage"
+    )
+    sys.exit(supervisor.run())

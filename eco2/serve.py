@@ -1,0 +1,223 @@
+"""``eco2 serve``: the whole system as local processes, supervised as one.
+
+The parts are the processes a cluster would run: the API (with the gateway's SSE endpoints on
+the same port), one event router, and N workers per scan stage. Each is a plain ``eco2``
+subcommand, so what runs here is exactly what runs alone. The supervisor:
+
+- checks the servers first and names the one that is down (a worker would only retry forever);
+- starts the router and the API, waits for ``/healthz`` (the API prepares the database), then
+  the stage workers, so no stage handles an event before its tables exist;
+- forwards SIGINT/SIGTERM to every child, waits ``stop_timeout_s``, then kills what is left;
+- treats any child exiting on its own as a failure: it stops the rest and exits 1.
+
+Children run in their own process group (a terminal's Ctrl-C reaches only the supervisor,
+which stops them in order) and get SIGTERM if the supervisor itself dies (PR_SET_PDEATHSIG),
+so no orphan outlives it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from domains.scan.pipeline import STAGES
+from eco2.settings import Settings
+
+PR_SET_PDEATHSIG = 1
+PROBE_TIMEOUT_S = 2.0
+
+
+@dataclass(frozen=True)
+class Part:
+    """One child process: a name for the logs and the ``eco2`` arguments that start it."""
+
+    name: str
+    args: tuple[str, ...]
+    role: str  # "api", "router" or "worker": the API is awaited before the workers start
+
+    @property
+    def argv(self) -> list[str]:
+        return [sys.executable, "-m", "eco2.cli", *self.args]
+
+
+def queue_name(exchange: str, stage: str) -> str:
+    """A stage's RabbitMQ queue; named after the exchange so two systems never share one."""
+    return f"{exchange}.fn.{stage}"
+
+
+async def declare_queues(settings: Settings) -> None:
+    """Declare every stage's queue and bindings before anything publishes.
+
+    A topic exchange drops a message no queue is bound to: without this, a scan submitted
+    while the vision worker is still starting would be lost. Durable queues hold it instead.
+    """
+    import aio_pika
+
+    from eventing.runtime.amqp_trigger import declare_topology
+
+    connection = await aio_pika.connect(settings.amqp_url, timeout=PROBE_TIMEOUT_S * 5)
+    async with connection:
+        channel = await connection.channel()
+        exchange = settings.pipeline.exchange
+        for stage in STAGES:
+            queue = queue_name(exchange, stage.name)
+            await declare_topology(channel, exchange, queue, [stage.consumes])
+
+
+def plan(
+    settings: Settings, *, host: str, port: int, transport: str, workers_per_stage: int = 1
+) -> list[Part]:
+    """The processes of a local system, router and API first."""
+    parts = [
+        Part("router", ("router",), "router"),
+        Part("api", ("api", "--host", host, "--port", str(port)), "api"),
+    ]
+    exchange = settings.pipeline.exchange
+    for stage in STAGES:
+        if transport == "amqp":
+            # Replies go back to the exchange with their type as routing key, which is what
+            # the next stage's queue is bound to: the chain needs no topic table.
+            trigger = ("--trigger", "amqp", "--topic", stage.consumes)
+            trigger += ("--group", queue_name(exchange, stage.name))
+            trigger += ("--exchange", exchange, "--reply-topic", exchange)
+        else:
+            trigger = ("--trigger", "redis", "--topic", stage.topic, "--group", stage.name)
+            trigger += ("--reply-topic", "auto")
+        for n in range(1, workers_per_stage + 1):
+            args = ("function", "run", stage.source, *trigger, "--observer", "scan")
+            parts.append(Part(f"{stage.name}-{n}", args, "worker"))
+    return parts
+
+
+def _tcp(url: str, default_port: int) -> str | None:
+    where = urlsplit(url)
+    host, port = where.hostname or "127.0.0.1", where.port or default_port
+    try:
+        with socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S):
+            return None
+    except OSError as exc:
+        return f"{host}:{port} ({exc.strerror or exc})"
+
+
+def unreachable(settings: Settings, transport: str) -> list[str]:
+    """One line per server the system needs but cannot reach (empty: all are up)."""
+    import redis
+
+    down: list[str] = []
+    try:
+        client = redis.Redis.from_url(settings.redis_url, socket_timeout=PROBE_TIMEOUT_S)
+        client.ping()
+        client.close()
+    except redis.RedisError as exc:
+        down.append(f"Redis at {settings.redis_url}: {exc}")
+    if transport == "amqp" and (why := _tcp(settings.amqp_url, 5672)):
+        down.append(f"RabbitMQ at {why}")
+    if why := _tcp(settings.database_url.replace("+asyncpg", ""), 5432):
+        down.append(f"PostgreSQL at {why}")
+    return down
+
+
+def die_with_parent() -> None:
+    # Runs in the child between fork and exec: SIGTERM it when the supervisor goes away.
+    with_libc = ctypes.CDLL(None, use_errno=True)
+    with_libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@dataclass
+class Supervisor:
+    """Starts the parts, watches them, and stops them all together."""
+
+    parts: list[Part]
+    health_url: str
+    env: Mapping[str, str] | None = None
+    stop_timeout_s: float = 15.0
+    health_timeout_s: float = 60.0
+    say: Callable[[str], None] = print
+    announce: str = "ready"
+    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    stopping: bool = False
+
+    def _spawn(self, part: Part) -> None:
+        child = subprocess.Popen(
+            part.argv,
+            env=dict(self.env) if self.env is not None else None,
+            process_group=0,
+            preexec_fn=die_with_parent,  # the supervisor runs no threads
+        )
+        self.children[part.name] = child
+        self.say(f"started {part.name} pid={child.pid}")
+
+    def _dead(self) -> list[tuple[str, int]]:
+        return [(n, c.returncode) for n, c in self.children.items() if c.poll() is not None]
+
+    def _wait_healthy(self) -> bool:
+        deadline = time.monotonic() + self.health_timeout_s
+        while time.monotonic() < deadline and not self.stopping:
+            if self._dead():
+                return False
+            try:
+                if httpx.get(self.health_url, timeout=1.0).status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        return False
+
+    def request_stop(self, signum: int = signal.SIGTERM, frame: object = None) -> None:
+        self.stopping = True
+
+    def run(self) -> int:
+        """Start everything, block until a signal or a failure, stop everything; exit code."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self.request_stop)
+        try:
+            for part in (p for p in self.parts if p.role != "worker"):
+                self._spawn(part)
+            if not self._wait_healthy():
+                if not self.stopping:
+                    self.say(f"the API did not become healthy at {self.health_url}")
+                    return self._finish(1)
+                return self._finish(0)
+            for part in (p for p in self.parts if p.role == "worker"):
+                self._spawn(part)
+            self.say(f"{self.announce}; {len(self.children)} processes, Ctrl-C stops them all")
+            while not self.stopping:
+                if dead := self._dead():
+                    for name, code in dead:
+                        self.say(f"{name} exited unexpectedly with code {code}; stopping")
+                    return self._finish(1)
+                time.sleep(0.2)
+            return self._finish(0)
+        except BaseException:
+            self._finish(1)
+            raise
+
+    def _finish(self, code: int) -> int:
+        """Stop every child: SIGTERM, wait, SIGKILL the stragglers."""
+        alive = {n: c for n, c in self.children.items() if c.poll() is None}
+        for child in alive.values():
+            child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + self.stop_timeout_s
+        for name, child in alive.items():
+            try:
+                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                self.say(f"{name} did not stop in {self.stop_timeout_s}s; killed")
+                child.kill()
+                child.wait()
+        self.say("stopped")
+        return code
+
+
+def health_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    return f"http://{shown}:{port}/healthz"

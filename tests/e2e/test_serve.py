@@ -1,0 +1,166 @@
+"""``eco2 serve`` end to end on the real Redis, RabbitMQ and PostgreSQL: the API, the router,
+the gateway's SSE and a worker per stage, driven over HTTP like a client."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from domains.vision.render import random_spec, render_mark, render_photo_without_mark
+from tests.e2e.conftest import cleanup
+from tests.e2e.support import (
+    Proc,
+    alive,
+    follow_to_end,
+    free_port,
+    isolated_env,
+    serve_argv,
+    spawn,
+    submit,
+)
+
+pytestmark = pytest.mark.timeout(90)
+
+ORDER = [
+    ("vision", "started"),
+    ("vision", "completed"),
+    ("rule", "started"),
+    ("rule", "completed"),
+    ("answer", "started"),
+    ("answer", "completed"),
+    ("reward", "started"),
+    ("reward", "completed"),
+    ("done", "completed"),
+]
+MARK = render_mark(random_spec("무색페트", None, 0))  # OCR reads it as clear PET
+
+
+def start_serve(unique: str, logs: Path, *args: str) -> tuple[Proc, httpx.Client]:
+    port = free_port()
+    proc = spawn("serve", serve_argv(port, *args), isolated_env(unique), logs)
+    proc.wait_for(r"listening on http://127\.0\.0\.1:\d+", 75)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=20.0)
+    return proc, client
+
+
+def child_pids(serve: Proc) -> dict[str, int]:
+    return {m[1]: int(m[2]) for m in re.finditer(r"started (\S+) pid=(\d+)", serve.text())}
+
+
+def assert_completed(client: httpx.Client, steps: list[tuple[str, str]], job_id: str) -> dict:
+    assert [s for s in steps if s[0] != "queued"] == ORDER
+    result = client.get(f"/api/v1/scans/{job_id}")
+    assert result.status_code == 200, result.text
+    body = result.json()
+    assert body["status"] == "done"
+    assert body["result"]["rule"]["category"] == "clear_pet"
+    return body
+
+
+@pytest.fixture(scope="module")
+def redis_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    unique = f"e{time.time_ns() % 10**12:x}"
+    proc, client = start_serve(unique, tmp_path_factory.mktemp("serve"))
+    try:
+        yield client
+    finally:
+        client.close()
+        proc.stop()
+        cleanup(unique)
+
+
+def test_scan_reports_every_stage_in_order_then_the_result(redis_system: httpx.Client) -> None:
+    scan = submit(redis_system, MARK)
+    assert follow_to_end(redis_system, scan) == "done"
+    body = assert_completed(redis_system, scan.steps, scan.job_id)
+    done = scan.seen[-1][1]
+    assert done["progress"] == 100 and done["payload"]["rule"]["category"] == "clear_pet"
+    assert body["result"]["reward"]["character"]
+
+
+def test_photo_without_mark_asks_then_the_answer_completes_it(redis_system: httpx.Client) -> None:
+    scan = submit(redis_system, render_photo_without_mark(seed=3))
+    assert follow_to_end(redis_system, scan) == "needs_input", scan.steps
+    assert scan.steps[-1] == ("needs_input", "needs_input")
+    question = scan.seen[-1][1]["payload"]["question"]
+    assert "어떤 물건" in question
+    answered = redis_system.post(f"{scan.result_url}/answer", json={"text": "다 마신 생수 페트병"})
+    assert answered.status_code in (200, 202), answered.text
+    # Resumes after the question's id; the steps say where it stopped if it does not finish.
+    assert follow_to_end(redis_system, scan) == "done", scan.steps
+    assert redis_system.get(scan.result_url).json()["result"]["rule"]["category"] == "clear_pet"
+
+
+def test_rabbitmq_triggered_stages_and_sigterm_stops_every_child(unique: str, logs: Path) -> None:
+    serve: Proc | None = None
+    try:
+        serve, client = start_serve(unique, logs, "--transport", "amqp")
+        with client:
+            scan = submit(client, MARK)
+            assert follow_to_end(client, scan) == "done"
+            assert_completed(client, scan.steps, scan.job_id)
+        children = child_pids(serve)
+        assert {"router", "api", "vision-1", "rule-1", "answer-1", "reward-1"} <= set(children)
+        assert all(alive(pid) for pid in children.values())
+        assert serve.stop() == 0
+        assert [name for name, pid in children.items() if alive(pid)] == []
+        assert "stopped" in serve.text()
+    finally:
+        if serve is not None and serve.popen.poll() is None:
+            serve.stop()
+        cleanup(unique)
+
+
+def test_a_child_dying_stops_the_system_with_a_failure(unique: str, logs: Path) -> None:
+    serve: Proc | None = None
+    try:
+        serve, client = start_serve(unique, logs)
+        client.close()
+        children = child_pids(serve)
+        os.kill(children["rule-1"], signal.SIGKILL)
+        assert serve.popen.wait(timeout=30) == 1
+        assert "rule-1 exited unexpectedly" in serve.text()
+        assert [name for name, pid in children.items() if alive(pid)] == []
+    finally:
+        if serve is not None and serve.popen.poll() is None:
+            serve.stop()
+        cleanup(unique)
+
+
+def run_scan(tmp_path: Path, image: bytes, *args: str) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "item.png"
+    path.write_bytes(image)
+    argv = [sys.executable, "-m", "eco2.cli", "scan", str(path), *args]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_eco2_scan_shows_the_result(redis_system: httpx.Client, tmp_path: Path) -> None:
+    done = run_scan(tmp_path, MARK, "--url", str(redis_system.base_url), "--json")
+    assert done.returncode == 0, done.stderr
+    assert "clear_pet" in done.stdout and "캐릭터" in done.stdout
+
+
+def test_eco2_scan_answers_a_question_or_exits_2(
+    redis_system: httpx.Client, tmp_path: Path
+) -> None:
+    photo = render_photo_without_mark(seed=5)
+    url = str(redis_system.base_url)
+    unanswered = run_scan(tmp_path, photo, "--url", url)
+    assert unanswered.returncode == 2 and "어떤 물건" in unanswered.stderr
+    answered = run_scan(tmp_path, photo, "--url", url, "--answer", "다 마신 생수 페트병")
+    assert answered.returncode == 0, answered.stderr
+    assert "clear_pet" in answered.stdout
+
+
+def test_eco2_scan_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
+    missing = run_scan(tmp_path, MARK, "--url", f"http://127.0.0.1:{free_port()}")
+    assert missing.returncode == 1 and "eco2 serve" in missing.stderr
