@@ -19,30 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domains.character.exceptions import CatalogueError
 from domains.character.models import CharacterRow
+from domains.knowledge.models import CATEGORY_KEYS
 
 CATALOGUE_PATH = Path(__file__).parent / "data" / "characters.yaml"
 
 # The 18 disposal categories the rule stage classifies into; one character each.
-CATEGORIES: tuple[str, ...] = (
-    "paper",
-    "paper_pack",
-    "clear_pet",
-    "plastic",
-    "vinyl",
-    "styrofoam",
-    "glass",
-    "metal",
-    "clothing",
-    "electronics",
-    "battery",
-    "lighting",
-    "general",
-    "food",
-    "bulk",
-    "hazardous",
-    "non_combustible",
-    "construction",
-)
+CATEGORIES: tuple[str, ...] = CATEGORY_KEYS
 
 
 class Character(BaseModel):

@@ -7,30 +7,9 @@ situation tag override must map between real categories.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-CATEGORY_KEYS: tuple[str, ...] = (
-    "paper",
-    "paper_pack",
-    "clear_pet",
-    "plastic",
-    "vinyl",
-    "styrofoam",
-    "glass",
-    "metal",
-    "clothing",
-    "electronics",
-    "battery",
-    "lighting",
-    "general",
-    "food",
-    "bulk",
-    "hazardous",
-    "non_combustible",
-    "construction",
-)
 
 CategoryKey = Literal[
     "paper",
@@ -52,6 +31,7 @@ CategoryKey = Literal[
     "non_combustible",
     "construction",
 ]
+CATEGORY_KEYS: tuple[str, ...] = get_args(CategoryKey)
 
 # The seed's top level grouping: which kind of bag, bin or service the stream ends in.
 Group = Literal["재활용", "일반종량제", "음식물", "대형", "유해", "불연성", "공사장"]
