@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-kor libtesseract-dev libleptonica-dev pkg-config fonts-nanum
 PYTEST_ARGS ?=
 
-.PHONY: help setup system-deps services test lint demo serve clean bench-connections
+.PHONY: help setup system-deps services test lint demo serve clean bench-connections bench bench-quick
 
 help:
 	@echo "make demo   - run a scan-style demo on the embedded default (no servers needed)"
@@ -46,3 +46,11 @@ clean:
 
 bench-connections: setup services
 	$(PY) bench/sse_connections.py --clients 500
+
+bench: setup services
+	$(PY) -m pip install -q -e ".[bench]"
+	$(PY) bench/run.py --levels 100,300,500,1000,2000 --duration 60 --scale 1.0 --channel-mode both --name full
+
+bench-quick: setup services
+	$(PY) -m pip install -q -e ".[bench]"
+	$(PY) bench/run.py --quick

@@ -83,6 +83,10 @@ class ResilientLLM(LLMClient):
             key: tuple[Any, ...] = (name, openai_key, llm.openai_base_url, llm.timeout_s)
         elif name == "gemini":
             key = (name, gemini_key, llm.gemini_base_url, llm.timeout_s)
+        elif name == "sim":
+            from .providers.sim import SimProfile
+
+            key = (name, SimProfile.of(llm))
         else:
             key = (name,)
         provider = self._providers.get(key)
@@ -106,6 +110,10 @@ class ResilientLLM(LLMClient):
             provider = gemini.GeminiProvider(
                 gemini.build_client(gemini_key, llm.gemini_base_url, llm.timeout_s)
             )
+        elif name == "sim":
+            from .providers.sim import SimProvider
+
+            provider = SimProvider(key[1])
         else:
             from .providers.local import LocalProvider
 

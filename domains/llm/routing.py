@@ -11,6 +11,7 @@ from .exceptions import UnknownModel
 OPENAI = "openai"
 GEMINI = "gemini"
 LOCAL = "local"
+SIM = "sim"  # the simulated provider of the load benchmark (providers/sim.py)
 
 _OPENAI_MODEL = re.compile(r"^(gpt-|chatgpt-|o\d)")
 _GEMINI_MODEL = re.compile(r"^gemini-")
@@ -21,13 +22,15 @@ def provider_for(model: str) -> str:
     name = model.strip().lower()
     if name == LOCAL:
         return LOCAL
+    if name == SIM or name.startswith(SIM + "-"):
+        return SIM
     if _OPENAI_MODEL.match(name):
         return OPENAI
     if _GEMINI_MODEL.match(name):
         return GEMINI
     raise UnknownModel(
         f"unknown model {model!r}: use gpt-*, o1/o3/o4*, chatgpt-* (OpenAI), gemini-* (Gemini) "
-        "or local (offline)"
+        "local (offline) or sim/sim-* (simulated latency, for benchmarks)"
     )
 
 
@@ -46,5 +49,7 @@ def chain_for(model: str, llm: LLMSettings) -> list[tuple[str, str]]:
             steps.append(("gemini", llm.gemini_fallback_model))
     elif family == GEMINI:
         steps.append(("gemini", model))
+    elif family == SIM:
+        steps.append((SIM, model))
     steps.append((LOCAL, LOCAL))
     return steps

@@ -1,0 +1,187 @@
+"""The closed-loop load client: virtual users that scan, follow the scan over SSE, and repeat.
+
+Each virtual user (VU) loops until the level's duration ends: ``POST /api/v1/scans`` with one
+of a few pre-rendered photos and a hint, then ``GET events_url`` (SSE) until the terminal event
+(``done``, ``failed`` or ``needs_input``), then at once the next scan — no think time, so the
+offered load is exactly the VU count (closed loop). VUs start spread over a ramp, so the first
+second is not a thundering herd of uploads. A scan started before the end is followed to its
+end (bounded by ``cycle_timeout_s``); none starts after.
+
+Every wait is bounded. VUs share ``httpx.AsyncClient``s of ``VUS_PER_CLIENT`` connections each
+(an SSE stream holds its connection for the whole scan).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import httpx
+from pydantic import BaseModel
+
+from domains.vision.render import render_photo_without_mark
+
+TERMINAL = {"done", "failed", "needs_input"}
+VUS_PER_CLIENT = 50
+# Photos without a mark, each with the user's word for it: the hint is what identifies the item
+# (the simulated vision model reports the hint; nothing here depends on OCR).
+HINTS = ("다 마신 삼다수 병", "우유팩", "참치캔", "다 쓴 건전지", "택배 상자", "유리 소주병")
+
+
+def images(count: int = len(HINTS)) -> list[tuple[bytes, str]]:
+    """``count`` pre-rendered (photo, hint) pairs, rendered once and reused by every VU."""
+    return [
+        (render_photo_without_mark(seed=n, size=320), HINTS[n % len(HINTS)]) for n in range(count)
+    ]
+
+
+class Cycle(BaseModel):
+    """One scan as a VU saw it; times in seconds from the cycle's start."""
+
+    started: float  # monotonic, to place the cycle in the level
+    submit_s: float | None = None
+    first_event_s: float | None = None
+    end_s: float | None = None
+    events: int = 0
+    outcome: str = "incomplete"  # done | failed | needs_input | an error kind
+
+
+@dataclass
+class LoadResult:
+    """Every cycle of one level, and the level's bounds."""
+
+    vus: int
+    duration_s: float
+    cycles: list[Cycle] = field(default_factory=list)
+    wall_s: float = 0.0  # from the first start to the last cycle's end
+
+    def outcomes(self) -> Counter[str]:
+        return Counter(cycle.outcome for cycle in self.cycles)
+
+
+def _sse_events(lines: list[str]) -> tuple[str | None, dict | None]:
+    """The (event, data) of one SSE block; comments (``: ping``) and ids are skipped."""
+    name, data = None, []
+    for line in lines:
+        if line.startswith("event:"):
+            name = line[6:].strip()
+        elif line.startswith("data:"):
+            data.append(line[5:].lstrip())
+    if name is None and not data:
+        return None, None
+    try:
+        body = json.loads("\n".join(data)) if data else None
+    except json.JSONDecodeError:
+        body = None
+    return name, body
+
+
+def _terminal(name: str | None, body: dict | None) -> str | None:
+    if name in TERMINAL:
+        return name
+    status = (body or {}).get("status")
+    return status if status in ("failed", "needs_input") else None
+
+
+async def follow(client: httpx.AsyncClient, url: str, cycle: Cycle, t0: float) -> None:
+    """Read the SSE stream until its terminal event; set the cycle's outcome and times."""
+    async with client.stream("GET", url, headers={"Accept": "text/event-stream"}) as response:
+        if response.status_code != 200:
+            cycle.outcome = f"sse_http_{response.status_code}"
+            return
+        block: list[str] = []
+        async for line in response.aiter_lines():
+            if line:
+                block.append(line)
+                continue
+            name, body = _sse_events(block)
+            block = []
+            if name is None and body is None:
+                continue
+            cycle.events += 1
+            if cycle.first_event_s is None:
+                cycle.first_event_s = time.monotonic() - t0
+            if end := _terminal(name, body):
+                cycle.outcome = end
+                cycle.end_s = time.monotonic() - t0
+                return
+    cycle.outcome = "sse_dropped"  # the stream closed before a terminal event
+
+
+async def one_scan(
+    client: httpx.AsyncClient, photo: tuple[bytes, str], user: str, model: str, timeout_s: float
+) -> Cycle:
+    """Submit one scan and follow it to its end; never raises."""
+    t0 = time.monotonic()
+    cycle = Cycle(started=t0)
+    data, hint = photo
+    try:
+        async with asyncio.timeout(timeout_s):
+            response = await client.post(
+                "/api/v1/scans",
+                files={"image": ("photo.jpg", data, "image/jpeg")},
+                data={"hint": hint, "model": model},
+                headers={"X-User-Id": user},
+            )
+            cycle.submit_s = time.monotonic() - t0
+            if response.status_code != 202:
+                cycle.outcome = f"http_{response.status_code}"
+                return cycle
+            await follow(client, response.json()["events_url"], cycle, t0)
+    except TimeoutError:
+        cycle.outcome = "submit_timeout" if cycle.submit_s is None else "sse_timeout"
+    except httpx.RemoteProtocolError:
+        cycle.outcome = "sse_dropped" if cycle.submit_s is not None else "connection_dropped"
+    except httpx.HTTPError as exc:
+        cycle.outcome = type(exc).__name__
+    return cycle
+
+
+async def run_level(
+    base_url: str,
+    vus: int,
+    duration_s: float,
+    *,
+    model: str = "sim",
+    ramp_s: float | None = None,
+    cycle_timeout_s: float = 120.0,
+    photos: list[tuple[bytes, str]] | None = None,
+) -> LoadResult:
+    """Drive ``vus`` closed-loop VUs for ``duration_s`` (starts stop then; scans in flight end)."""
+    photos = photos or images()
+    ramp_s = min(duration_s / 4, 10.0) if ramp_s is None else ramp_s
+    result = LoadResult(vus=vus, duration_s=duration_s)
+    # Several small clients rather than one with a huge pool: httpx's pool looks for a free
+    # connection linearly, which at 1,000+ connections costs the load generator more CPU than
+    # the system under test spends.
+    groups = -(-vus // VUS_PER_CLIENT)
+    size = VUS_PER_CLIENT + 4
+    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+    timeout = httpx.Timeout(cycle_timeout_s, connect=10.0)
+    clients = [
+        httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) for _ in range(groups)
+    ]
+    start = time.monotonic()
+    stop_at = start + duration_s
+
+    async def vu(n: int) -> None:
+        rng = random.Random(n)
+        client = clients[n % groups]
+        await asyncio.sleep(ramp_s * n / max(1, vus))
+        while time.monotonic() < stop_at:
+            cycle = await one_scan(client, rng.choice(photos), f"bench-{n}", model, cycle_timeout_s)
+            result.cycles.append(cycle)
+            if cycle.outcome not in TERMINAL:
+                await asyncio.sleep(0.5)  # an error: back off a little, as a real client would
+
+    try:
+        async with asyncio.timeout(duration_s + cycle_timeout_s + 30):
+            await asyncio.gather(*(vu(n) for n in range(vus)))
+    finally:
+        await asyncio.gather(*(client.aclose() for client in clients))
+    result.wall_s = time.monotonic() - start
+    return result
