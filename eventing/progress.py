@@ -11,6 +11,7 @@ the gateway relies on seqs being dense to tell a late event from a lost one.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -179,6 +180,26 @@ class ProgressPublisher:
             ],
         )
         return int(seq)
+
+
+async def wait_routed(
+    publisher: ProgressPublisher, job_id: str, seq: int, timeout_s: float
+) -> bool:
+    """Wait until a router has routed ``job_id``'s step ``seq`` (its state reached that seq).
+
+    A client that reconnects to a job whose last routed event was terminal is answered with the
+    replay and an immediate close; waiting here lets an endpoint that restarts a job (answering a
+    question) return only once a reconnect will follow the new run. False after ``timeout_s``.
+    """
+    deadline = time.monotonic() + timeout_s
+    key = publisher.keys.state(job_id)
+    while True:
+        current = await publisher.redis.hget(key, "seq")
+        if current is not None and int(current) >= seq:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.02)
 
 
 def progress_from_fields(fields: dict[str, str]) -> tuple[Progress, float]:

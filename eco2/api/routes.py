@@ -9,6 +9,7 @@ no client waits on a job nothing will ever run.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -25,7 +26,7 @@ from eco2.api.publish import ScanPublisher
 from eco2.api.schemas import AnswerIn, ErrorOut, ScanAccepted, ScanStatusOut, urls
 from eco2.settings import Settings
 from eventing.events import ScanRequested
-from eventing.progress import ProgressPublisher
+from eventing.progress import ProgressPublisher, wait_routed
 
 SCANS = "/api/v1/scans"
 ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 409, 413, 415, 422, 503)}
@@ -42,9 +43,10 @@ class ScanApi:
     progress: ProgressPublisher
     publisher: ScanPublisher
 
-    async def start(self, job: JobView, hint: str | None) -> None:
-        """Queue ``job`` in the progress log and hand it to the vision stage."""
-        await self.progress.emit(job.job_id, "queued", "started", 0)
+    async def start(self, job: JobView, hint: str | None) -> int:
+        """Queue ``job`` in the progress log and hand it to the vision stage; returns the seq of
+        its ``queued`` step."""
+        seq = await self.progress.emit(job.job_id, "queued", "started", 0)
         request = ScanRequested(
             job_id=job.job_id,
             user_id=job.user_id,
@@ -61,7 +63,10 @@ class ScanApi:
                 job.job_id, "failed", "failed", 0, {"stage": "queued", "reason": reason}
             )
             raise PublishFailed(reason) from exc
+        return seq
 
+
+log = logging.getLogger("eco2.api")
 
 router = APIRouter(prefix=SCANS, tags=["scans"], responses=ERRORS)  # type: ignore[arg-type]
 
@@ -142,5 +147,10 @@ async def answer(job_id: str, body: AnswerIn, request: Request) -> Response:
     job = await api.jobs.resume(job_id, body.text, stage="vision", progress=0)
     # The new ``queued`` step also moves the gateway's state past the terminal needs_input, so
     # a client reconnecting with that event's id follows the resumed run.
-    await api.start(job, body.text)
+    seq = await api.start(job, body.text)
+    # Answer only once the router has routed that step: until then a client reconnecting after
+    # the terminal needs_input event would get an empty, closed stream (regression test:
+    # test_photo_without_mark_asks_then_the_answer_completes_it).
+    if not await wait_routed(api.progress, job.job_id, seq, timeout_s=5.0):
+        log.warning("job %s: resumed step %d not routed within 5 s", job.job_id, seq)
     return _accepted(job)
