@@ -91,8 +91,13 @@ async def _run(engine: AsyncEngine, schema: str, action: Callable[[Config], None
 
 
 def engine_from_settings(settings: Settings) -> AsyncEngine:
-    """The engine on ``ECO2_DATABASE_URL`` in ``ECO2_DATABASE_SCHEMA``."""
-    return create_engine(settings.database_url, schema=settings.database_schema)
+    """The engine on ``ECO2_DATABASE_URL`` in ``ECO2_DATABASE_SCHEMA``, its pool sized by them."""
+    return create_engine(
+        settings.database_url,
+        schema=settings.database_schema,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
 
 
 async def prepare_database(engine: AsyncEngine, schema: str, seed: bool = True) -> int:

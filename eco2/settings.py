@@ -23,7 +23,15 @@ class RuntimeSettings(BaseModel):
         30_000, ge=100, description="Unacked Redis entries idle this long are reclaimed."
     )
     block_ms: int = Field(2_000, ge=1, description="XREADGROUP block per poll.")
-    batch_size: int = Field(16, ge=1, description="Entries read per XREADGROUP call.")
+    batch_size: int = Field(16, ge=1, description="Most entries read per XREADGROUP call.")
+    concurrency: int = Field(
+        256,
+        ge=1,
+        description=(
+            "Events one worker handles at once: its handler threads and its in-flight entries. "
+            "LLM-bound stages mostly wait, so this is sized for waiting, not for cores."
+        ),
+    )
     prefetch: int = Field(16, ge=1, description="RabbitMQ prefetch (unacked deliveries in flight).")
     shutdown_grace_s: float = Field(
         25.0, gt=0, description="Time a stopping worker gives its in-flight event to finish."
@@ -160,6 +168,14 @@ class Settings(BaseSettings):
         "eco2",
         pattern=r"^[a-z_][a-z0-9_]{0,62}$",
         description="PostgreSQL schema of the domain tables (search_path); tests use their own.",
+    )
+    # Every process has its own pool: (API replicas + stage workers) × (pool + overflow) must
+    # stay under PostgreSQL's max_connections (100 by default), or inserts fail under load.
+    database_pool_size: int = Field(
+        4, ge=1, description="PostgreSQL connections a process keeps open."
+    )
+    database_max_overflow: int = Field(
+        4, ge=0, description="Extra PostgreSQL connections a process may open under load."
     )
     shards: int = Field(4, ge=1, le=1024, description="Shard count for streams and SSE channels.")
     bus: str = Field("redis", pattern="^(redis|memory)$", description="Event bus adapter.")

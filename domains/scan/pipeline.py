@@ -65,7 +65,11 @@ def stage_payload(stage: str, state: ScanState) -> dict[str, Any] | None:
 
 
 class ScanProgress:
-    """Runtime observer: reports each stage's start and end, the job's end, and records it."""
+    """Runtime observer: reports each stage's start and end and the job's end, and records them.
+
+    PostgreSQL gets the job's state changes (each stage's start, done, needs_input, failed):
+    the durable record, one short transaction each; every step goes to the progress log.
+    """
 
     def __init__(self, publisher: ProgressPublisher, jobs: ScanJobService | None = None) -> None:
         self.publisher = publisher
@@ -109,8 +113,8 @@ class ScanProgress:
             if self.jobs is not None:
                 await self.jobs.complete(job_id, result)
             await self.publisher.emit(job_id, "done", "completed", 100, result)
-        elif self.jobs is not None:
-            await self.jobs.update_stage(job_id, stage.name, stage.end)
+        # No record at a stage's end: the next stage's start records the same progress (one
+        # stage ends where the next begins), and live progress is the Redis log's job anyway.
 
     async def reported(self, event: CloudEvent, kind: str, data: dict[str, Any]) -> None:
         """A stage's own steps while it runs: the answer's tokens stream to the client."""

@@ -146,6 +146,7 @@ class AmqpTrigger:
         finally:
             # Closing returns every unacked message to the queue: handed back, not lost.
             await connection.close()
+            self.processor.close()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         task = asyncio.create_task(self._handle(message))

@@ -5,8 +5,9 @@ calls and acts on the ``Outcome``: ack it (done or skipped), redeliver it later 
 it to the dead letters with the reason (dead). The policy is in one place so both triggers keep
 the same promises:
 
-- the handler runs in a thread (handlers are plain sync functions, the loop stays responsive)
-  and is bounded by ``handler_timeout_s``;
+- the handler runs in one of the processor's ``concurrency`` threads (handlers are plain sync
+  functions, the loop stays responsive; the default executor's ``cores + 4`` threads would cap
+  an LLM-bound stage at 6 calls in flight) and is bounded by ``handler_timeout_s``;
 - a reply is published BEFORE the event id is marked processed, and both before the ack, so a
   crash anywhere retries instead of losing the event;
 - an id already processed by the group is skipped (at-least-once delivery, exactly-once effect);
@@ -17,10 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import random
 import signal
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -95,6 +98,23 @@ class Processor:
         self.dedupe = dedupe
         self.publish_reply = publish_reply
         self.observer = observer
+        self._threads: ThreadPoolExecutor | None = None
+
+    def close(self) -> None:
+        """Let the handler threads end once their calls return (a later event starts anew)."""
+        if self._threads is not None:
+            self._threads.shutdown(wait=False)
+            self._threads = None
+
+    def _in_thread(self, event: CloudEvent) -> Awaitable[CloudEvent | None]:
+        # Like asyncio.to_thread, with the context copied so the handler sees the report sink.
+        if self._threads is None:  # its threads start on demand: an idle worker holds none
+            self._threads = ThreadPoolExecutor(
+                max_workers=self.runtime.concurrency, thread_name_prefix="eco2-handler"
+            )
+        context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self._threads, context.run, self.function.handle, event)
 
     async def process(self, event: CloudEvent, attempt: int) -> Outcome:
         """Handle ``event`` (delivery number ``attempt``) and say what to do with it."""
@@ -140,7 +160,7 @@ class Processor:
     async def _run_handler(self, event: CloudEvent) -> CloudEvent | None:
         """Run the handler in a thread; deliver what it reports to the observer, in order."""
         if self.observer is None:
-            return await asyncio.to_thread(self.function.handle, event)
+            return await self._in_thread(event)
         loop = asyncio.get_running_loop()
         steps: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
 
@@ -154,8 +174,7 @@ class Processor:
         delivering = asyncio.create_task(deliver())
         token = report.bind(sink)
         try:
-            # to_thread copies this context, so the handler's thread sees the sink.
-            reply = await asyncio.to_thread(self.function.handle, event)
+            reply = await self._in_thread(event)  # the thread gets this context: the sink
         except BaseException:
             delivering.cancel()
             raise

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 
@@ -18,7 +19,7 @@ from eventing.bus.base import Delivery
 from eventing.bus.redis import RedisBus
 from eventing.events import Echo, make_event
 from eventing.runtime.dedupe import RedisDedupe
-from eventing.runtime.loader import load_function
+from eventing.runtime.loader import Function, load_function
 from eventing.runtime.redis_trigger import RedisTrigger
 from eventing.runtime.worker import serve
 from tests.eventing.runtime.helpers import ECHO, worker
@@ -51,8 +52,10 @@ async def env(unique: str) -> AsyncIterator[dict]:
 
 
 @contextlib.asynccontextmanager
-async def running(env: dict, runtime: RuntimeSettings = RUNTIME) -> AsyncIterator[RedisTrigger]:
-    fn = load_function(ECHO)
+async def running(
+    env: dict, runtime: RuntimeSettings = RUNTIME, fn: Function | None = None
+) -> AsyncIterator[RedisTrigger]:
+    fn = fn or load_function(ECHO)
     dedupe = RedisDedupe(env["client"], env["group"], 60)
     trigger = RedisTrigger(
         env["bus"],
@@ -208,3 +211,86 @@ async def test_retry_waits_the_backoff_not_the_reclaim_interval(env: dict, caplo
         r.getMessage() for r in caplog.records if f"handling id={event['id']}" in r.getMessage()
     ]
     assert [m.rsplit("attempt=", 1)[1] for m in attempts] == ["1", "2", "3"]
+
+
+# --- concurrency: how many events a worker runs at once, and no batch barrier -------------
+
+WAITING = RuntimeSettings(claim_idle_ms=20_000, handler_timeout_s=10, block_ms=100, batch_size=16)
+
+
+def handler_fn(handle) -> Function:
+    return Function(handle=handle, source="tests/eventing/runtime/test_redis_trigger.py")
+
+
+class Countdown:
+    """Set once ``n`` handler calls have finished (handlers run in threads)."""
+
+    def __init__(self, n: int) -> None:
+        self.left, self.lock, self.zero = n, threading.Lock(), threading.Event()
+
+    def tick(self) -> None:
+        with self.lock:
+            self.left -= 1
+            if self.left == 0:
+                self.zero.set()
+
+    async def wait(self, within: float = 10.0) -> None:
+        assert await asyncio.to_thread(self.zero.wait, within), f"{self.left} calls unfinished"
+
+
+async def test_more_events_run_at_once_than_the_default_executor_has_threads(env: dict) -> None:
+    # LLM-bound stages wait, not compute: 20 calls must be able to wait together (the default
+    # executor's cores + 4 threads capped them at 6, and a batch of 16 was the most read).
+    together = threading.Barrier(20, timeout=8)
+
+    def handle(event: CloudEvent) -> None:
+        together.wait()  # breaks (and the test fails) unless all 20 are in here at once
+
+    passed = Countdown(20)
+    fn = handler_fn(lambda event: (handle(event), passed.tick())[0])
+    async with running(env, WAITING.model_copy(update={"concurrency": 20}), fn):
+        for n in range(20):
+            await env["bus"].publish(env["topic"], echo(text=str(n)))
+        await passed.wait()
+        assert not together.broken
+
+
+async def test_concurrency_caps_the_events_in_flight(env: dict) -> None:
+    lock, active, peak, done = threading.Lock(), [0], [0], Countdown(9)
+
+    def handle(event: CloudEvent) -> None:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.15)
+        with lock:
+            active[0] -= 1
+        done.tick()
+
+    async with running(env, WAITING.model_copy(update={"concurrency": 3}), handler_fn(handle)):
+        for n in range(9):
+            await env["bus"].publish(env["topic"], echo(text=str(n)))
+        await done.wait()
+    assert peak[0] == 3
+
+
+async def test_a_slow_event_does_not_hold_back_the_events_after_it(env: dict) -> None:
+    # Regression: the trigger read a batch and awaited all of it before reading again, so an
+    # event arriving meanwhile waited for the slowest handler of the batch (head-of-line block).
+    slow_started, release, fast_done = threading.Event(), threading.Event(), threading.Event()
+
+    def handle(event: CloudEvent) -> None:
+        if event.data["text"] == "slow":
+            slow_started.set()
+            release.wait(8)
+        else:
+            fast_done.set()
+
+    async with running(env, WAITING, handler_fn(handle)):
+        await env["bus"].publish(env["topic"], echo(text="slow"))
+        assert await asyncio.to_thread(slow_started.wait, 5)
+        await env["bus"].publish(env["topic"], echo(text="fast"))
+        try:
+            assert await asyncio.to_thread(fast_done.wait, 5), "fast event waited for the slow one"
+        finally:
+            release.set()
