@@ -54,7 +54,12 @@ def create_engine(url: str, schema: str | None = None, **kwargs: object) -> Asyn
     connect_args: dict[str, object] = dict(kwargs.pop("connect_args", None) or {})  # type: ignore[call-overload]
     if schema is not None:
         connect_args["server_settings"] = {"search_path": check_schema(schema)}
-    return _create_async_engine(url, connect_args=connect_args, pool_pre_ping=True, **kwargs)
+    # No pre-ping: it is a round trip on every checkout, a fifth of a stage worker's CPU under
+    # load (bench/RESULTS.md). After a PostgreSQL restart the first use of a dead connection
+    # fails instead, SQLAlchemy then invalidates the whole pool, and the failed attempt is
+    # retried (stage workers) or answered 500 once (API).
+    kwargs.setdefault("pool_recycle", 1800)
+    return _create_async_engine(url, connect_args=connect_args, **kwargs)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

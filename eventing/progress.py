@@ -202,6 +202,18 @@ async def wait_routed(
         await asyncio.sleep(0.02)
 
 
+async def live_step(publisher: ProgressPublisher, job_id: str) -> tuple[str, int] | None:
+    """The stage and progress of ``job_id``'s latest routed step; None if it has none (yet).
+
+    While a job runs this is where its progress lives: PostgreSQL records only the job's state
+    changes (queued, needs_input, done, failed), not every stage.
+    """
+    stage, progress = await publisher.redis.hmget(publisher.keys.state(job_id), "stage", "progress")
+    if stage is None or progress is None:
+        return None
+    return stage, int(progress)
+
+
 def progress_from_fields(fields: dict[str, str]) -> tuple[Progress, float]:
     """Read a stream entry written by ``emit``: the event and when it was emitted (epoch s).
 

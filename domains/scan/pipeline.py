@@ -67,8 +67,9 @@ def stage_payload(stage: str, state: ScanState) -> dict[str, Any] | None:
 class ScanProgress:
     """Runtime observer: reports each stage's start and end and the job's end, and records them.
 
-    PostgreSQL gets the job's state changes (each stage's start, done, needs_input, failed):
-    the durable record, one short transaction each; every step goes to the progress log.
+    PostgreSQL gets only the job's state changes (needs_input, done, failed): a transaction per
+    stage cost more CPU than the rest of the stage (bench/RESULTS.md). Where a running job is
+    lives in the progress log, which the status endpoint reads (``eventing.progress.live_step``).
     """
 
     def __init__(self, publisher: ProgressPublisher, jobs: ScanJobService | None = None) -> None:
@@ -79,10 +80,7 @@ class ScanProgress:
         stage = BY_CONSUMED.get(event["type"])
         if stage is None:
             return
-        job_id = event["subject"]
-        await self.publisher.emit(job_id, stage.name, "started", stage.start)  # type: ignore[arg-type]
-        if self.jobs is not None:
-            await self.jobs.update_stage(job_id, stage.name, stage.start)
+        await self.publisher.emit(event["subject"], stage.name, "started", stage.start)  # type: ignore[arg-type]
 
     async def succeeded(self, event: CloudEvent, reply: CloudEvent | None) -> None:
         stage = BY_CONSUMED.get(event["type"])
@@ -113,8 +111,6 @@ class ScanProgress:
             if self.jobs is not None:
                 await self.jobs.complete(job_id, result)
             await self.publisher.emit(job_id, "done", "completed", 100, result)
-        # No record at a stage's end: the next stage's start records the same progress (one
-        # stage ends where the next begins), and live progress is the Redis log's job anyway.
 
     async def reported(self, event: CloudEvent, kind: str, data: dict[str, Any]) -> None:
         """A stage's own steps while it runs: the answer's tokens stream to the client."""

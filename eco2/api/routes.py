@@ -18,7 +18,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.image import ImageStore
-from domains.scan.schemas import JobView
+from domains.scan.pipeline import STAGES
+from domains.scan.schemas import ACTIVE, JobView
 from domains.scan.service import ScanJobService
 from domains.vision.validation import validate_image
 from eco2.api.exceptions import PublishFailed
@@ -26,9 +27,10 @@ from eco2.api.publish import ScanPublisher
 from eco2.api.schemas import AnswerIn, ErrorOut, ScanAccepted, ScanStatusOut, urls
 from eco2.settings import Settings
 from eventing.events import ScanRequested
-from eventing.progress import ProgressPublisher, wait_routed
+from eventing.progress import ProgressPublisher, live_step, wait_routed
 
 SCANS = "/api/v1/scans"
+PIPELINE_STAGES = frozenset(stage.name for stage in STAGES)
 ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 409, 413, 415, 422, 503)}
 
 
@@ -124,18 +126,24 @@ async def submit(
 )
 async def status(job_id: str, request: Request) -> Response:
     """The job: 202 + Retry-After while it runs, 200 once done, failed or waiting for input."""
-    job = await _api(request).jobs.get_job(job_id)
+    api = _api(request)
+    job = await api.jobs.get_job(job_id)
+    status, stage, progress = job.status, job.stage, job.progress
+    # A running job's stages are in the progress log, not in its row (see ScanProgress).
+    live = await live_step(api.progress, job_id) if status in ACTIVE else None
+    if live is not None and live[0] in PIPELINE_STAGES:
+        status, (stage, progress) = "running", live
     body = ScanStatusOut(
         job_id=job.job_id,
-        status=job.status,
-        stage=job.stage,
-        progress=job.progress,
+        status=status,
+        stage=stage,
+        progress=progress,
         result=job.result if job.status == "done" else None,
         question=job.question if job.status == "needs_input" else None,
         failure_reason=job.failure_reason if job.status == "failed" else None,
     )
     content = body.model_dump(exclude_none=True)
-    if job.status in ("queued", "running"):
+    if status in ACTIVE:
         return JSONResponse(content, status_code=202, headers={"Retry-After": "1"})
     return JSONResponse(content)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from redis import asyncio as aioredis
@@ -11,7 +13,8 @@ from domains.scan.service import ScanJobService
 from eco2.settings import Settings
 from eventing.bus.redis import RedisBus
 from eventing.events import ScanState, payload_of
-from eventing.progress import ProgressKeys
+from eventing.progress import ProgressKeys, ProgressPublisher, connect
+from eventing.router import Router, RouterOptions
 from tests.eco2.api.conftest import bomb_png, image_key, png
 
 SCANS = "/api/v1/scans"
@@ -158,6 +161,38 @@ async def test_idempotent_replay_and_reuse(
     reused = await post_scan(client, other, user, key="k-1")
     assert reused.status_code == 409
     assert reused.json()["error"]["code"] == "idempotency_key_reused"
+
+
+async def test_status_of_a_running_job_comes_from_the_progress_log(
+    client: httpx.AsyncClient,
+    api_settings: Settings,
+    stored: list[bytes],
+    user: str,
+) -> None:
+    # The job's row records only state changes; its stage while it runs is the routed log's.
+    data = png()
+    stored.append(data)
+    job_id = (await post_scan(client, data, user)).json()["job_id"]
+    redis = connect(api_settings.redis_url)
+    try:
+        keys = ProgressKeys(api_settings.shards, api_settings.gateway.key_prefix)
+        await ProgressPublisher(redis, keys).emit(job_id, "rule", "started", 25)
+        router = Router(redis, keys, RouterOptions(block_ms=100))
+        await router.setup()
+        routed = 0
+        async with asyncio.timeout(5):
+            while routed < 2:  # the submit's queued step, then ours
+                routed += await router.step()
+    finally:
+        await redis.aclose()
+    running = await client.get(f"{SCANS}/{job_id}")
+    assert running.status_code == 202
+    assert running.json() == {
+        "job_id": job_id,
+        "status": "running",
+        "stage": "rule",
+        "progress": 25,
+    }
 
 
 async def test_status_follows_the_job(
