@@ -112,3 +112,26 @@ async def test_entries_of_a_dead_consumer_are_claimed(
     assert await alive.claim() == 6
     assert await redis.zcard(f"{prefix}scan:replay:e") == 6
     assert (await redis.xpending(stream, "router"))["pending"] == 0
+
+
+async def test_router_routes_after_redis_lost_its_scripts(
+    redis, settings_bus: Settings, publisher: ProgressPublisher, prefix: str
+) -> None:
+    # Regression guard for loading the script once: a Redis restart (here SCRIPT FLUSH) empties
+    # the script cache, and the batch in hand must still be routed, not acked unrouted.
+    router = router_for(redis, settings_bus, "r-flush")
+    await router.setup()
+    await publisher.register_job("f")
+    await emit_stages(publisher, "f", STAGES[:1])
+    assert await router.step() == 1
+    await redis.script_flush()
+    await emit_stages(publisher, "f", STAGES[1:3])
+    assert await router.step() == 2
+    replay = await redis.zrange(f"{prefix}scan:replay:f", 0, -1, withscores=True)
+    assert [score for _member, score in replay] == [1, 2, 3]
+    assert await redis.xpending(f"{prefix}scan:events:{publisher.keys.shard('f')}", "router") == {
+        "pending": 0,
+        "min": None,
+        "max": None,
+        "consumers": [],
+    }
