@@ -94,6 +94,7 @@ def plan(
             trigger += ("--reply-topic", "auto")
         for n in range(1, workers_per_stage + 1):
             args = ("function", "run", stage.source, *trigger, "--observer", "scan")
+            args += ("--concurrency", str(stage.concurrency))
             parts.append(Part(f"{stage.name}-{n}", args, "worker"))
     return parts
 

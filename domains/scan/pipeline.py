@@ -27,6 +27,10 @@ class StageSpec:
     produces: str
     start: int
     end: int
+    # Events a worker handles at once. A stage that waits on a model can hold hundreds; one
+    # that computes (BM25, PostgreSQL) gains nothing past a few, and more only makes every
+    # handler slower until they time out: those entries are better left waiting in the stream.
+    concurrency: int
 
     @property
     def topic(self) -> str:
@@ -38,10 +42,14 @@ class StageSpec:
 
 
 STAGES: tuple[StageSpec, ...] = (
-    StageSpec("vision", "kr.eco2.scan.requested", "kr.eco2.scan.vision.completed", 0, 25),
-    StageSpec("rule", "kr.eco2.scan.vision.completed", "kr.eco2.scan.rule.completed", 25, 50),
-    StageSpec("answer", "kr.eco2.scan.rule.completed", "kr.eco2.scan.answer.completed", 50, 75),
-    StageSpec("reward", "kr.eco2.scan.answer.completed", "kr.eco2.scan.reward.completed", 75, 100),
+    StageSpec("vision", "kr.eco2.scan.requested", "kr.eco2.scan.vision.completed", 0, 25, 256),
+    StageSpec("rule", "kr.eco2.scan.vision.completed", "kr.eco2.scan.rule.completed", 25, 50, 8),
+    StageSpec(
+        "answer", "kr.eco2.scan.rule.completed", "kr.eco2.scan.answer.completed", 50, 75, 256
+    ),
+    StageSpec(
+        "reward", "kr.eco2.scan.answer.completed", "kr.eco2.scan.reward.completed", 75, 100, 16
+    ),
 )
 BY_CONSUMED = {stage.consumes: stage for stage in STAGES}
 FINAL = "kr.eco2.scan.reward.completed"

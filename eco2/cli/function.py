@@ -66,6 +66,12 @@ def function() -> None:
     show_default=True,
     help="scan: report scan progress (SSE) and record the job in PostgreSQL.",
 )
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Events handled at once (default ECO2_RUNTIME__CONCURRENCY); also the amqp prefetch.",
+)
 def run(
     source: str,
     target: str,
@@ -76,10 +82,16 @@ def run(
     exchange: str,
     consumer: str | None,
     observer: str,
+    concurrency: int | None,
 ) -> None:
     """Consume events from Redis Streams or RabbitMQ until SIGTERM/SIGINT, then stop gracefully."""
     _logging()
     settings = get_settings()
+    if concurrency is not None:
+        runtime = settings.runtime.model_copy(
+            update={"concurrency": concurrency, "prefetch": concurrency}
+        )
+        settings = settings.model_copy(update={"runtime": runtime})
     fn = _load(source, target)
     if trigger == "redis":
         main = _run_redis(fn, settings, topic, group, reply_topic, consumer, observer)

@@ -207,3 +207,13 @@ def test_services_select_pods_and_ports_that_exist(service: Manifest):
     assert len(matches) == 1
     ports = {p["name"] for c in _containers(matches[0]) for p in c.get("ports", [])}
     assert {p["targetPort"] for p in service.doc["spec"]["ports"]} <= ports
+
+
+@pytest.mark.parametrize("scaled", WORKERS, ids=str)
+def test_worker_concurrency_is_its_stage_s(scaled: Manifest):
+    # A pod runs the concurrency `eco2 serve` runs locally and the benchmark measured.
+    from domains.scan.pipeline import STAGES
+
+    args = _worker_args(scaled)
+    stage = next(s for s in STAGES if s.source == args["source"])
+    assert int(args["concurrency"]) == stage.concurrency
