@@ -7,6 +7,7 @@ from cloudevents.http import CloudEvent
 from redis import asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domains.db import create_engine, session_factory
 from domains.scan.service import ScanJobService
 from eco2.api import ScanPublisher, create_app
 from eco2.settings import Settings
@@ -106,3 +107,23 @@ async def test_sse_follows_a_job_across_needs_input_and_answer(
         again = await read_stream(client, events_url, last_event_id=first.last_id)
         assert again.ended
         assert [(event.event, event.seq) for event in again.events] == [("queued", 4), ("done", 5)]
+
+
+async def test_an_exhausted_database_pool_is_503_busy_not_500(
+    redis: aioredis.Redis, api_settings: Settings, pg_schema: str
+) -> None:
+    # At 1,000 VU on two cores the API's pool waits ran out and clients got a bare 500.
+    engine = create_engine(
+        api_settings.database_url, pg_schema, pool_size=1, max_overflow=0, pool_timeout=0.2
+    )
+    app = create_app(api_settings, redis=redis, sessions=session_factory(engine))
+    try:
+        async with app.router.lifespan_context(app), engine.connect():  # holds the only one
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+                response = await client.get("/api/v1/scans/any-job")
+    finally:
+        await engine.dispose()
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["error"]["code"] == "busy"
