@@ -80,15 +80,15 @@ class RedisTrigger:
         in_flight: set[asyncio.Task[None]] = set()
         try:
             await self._consume(in_flight)
+            # Entries read are ours even though a stop came: finish them (within grace).
+            await drain(in_flight)
         except asyncio.CancelledError:
             for task in in_flight:  # past the grace period: hand them back un-acked
                 task.cancel()
             await asyncio.gather(*in_flight, return_exceptions=True)
             raise
         finally:
-            self.processor.close()
-        # Entries read are ours even though a stop came: finish them (within grace).
-        await drain(in_flight)
+            self.processor.close()  # only now: a retry while draining still needs its threads
 
     async def _consume(self, in_flight: set[asyncio.Task[None]]) -> None:
         """Keep up to ``concurrency`` entries in flight, reading more as soon as one finishes.
