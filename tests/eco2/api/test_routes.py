@@ -13,7 +13,7 @@ from domains.scan.service import ScanJobService
 from eco2.settings import Settings
 from eventing.bus.redis import RedisBus
 from eventing.events import ScanState, payload_of
-from eventing.progress import ProgressKeys, ProgressPublisher, connect
+from eventing.progress import ProgressKeys, ProgressPublisher
 from eventing.router import Router, RouterOptions
 from tests.eco2.api.conftest import bomb_png, image_key, png
 
@@ -35,6 +35,13 @@ async def post_scan(
     form = {"hint": hint} if hint else {}
     files = {"image": (filename, data, "application/octet-stream")}
     return await client.post(SCANS, files=files, data=form, headers=headers)
+
+
+async def submitted(client: httpx.AsyncClient, stored: list[bytes], user: str) -> str:
+    """Submit a fresh image (deleted after the test); the new job's id."""
+    data = png()
+    stored.append(data)
+    return (await post_scan(client, data, user)).json()["job_id"]
 
 
 async def requested_events(settings: Settings, group: str) -> list:
@@ -165,26 +172,21 @@ async def test_idempotent_replay_and_reuse(
 
 async def test_status_of_a_running_job_comes_from_the_progress_log(
     client: httpx.AsyncClient,
+    redis: aioredis.Redis,
     api_settings: Settings,
     stored: list[bytes],
     user: str,
 ) -> None:
     # The job's row records only state changes; its stage while it runs is the routed log's.
-    data = png()
-    stored.append(data)
-    job_id = (await post_scan(client, data, user)).json()["job_id"]
-    redis = connect(api_settings.redis_url)
-    try:
-        keys = ProgressKeys(api_settings.shards, api_settings.gateway.key_prefix)
-        await ProgressPublisher(redis, keys).emit(job_id, "rule", "started", 25)
-        router = Router(redis, keys, RouterOptions(block_ms=100))
-        await router.setup()
-        routed = 0
-        async with asyncio.timeout(5):
-            while routed < 2:  # the submit's queued step, then ours
-                routed += await router.step()
-    finally:
-        await redis.aclose()
+    job_id = await submitted(client, stored, user)
+    keys = ProgressKeys(api_settings.shards, api_settings.gateway.key_prefix)
+    await ProgressPublisher(redis, keys).emit(job_id, "rule", "started", 25)
+    router = Router(redis, keys, RouterOptions(block_ms=100))
+    await router.setup()
+    routed = 0
+    async with asyncio.timeout(5):
+        while routed < 2:  # the submit's queued step, then ours
+            routed += await router.step()
     running = await client.get(f"{SCANS}/{job_id}")
     assert running.status_code == 202
     assert running.json() == {
@@ -201,9 +203,7 @@ async def test_status_follows_the_job(
     stored: list[bytes],
     user: str,
 ) -> None:
-    data = png()
-    stored.append(data)
-    job_id = (await post_scan(client, data, user)).json()["job_id"]
+    job_id = await submitted(client, stored, user)
     jobs = ScanJobService(sessions)
 
     running = await client.get(f"{SCANS}/{job_id}")
@@ -244,9 +244,7 @@ async def test_failed_job_reports_its_reason(
     stored: list[bytes],
     user: str,
 ) -> None:
-    data = png()
-    stored.append(data)
-    job_id = (await post_scan(client, data, user)).json()["job_id"]
+    job_id = await submitted(client, stored, user)
     await ScanJobService(sessions).fail(job_id, "vision", "vision timed out after 20 s")
     failed = await client.get(f"{SCANS}/{job_id}")
     assert failed.status_code == 200
@@ -269,9 +267,7 @@ async def test_answer_resumes_a_job_waiting_for_input(
     stored: list[bytes],
     user: str,
 ) -> None:
-    data = png()
-    stored.append(data)
-    job_id = (await post_scan(client, data, user)).json()["job_id"]
+    job_id = await submitted(client, stored, user)
     jobs = ScanJobService(sessions)
 
     early = await client.post(f"{SCANS}/{job_id}/answer", json={"text": "유리병"})
