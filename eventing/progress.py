@@ -19,6 +19,7 @@ from typing import Any
 
 from redis import asyncio as aioredis
 
+from eventing.bus.batch import joined
 from eventing.events import Progress, Stage
 from eventing.sharding import shard_of
 
@@ -157,7 +158,11 @@ class ProgressPublisher:
         progress: int,
         payload: dict[str, Any] | None = None,
     ) -> int:
-        """Append one step and return its seq; invalid values raise before anything is written."""
+        """Append one step and return its seq; invalid values raise before anything is written.
+
+        Inside a write batch (``eventing.bus.batch``) the step is queued there and 0 returned:
+        its seq is known only once the batch is sent.
+        """
         event = Progress(
             job_id=job_id,
             seq=0,
@@ -166,19 +171,23 @@ class ProgressPublisher:
             progress=progress,
             payload=payload,
         )
-        seq = await self._emit(
-            keys=[self.keys.seq(job_id), self.keys.stream(self.keys.shard(job_id))],
-            args=[
-                self.ttl_s,
-                self.maxlen,
-                job_id,
-                event.stage,
-                event.status,
-                event.progress,
-                "" if payload is None else json.dumps(payload, ensure_ascii=False),
-                time.time(),
-            ],
-        )
+        keys = [self.keys.seq(job_id), self.keys.stream(self.keys.shard(job_id))]
+        args = [
+            self.ttl_s,
+            self.maxlen,
+            job_id,
+            event.stage,
+            event.status,
+            event.progress,
+            "" if payload is None else json.dumps(payload, ensure_ascii=False),
+            time.time(),
+        ]
+        if (batch := joined(self.redis)) is not None:
+            # EVAL, not EVALSHA: inside MULTI a NOSCRIPT would fail this step alone, after the
+            # others were applied. Redis still compiles the body only once (its script cache).
+            batch.eval(_EMIT, len(keys), *keys, *args)
+            return 0
+        seq = await self._emit(keys=keys, args=args)
         return int(seq)
 
 

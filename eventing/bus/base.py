@@ -15,6 +15,8 @@ Semantics every adapter keeps:
 from __future__ import annotations
 
 import abc
+import contextlib
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from cloudevents.http import CloudEvent
@@ -118,6 +120,13 @@ class EventBus(abc.ABC):
     @abc.abstractmethod
     async def pending(self, topic: str, group: str) -> int:
         """How many entries of ``topic`` are delivered but not acked in ``group``."""
+
+    def settlement(self) -> AbstractAsyncContextManager[None]:
+        """A block whose writes settle one delivery (reply, ack, progress) and go together.
+
+        Adapters that can send them as one unit override this (``RedisBus``: one MULTI/EXEC).
+        """
+        return contextlib.nullcontext()
 
     async def close(self) -> None:  # noqa: B027 - adapters without resources need nothing
         """Release connections."""

@@ -7,6 +7,7 @@ a live consumer, and the dead-letter log is the stream ``{prefix}{topic}:dlq``.
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from cloudevents.conversion import to_json
@@ -16,6 +17,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from eventing.bindings.redis import from_stream_fields, to_stream_fields
 from eventing.bus.base import DeadLetter, Delivery, EventBus
+from eventing.bus.batch import joined, write_batch
 from eventing.exceptions import BusError, MalformedEventError
 
 # XREADGROUP holds its connection for the whole block; the socket timeout must outlast it.
@@ -63,12 +65,20 @@ class RedisBus(EventBus):
     def _shards(self, shards: list[int] | None) -> list[int]:
         return list(range(self.shards)) if shards is None else shards
 
+    def settlement(self) -> AbstractAsyncContextManager[None]:
+        return write_batch(self._redis)
+
     async def publish(self, topic: str, event: CloudEvent, *, key: str | None = None) -> str:
+        """Append ``event``; inside a ``settlement`` it is queued there and "" is returned."""
         shard = self.shard_for(event, key)
+        stream, fields = self.stream(topic, shard), to_stream_fields(event)
+        if (batch := joined(self._redis)) is not None:
+            batch.xadd(stream, fields, maxlen=self.maxlen, approximate=True)  # type: ignore[arg-type]
+            return ""
         try:
             entry_id = await self._redis.xadd(
-                self.stream(topic, shard),
-                to_stream_fields(event),  # type: ignore[arg-type]
+                stream,
+                fields,  # type: ignore[arg-type]
                 maxlen=self.maxlen,
                 approximate=True,
             )
@@ -115,10 +125,12 @@ class RedisBus(EventBus):
         return deliveries
 
     async def ack(self, group: str, delivery: Delivery) -> None:
+        stream = self.stream(delivery.topic, delivery.shard)
+        if (batch := joined(self._redis)) is not None:
+            batch.xack(stream, group, delivery.entry_id)
+            return
         try:
-            await self._redis.xack(
-                self.stream(delivery.topic, delivery.shard), group, delivery.entry_id
-            )
+            await self._redis.xack(stream, group, delivery.entry_id)
         except RedisError as exc:
             raise BusError(f"ack {delivery.entry_id} on {delivery.topic}: {exc}") from exc
 

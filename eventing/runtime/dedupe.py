@@ -14,6 +14,7 @@ from typing import Protocol
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
+from eventing.bus.batch import joined
 from eventing.exceptions import BusError
 
 KEY_PREFIX = "eco2:processed"
@@ -48,6 +49,9 @@ class RedisDedupe:
 
     async def mark(self, event_id: str) -> None:
         # NX: the first marker wins and keeps its expiry; a second success does not extend it.
+        if (batch := joined(self._redis)) is not None:
+            batch.set(self.key(event_id), b"1", nx=True, ex=self.ttl_s)
+            return
         try:
             await self._redis.set(self.key(event_id), b"1", nx=True, ex=self.ttl_s)
         except RedisError as exc:

@@ -16,6 +16,7 @@ considered abandoned and another consumer takes it over.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import socket
 from collections.abc import Callable
@@ -60,7 +61,12 @@ class RedisTrigger:
         self.consumer = consumer or default_consumer_name()
         self.reply_topic = reply_topic
         self.processor = Processor(
-            function, runtime, dedupe=dedupe, publish_reply=self._reply, observer=observer
+            function,
+            runtime,
+            dedupe=dedupe,
+            publish_reply=self._reply,
+            observer=observer,
+            settlement=bus.settlement,
         )
         self._stopping = asyncio.Event()
         self._next_reclaim = 0.0
@@ -154,9 +160,9 @@ class RedisTrigger:
             await self.bus.dead_letter(self.group, delivery, reason)
             return
         while True:
-            outcome = await self.processor.process(delivery.event, delivery.attempt)
+            ack = functools.partial(self.bus.ack, self.group, delivery)  # as last claimed
+            outcome = await self.processor.process(delivery.event, delivery.attempt, ack=ack)
             if outcome.status in ("done", "skipped"):
-                await self.bus.ack(self.group, delivery)
                 return
             if outcome.status == "dead":
                 await self.bus.dead_letter(self.group, delivery, outcome.reason or "unknown")

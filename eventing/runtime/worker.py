@@ -9,7 +9,8 @@ the same promises:
   functions, the loop stays responsive; the default executor's ``cores + 4`` threads would cap
   an LLM-bound stage at 6 calls in flight) and is bounded by ``handler_timeout_s``;
 - a reply is published BEFORE the event id is marked processed, and both before the ack, so a
-  crash anywhere retries instead of losing the event;
+  crash anywhere retries instead of losing the event; a trigger whose bus can send these writes
+  as one unit (``EventBus.settlement``: Redis MULTI/EXEC) settles an event in one round trip;
 - an id already processed by the group is skipped (at-least-once delivery, exactly-once effect);
 - after ``max_attempts`` failures the reason names the exception, its message and the attempts.
 """
@@ -24,6 +25,7 @@ import random
 import signal
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -37,6 +39,8 @@ from eventing.runtime.loader import Function
 log = logging.getLogger("eventing.runtime")
 
 ReplyPublisher = Callable[[CloudEvent], Awaitable[None]]
+Ack = Callable[[], Awaitable[None]]
+Settlement = Callable[[], AbstractAsyncContextManager[None]]
 
 
 class Observer(Protocol):
@@ -92,12 +96,14 @@ class Processor:
         dedupe: Dedupe | None = None,
         publish_reply: ReplyPublisher | None = None,
         observer: Observer | None = None,
+        settlement: Settlement = contextlib.nullcontext,
     ) -> None:
         self.function = function
         self.runtime = runtime
         self.dedupe = dedupe
         self.publish_reply = publish_reply
         self.observer = observer
+        self.settlement = settlement
         self._threads: ThreadPoolExecutor | None = None
 
     def close(self) -> None:
@@ -116,11 +122,17 @@ class Processor:
         loop = asyncio.get_running_loop()
         return loop.run_in_executor(self._threads, context.run, self.function.handle, event)
 
-    async def process(self, event: CloudEvent, attempt: int) -> Outcome:
-        """Handle ``event`` (delivery number ``attempt``) and say what to do with it."""
+    async def process(self, event: CloudEvent, attempt: int, *, ack: Ack | None = None) -> Outcome:
+        """Handle ``event`` (delivery number ``attempt``) and say what to do with it.
+
+        ``ack``, when given, is called for a ``done`` or ``skipped`` event as the last write
+        of its settlement, so a bus that batches them sends it with the rest.
+        """
         event_id = event["id"]
         if self.dedupe is not None and await self.dedupe.seen(event_id):
             log.info("skip id=%s type=%s: already processed", event_id, event["type"])
+            if ack is not None:
+                await ack()
             return Outcome("skipped")
         log.info("handling id=%s type=%s attempt=%d", event_id, event["type"], attempt)
         try:
@@ -132,20 +144,12 @@ class Processor:
                     f"{self.function.name} returned {type(reply).__name__}, "
                     "expected a CloudEvent or None"
                 )
-            # The observer hears of the success before the reply wakes the next function, so
-            # a client never sees the next stage start before this one completed. A publish
-            # failing after it retries the attempt: the success is told again (at-least-once).
-            if self.observer is not None:
-                await self.observer.succeeded(event, reply)
-            if reply is not None and self.publish_reply is not None:
-                await self.publish_reply(reply)
+            await self._settle(event, reply, ack)
         except TimeoutError:
             error = f"HandlerTimeout: no result within {self.runtime.handler_timeout_s}s"
         except Exception as exc:  # the handler's failure is data here: it is retried
             error = f"{type(exc).__name__}: {exc}"
         else:
-            if self.dedupe is not None:
-                await self.dedupe.mark(event_id)
             log.info("done id=%s reply=%s", event_id, reply["type"] if reply else None)
             return Outcome("done", reply=reply)
         if attempt >= self.runtime.max_attempts:
@@ -156,6 +160,21 @@ class Processor:
             return Outcome("dead", reason=reason)
         log.warning("failed id=%s attempt=%d, will retry: %s", event_id, attempt, error)
         return Outcome("retry", reason=error, delay_s=backoff_delay(attempt, self.runtime))
+
+    async def _settle(self, event: CloudEvent, reply: CloudEvent | None, ack: Ack | None) -> None:
+        """Tell the success, publish the reply, mark the id, ack: in this order, as one unit."""
+        async with self.settlement():
+            # The observer hears of the success before the reply wakes the next function, so
+            # a client never sees the next stage start before this one completed. A publish
+            # failing after it retries the attempt: the success is told again (at-least-once).
+            if self.observer is not None:
+                await self.observer.succeeded(event, reply)
+            if reply is not None and self.publish_reply is not None:
+                await self.publish_reply(reply)
+            if self.dedupe is not None:
+                await self.dedupe.mark(event["id"])
+            if ack is not None:
+                await ack()
 
     async def _run_handler(self, event: CloudEvent) -> CloudEvent | None:
         """Run the handler in a thread; deliver what it reports to the observer, in order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import threading
 import time
@@ -18,10 +19,12 @@ from eco2.settings import RuntimeSettings, Settings
 from eventing.bus.base import Delivery
 from eventing.bus.redis import RedisBus
 from eventing.events import Echo, make_event
+from eventing.progress import ProgressKeys, ProgressPublisher
 from eventing.runtime.dedupe import RedisDedupe
 from eventing.runtime.loader import Function, load_function
 from eventing.runtime.redis_trigger import RedisTrigger
-from eventing.runtime.worker import serve
+from eventing.runtime.worker import Processor, serve
+from tests.eventing.round_trips import count_round_trips
 from tests.eventing.runtime.helpers import ECHO, worker
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -294,3 +297,41 @@ async def test_a_slow_event_does_not_hold_back_the_events_after_it(env: dict) ->
             assert await asyncio.to_thread(fast_done.wait, 5), "fast event waited for the slow one"
         finally:
             release.set()
+
+
+async def test_a_success_is_settled_in_one_round_trip(env: dict, monkeypatch) -> None:
+    """Progress step, reply, dedupe mark and ack used to be four round trips per event."""
+    client = aioredis.from_url(REDIS_URL, decode_responses=True)
+    publisher = ProgressPublisher(client, ProgressKeys(shards=1, prefix=f"{env['topic']}:"))
+    round_trips = count_round_trips(monkeypatch, env["client"], env["bus"]._redis, client)
+    settling: list[int] = []
+
+    class Progress:
+        async def started(self, event, attempt) -> None:
+            await publisher.emit(event["subject"], "vision", "started", 0)
+
+        async def succeeded(self, event, reply) -> None:
+            settling.append(len(round_trips))
+            await publisher.emit(event["subject"], "vision", "completed", 25)
+
+    processor = Processor(
+        load_function(ECHO),
+        RUNTIME,
+        dedupe=RedisDedupe(env["client"], env["group"], 60),
+        publish_reply=lambda reply: env["bus"].publish(env["replies"], reply),
+        observer=Progress(),
+        settlement=env["bus"].settlement,
+    )
+    await env["bus"].ensure_group(env["topic"], env["group"])
+    await env["bus"].publish(env["topic"], echo())
+    (delivery,) = await env["bus"].consume(env["topic"], env["group"], "c1", block_ms=100)
+    ack = functools.partial(env["bus"].ack, env["group"], delivery)
+    try:
+        outcome = await processor.process(delivery.event, delivery.attempt, ack=ack)
+    finally:
+        await client.aclose()
+    assert outcome.status == "done"
+    assert len(round_trips) - settling[0] == 1
+    assert len(await replies(env, 1)) == 1
+    assert await env["bus"].pending(env["topic"], env["group"]) == 0
+    assert await env["client"].xlen(publisher.keys.stream(0)) == 2

@@ -40,6 +40,39 @@ async def test_success_publishes_reply_then_marks_processed() -> None:
     assert await dedupe.seen(ev["id"])
 
 
+async def test_ack_is_the_last_write_of_a_success_and_of_a_skip() -> None:
+    order: list[str] = []
+    dedupe = MemoryDedupe()
+
+    async def publish(reply: CloudEvent) -> None:
+        order.append("publish")
+
+    async def ack() -> None:
+        order.append(f"ack seen={await dedupe.seen(ev['id'])}")
+
+    ev = event()
+    proc = processor(dedupe=dedupe, publish_reply=publish)
+    assert (await proc.process(ev, 1, ack=ack)).status == "done"
+    assert (await proc.process(ev, 2, ack=ack)).status == "skipped"
+    assert order == ["publish", "ack seen=True", "ack seen=True"]
+
+
+async def test_a_failed_ack_retries_and_the_retry_is_a_skip_that_acks() -> None:
+    dedupe = MemoryDedupe()
+    acks: list[int] = []
+
+    async def ack() -> None:
+        acks.append(1)
+        if len(acks) == 1:
+            raise ConnectionError("redis went away")
+
+    ev = event()
+    proc = processor(dedupe=dedupe)
+    failed = await proc.process(ev, 1, ack=ack)
+    assert failed.status == "retry" and "redis went away" in failed.reason
+    assert (await proc.process(ev, 2, ack=ack)).status == "skipped" and len(acks) == 2
+
+
 async def test_processed_id_is_skipped_without_running_the_handler() -> None:
     calls: list[str] = []
     dedupe = MemoryDedupe()
