@@ -92,6 +92,11 @@ class GatewaySettings(BaseModel):
         "shard", pattern="^(shard|job)$", description="shard or job (baseline)."
     )
     ping_s: float = Field(15.0, gt=0, description="Interval of keepalive comments.")
+    sse_response: str = Field(
+        "plain",
+        pattern="^(plain|sse-starlette)$",
+        description="plain (eventing.gateway.response) or sse-starlette (measured: docs/sse.md).",
+    )
     client_queue: int = Field(
         256, ge=1, description="Per-client buffer; overflow closes the stream."
     )

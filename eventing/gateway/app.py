@@ -14,15 +14,16 @@ from fastapi import FastAPI, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis import asyncio as aioredis
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette import EventSourceResponse
 from starlette.background import BackgroundTask
 
 from eco2.settings import Settings
 from eventing import metrics
 from eventing.gateway.hub import Hub
 from eventing.gateway.listener import JobSubscription, ShardListener
+from eventing.gateway.response import SSEResponse
 from eventing.gateway.store import ReplayStore
-from eventing.gateway.stream import StreamPlan, job_stream
+from eventing.gateway.stream import PING, StreamPlan, job_stream
 from eventing.progress import ProgressKeys, connect
 
 # Services whose jobs report through the progress log; chat joins the same mechanism later.
@@ -113,11 +114,6 @@ class Gateway:
         )
 
 
-def _ping() -> ServerSentEvent:
-    # A comment, never an event with an id: an id would move the client's resume point.
-    return ServerSentEvent(comment="ping")
-
-
 def create_app(settings: Settings, redis: aioredis.Redis | None = None) -> FastAPI:
     """The gateway app; ``redis`` (optional) is used for replay reads instead of a new pool."""
     gateway = Gateway(settings, redis)
@@ -150,12 +146,18 @@ def create_app(settings: Settings, redis: aioredis.Redis | None = None) -> FastA
         plan = await gateway.open(job_id, int(raw))
         if plan is None:
             return JSONResponse({"detail": f"unknown job {job_id!r}"}, status_code=404)
-        return EventSourceResponse(
-            job_stream(plan),
-            ping=gateway.options.ping_s,
-            ping_message_factory=_ping,
-            send_timeout=gateway.options.send_timeout_s,
-            background=BackgroundTask(plan.cleanup),
+        cleanup = BackgroundTask(plan.cleanup)
+        if gateway.options.sse_response == "sse-starlette":
+            return EventSourceResponse(
+                job_stream(plan),
+                ping=gateway.options.ping_s,
+                ping_message_factory=lambda: PING,
+                send_timeout=gateway.options.send_timeout_s,
+                background=cleanup,
+            )
+        plan.ping_s = gateway.options.ping_s
+        return SSEResponse(
+            job_stream(plan), send_timeout_s=gateway.options.send_timeout_s, background=cleanup
         )
 
     @app.get("/healthz")

@@ -8,6 +8,7 @@ Pub/Sub connection (whose output buffer Redis would otherwise overrun and cut).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 
 from eventing import metrics
@@ -58,10 +59,10 @@ class Subscriber:
         if self._events or self.closed or self.resync:
             return
         self._ready.clear()
-        try:
-            await asyncio.wait_for(self._ready.wait(), within)
-        except TimeoutError:
-            return
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for starts a task per call.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                await self._ready.wait()
 
 
 class Hub:

@@ -40,6 +40,11 @@ class StreamPlan:
     gap_check_s: float
     gap_timeout_s: float
     cleanup: Callable[[], Awaitable[None]]
+    # Yield a keepalive comment after this much silence; None when the response pings itself.
+    ping_s: float | None = None
+
+
+PING = ServerSentEvent(comment="ping")  # a comment, no id: it must not move the resume point
 
 
 async def job_stream(plan: StreamPlan) -> AsyncIterator[ServerSentEvent]:
@@ -56,10 +61,12 @@ async def job_stream(plan: StreamPlan) -> AsyncIterator[ServerSentEvent]:
         if finished_at is not None and sequencer.last_sent >= finished_at:
             return  # the client already has the terminal event
         gap_since: float | None = None
+        quiet_since = time.monotonic()
         while True:
             for event in sequencer.ready():
                 metrics.SSE_EVENTS_SENT.inc()
                 yield to_sse(event)
+                quiet_since = time.monotonic()
                 if is_terminal(event):
                     return
             if sequencer.waiting:
@@ -70,9 +77,15 @@ async def job_stream(plan: StreamPlan) -> AsyncIterator[ServerSentEvent]:
                     continue
             else:
                 gap_since = None
-            await subscriber.wait(plan.gap_check_s if sequencer.waiting else None)
+            waits = [plan.gap_check_s if sequencer.waiting else None]
+            if plan.ping_s is not None:
+                waits.append(max(0.0, quiet_since + plan.ping_s - time.monotonic()))
+            await subscriber.wait(min((w for w in waits if w is not None), default=None))
             if subscriber.closed:
                 return
+            if plan.ping_s is not None and time.monotonic() - quiet_since >= plan.ping_s:
+                quiet_since = time.monotonic()
+                yield PING
             for event in subscriber.take():
                 sequencer.add(event)
             if subscriber.resync or (sequencer.waiting and not sequencer.ready_now):
