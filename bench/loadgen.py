@@ -7,8 +7,9 @@ offered load is exactly the VU count (closed loop). VUs start spread over a ramp
 second is not a thundering herd of uploads. A scan started before the end is followed to its
 end (bounded by ``cycle_timeout_s``); none starts after.
 
-Every wait is bounded. VUs share ``httpx.AsyncClient``s of ``VUS_PER_CLIENT`` connections each
-(an SSE stream holds its connection for the whole scan).
+Every wait is bounded. The client is aiohttp: it shares the machine's two cores with the
+system under test, and httpx cost 12–14 ms of CPU per scan (a sixth of the machine at
+saturation), aiohttp's C parser about a third of that (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-import httpx
+import aiohttp
 from pydantic import BaseModel
 
 from domains.vision.render import render_photo_without_mark
 
 TERMINAL = {"done", "failed", "needs_input"}
-VUS_PER_CLIENT = 50
 # Photos without a mark, each with the user's word for it: the hint is what identifies the item
 # (the simulated vision model reports the hint; nothing here depends on OCR).
 HINTS = ("다 마신 삼다수 병", "우유팩", "참치캔", "다 쓴 건전지", "택배 상자", "유리 소주병")
@@ -87,14 +87,15 @@ def _terminal(name: str | None, body: dict | None) -> str | None:
     return status if status in ("failed", "needs_input") else None
 
 
-async def follow(client: httpx.AsyncClient, url: str, cycle: Cycle, t0: float) -> None:
+async def follow(session: aiohttp.ClientSession, url: str, cycle: Cycle, t0: float) -> None:
     """Read the SSE stream until its terminal event; set the cycle's outcome and times."""
-    async with client.stream("GET", url, headers={"Accept": "text/event-stream"}) as response:
-        if response.status_code != 200:
-            cycle.outcome = f"sse_http_{response.status_code}"
+    async with session.get(url, headers={"Accept": "text/event-stream"}) as response:
+        if response.status != 200:
+            cycle.outcome = f"sse_http_{response.status}"
             return
         block: list[str] = []
-        async for line in response.aiter_lines():
+        async for raw in response.content:
+            line = raw.decode().rstrip("\r\n")
             if line:
                 block.append(line)
                 continue
@@ -112,31 +113,41 @@ async def follow(client: httpx.AsyncClient, url: str, cycle: Cycle, t0: float) -
     cycle.outcome = "sse_dropped"  # the stream closed before a terminal event
 
 
+def _form(photo: tuple[bytes, str], model: str) -> aiohttp.FormData:
+    data, hint = photo
+    form = aiohttp.FormData()
+    form.add_field("image", data, filename="photo.jpg", content_type="image/jpeg")
+    form.add_field("hint", hint)
+    form.add_field("model", model)
+    return form
+
+
 async def one_scan(
-    client: httpx.AsyncClient, photo: tuple[bytes, str], user: str, model: str, timeout_s: float
+    session: aiohttp.ClientSession,
+    photo: tuple[bytes, str],
+    user: str,
+    model: str,
+    timeout_s: float,
 ) -> Cycle:
     """Submit one scan and follow it to its end; never raises."""
     t0 = time.monotonic()
     cycle = Cycle(started=t0)
-    data, hint = photo
     try:
         async with asyncio.timeout(timeout_s):
-            response = await client.post(
-                "/api/v1/scans",
-                files={"image": ("photo.jpg", data, "image/jpeg")},
-                data={"hint": hint, "model": model},
-                headers={"X-User-Id": user},
-            )
-            cycle.submit_s = time.monotonic() - t0
-            if response.status_code != 202:
-                cycle.outcome = f"http_{response.status_code}"
-                return cycle
-            await follow(client, response.json()["events_url"], cycle, t0)
+            async with session.post(
+                "/api/v1/scans", data=_form(photo, model), headers={"X-User-Id": user}
+            ) as response:
+                cycle.submit_s = time.monotonic() - t0
+                if response.status != 202:
+                    cycle.outcome = f"http_{response.status}"
+                    return cycle
+                events_url = (await response.json())["events_url"]
+            await follow(session, events_url, cycle, t0)
     except TimeoutError:
         cycle.outcome = "submit_timeout" if cycle.submit_s is None else "sse_timeout"
-    except httpx.RemoteProtocolError:
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):
         cycle.outcome = "sse_dropped" if cycle.submit_s is not None else "connection_dropped"
-    except httpx.HTTPError as exc:
+    except aiohttp.ClientError as exc:
         cycle.outcome = type(exc).__name__
     return cycle
 
@@ -155,25 +166,21 @@ async def run_level(
     photos = photos or images()
     ramp_s = min(duration_s / 4, 10.0) if ramp_s is None else ramp_s
     result = LoadResult(vus=vus, duration_s=duration_s)
-    # Several small clients rather than one with a huge pool: httpx's pool looks for a free
-    # connection linearly, which at 1,000+ connections costs the load generator more CPU than
-    # the system under test spends.
-    groups = -(-vus // VUS_PER_CLIENT)
-    size = VUS_PER_CLIENT + 4
-    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-    timeout = httpx.Timeout(cycle_timeout_s, connect=10.0)
-    clients = [
-        httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) for _ in range(groups)
-    ]
+    # One connection per VU (an SSE stream holds its connection for the whole scan), plus
+    # room for the uploads of VUs whose previous stream is still closing.
+    connector = aiohttp.TCPConnector(limit=vus + 16, limit_per_host=0, force_close=False)
+    timeout = aiohttp.ClientTimeout(total=None, connect=10.0, sock_read=cycle_timeout_s)
+    session = aiohttp.ClientSession(base_url=base_url, connector=connector, timeout=timeout)
     start = time.monotonic()
     stop_at = start + duration_s
 
     async def vu(n: int) -> None:
         rng = random.Random(n)
-        client = clients[n % groups]
         await asyncio.sleep(ramp_s * n / max(1, vus))
         while time.monotonic() < stop_at:
-            cycle = await one_scan(client, rng.choice(photos), f"bench-{n}", model, cycle_timeout_s)
+            cycle = await one_scan(
+                session, rng.choice(photos), f"bench-{n}", model, cycle_timeout_s
+            )
             result.cycles.append(cycle)
             if cycle.outcome not in TERMINAL:
                 await asyncio.sleep(0.5)  # an error: back off a little, as a real client would
@@ -182,6 +189,6 @@ async def run_level(
         async with asyncio.timeout(duration_s + cycle_timeout_s + 30):
             await asyncio.gather(*(vu(n) for n in range(vus)))
     finally:
-        await asyncio.gather(*(client.aclose() for client in clients))
+        await session.close()
     result.wall_s = time.monotonic() - start
     return result

@@ -28,7 +28,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 from redis import asyncio as aioredis
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,8 +132,8 @@ async def sample_redis(pids: dict[int, str], stop: asyncio.Event) -> dict[str, A
 
 async def warm_up(url: str) -> None:
     """One scan end to end, so imports, pools and caches are warm before the clock starts."""
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        cycle = await loadgen.one_scan(client, loadgen.images(1)[0], "bench-warmup", "sim", 60)
+    async with aiohttp.ClientSession(base_url=url) as session:
+        cycle = await loadgen.one_scan(session, loadgen.images(1)[0], "bench-warmup", "sim", 60)
     if cycle.outcome != "done":
         raise RuntimeError(f"warm-up scan ended {cycle.outcome}")
 

@@ -1,15 +1,20 @@
 """Smoke test of the load benchmark's harness (not a benchmark): the VU client against a tiny
-in-process scan API, the figures computed from cycles, /proc sampling and the report."""
+scan API on a real uvicorn server, the figures computed from cycles, /proc sampling and the
+report."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import socket
 import time
+from collections.abc import AsyncIterator
 
-import httpx
+import aiohttp
 import pytest
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
@@ -46,8 +51,24 @@ def fake_api(stages: list[str], *, status: int = 202) -> Starlette:
     )
 
 
-def client(app: Starlette) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+@contextlib.asynccontextmanager
+async def client(app: Starlette) -> AsyncIterator[aiohttp.ClientSession]:
+    """A session whose base URL is ``app`` served by uvicorn on a free loopback port."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        async with asyncio.timeout(10):
+            while not server.started:  # noqa: ASYNC110 - uvicorn offers no event for it
+                await asyncio.sleep(0.01)
+        port = sock.getsockname()[1]
+        async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}") as session:
+            yield session
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+        sock.close()
 
 
 async def test_a_vu_follows_a_scan_to_its_terminal_event():
