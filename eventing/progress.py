@@ -148,7 +148,11 @@ class ProgressPublisher:
 
     async def register_job(self, job_id: str) -> None:
         """Create the job's state so the gateway can tell "no events yet" from "unknown job"."""
-        await self._register(keys=[self.keys.state(job_id)], args=[job_id, self.ttl_s, time.time()])
+        keys, args = [self.keys.state(job_id)], [job_id, self.ttl_s, time.time()]
+        if (batch := joined(self.redis)) is not None:
+            batch.eval(_REGISTER, len(keys), *keys, *args)  # EVAL in MULTI: see ``emit``
+            return
+        await self._register(keys=keys, args=args)
 
     async def emit(
         self,

@@ -13,6 +13,8 @@ import hashlib
 
 from redis import asyncio as aioredis
 
+from eventing.bus.batch import joined
+
 
 class ImageNotFoundError(LookupError):
     """The reference names no stored image (never stored, or expired)."""
@@ -64,8 +66,12 @@ class RedisImageStore(ImageStore):
         return f"{self._prefix}image:{ref}"
 
     async def put(self, data: bytes) -> str:
+        """Store ``data``; inside a write batch (``eventing.bus.batch``) it is queued there."""
         ref = self.ref_of(data)
-        await self._redis.set(self._key(ref), data, ex=self._ttl_s)
+        if (batch := joined(self._redis)) is not None:
+            batch.set(self._key(ref), data, ex=self._ttl_s)
+        else:
+            await self._redis.set(self._key(ref), data, ex=self._ttl_s)
         return ref
 
     async def get(self, ref: str) -> bytes:

@@ -28,6 +28,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from domains.scan.exceptions import IdempotencyKeyReused, InvalidTransition, JobNotFound
 from domains.vision.exceptions import VisionError
 from eco2.api.exceptions import ApiError
+from eventing.exceptions import BusError
 
 SCAN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     JobNotFound: (404, "not_found"),
@@ -67,6 +68,7 @@ BUSY: tuple[type[Exception], ...] = (
     InterfaceError,
     RedisConnectionError,
     RedisTimeoutError,
+    BusError,  # the event bus's Redis refused a write batch (eventing.bus.batch)
 )
 
 

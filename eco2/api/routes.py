@@ -26,7 +26,9 @@ from eco2.api.exceptions import PublishFailed
 from eco2.api.publish import ScanPublisher
 from eco2.api.schemas import AnswerIn, ErrorOut, ScanAccepted, ScanStatusOut, urls
 from eco2.settings import Settings
+from eventing.bus.batch import write_batch
 from eventing.events import ScanRequested
+from eventing.exceptions import BusError
 from eventing.progress import ProgressPublisher, live_step, wait_routed
 
 SCANS = "/api/v1/scans"
@@ -45,10 +47,31 @@ class ScanApi:
     progress: ProgressPublisher
     publisher: ScanPublisher
 
+    async def enqueue(self, job: JobView, image: bytes) -> None:
+        """Run a new job: store its image, register and queue it, hand it to the vision stage.
+
+        The first three are one Redis MULTI/EXEC (one round trip, and never a queued job
+        without its image); the hand-over follows, as it may go to RabbitMQ instead.
+        """
+        try:
+            async with write_batch(self.progress.redis):
+                await self.images.put(image)
+                await self.progress.register_job(job.job_id)
+                await self.progress.emit(job.job_id, "queued", "started", 0)
+        except BusError as exc:
+            # Redis is down or refused a write: fail the job rather than leave it queued forever.
+            await self.jobs.fail(job.job_id, "queued", f"the scan could not be queued: {exc}")
+            raise
+        await self._hand_over(job, job.hint)
+
     async def start(self, job: JobView, hint: str | None) -> int:
-        """Queue ``job`` in the progress log and hand it to the vision stage; returns the seq of
+        """Queue ``job`` again (a resume) and hand it to the vision stage; returns the seq of
         its ``queued`` step."""
         seq = await self.progress.emit(job.job_id, "queued", "started", 0)
+        await self._hand_over(job, hint)
+        return seq
+
+    async def _hand_over(self, job: JobView, hint: str | None) -> None:
         request = ScanRequested(
             job_id=job.job_id,
             user_id=job.user_id,
@@ -65,7 +88,6 @@ class ScanApi:
                 job.job_id, "failed", "failed", 0, {"stage": "queued", "reason": reason}
             )
             raise PublishFailed(reason) from exc
-        return seq
 
 
 log = logging.getLogger("eco2.api")
@@ -113,9 +135,7 @@ async def submit(
     )
     if not created:
         return _accepted(job, replay=True)
-    await api.images.put(data)
-    await api.progress.register_job(job.job_id)
-    await api.start(job, job.hint)
+    await api.enqueue(job, data)
     return _accepted(job)
 
 

@@ -96,3 +96,20 @@ async def test_a_nested_batch_is_sent_by_the_outer_one(parts: dict) -> None:
             await settle_writes(parts)
         assert (await written(parts))["replies"] == 0
     assert (await written(parts))["replies"] == 1
+
+
+async def test_the_api_s_submit_writes_join_the_batch(parts: dict, monkeypatch) -> None:
+    """Image, job state and ``queued`` step: one round trip for the API's submit path."""
+    from domains.image import RedisImageStore
+
+    images = RedisImageStore(parts["client"], prefix=f"{parts['bus'].prefix}")
+    publisher = parts["publisher"]
+    round_trips = count_round_trips(monkeypatch, parts["client"], publisher.redis)
+    async with write_batch(publisher.redis):
+        ref = await images.put(b"photo")
+        await publisher.register_job("job-2")
+        await publisher.emit("job-2", "queued", "started", 0)
+    assert len(round_trips) == 1
+    assert await images.get(ref) == b"photo"
+    assert await publisher.redis.hget(publisher.keys.state("job-2"), "stage") == "queued"
+    assert await parts["client"].xlen(publisher.keys.stream(0)) == 1
