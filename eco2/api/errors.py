@@ -17,6 +17,8 @@ pool timeout, lost backend 503     busy (+ ``Retry-After``): PostgreSQL or Redis
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -60,6 +62,8 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_request", problems or "invalid request")
 
 
+log = logging.getLogger("eco2.api")
+
 # Overload and outages: every pooled connection busy past its wait (measured at 1,000 VU on
 # two cores, bench/RESULTS.md), or the server gone. Retrying later is the client's right move.
 BUSY: tuple[type[Exception], ...] = (
@@ -73,6 +77,10 @@ BUSY: tuple[type[Exception], ...] = (
 
 
 async def _busy(request: Request, exc: Exception) -> JSONResponse:
+    # Logged so an operator (and the load benchmark) can tell which pool or backend refused.
+    log.warning(
+        "503 busy on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc
+    )
     response = error_response(503, "busy", f"the service is overloaded or a backend is down: {exc}")
     response.headers["Retry-After"] = "5"
     return response
