@@ -1,9 +1,9 @@
 """The SSE response: a job's stream written straight to the ASGI ``send``.
 
 ``sse_starlette.EventSourceResponse`` runs four tasks per connection (stream, ping, shutdown
-watcher, disconnect listener) and wraps every send in an anyio cancel scope; on this gateway it
-cost more CPU than everything else a stream does (bench/RESULTS.md, "SSE response"). This one
-keeps what a progress stream needs and nothing else:
+watcher, disconnect listener) and wraps every send in an anyio cancel scope; measured A/B here,
+the API + gateway process used ~9 % more CPU per scan with it (docs/sse.md, "The response").
+This one keeps what a progress stream needs and nothing else:
 
 - two tasks per connection: one sends the stream, one waits for the client's disconnect; the
   first to end cancels the other;
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 
 from sse_starlette import ServerSentEvent
 from starlette.background import BackgroundTask
@@ -47,14 +47,13 @@ class SSEResponse(Response):
         events: AsyncIterator[ServerSentEvent],
         *,
         send_timeout_s: float,
-        headers: Mapping[str, str] | None = None,
         background: BackgroundTask | None = None,
     ) -> None:
         self.events = events
         self.send_timeout_s = send_timeout_s
         self.status_code = 200
         self.background = background
-        self.init_headers({**HEADERS, **(headers or {})})
+        self.init_headers(HEADERS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         start = {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
