@@ -176,11 +176,18 @@ class Settings(BaseSettings):
     )
     # Every process has its own pool: (API replicas + stage workers) × (pool + overflow) must
     # stay under PostgreSQL's max_connections (100 by default), or inserts fail under load.
+    # No overflow by default: an overflow connection is closed when it is returned, so a
+    # process under steady load opened (and TLS-negotiated) a new connection per transaction,
+    # 3 % of the reward stage's CPU (py-spy, bench/RESULTS.md); waiting for a pooled one is
+    # cheaper.
     database_pool_size: int = Field(
-        4, ge=1, description="PostgreSQL connections a process keeps open."
+        8, ge=1, description="PostgreSQL connections a process keeps open (opened on demand)."
     )
     database_max_overflow: int = Field(
-        4, ge=0, description="Extra PostgreSQL connections a process may open under load."
+        0,
+        ge=0,
+        description="Extra PostgreSQL connections a process may open under load, each closed "
+        "again after its transaction.",
     )
     shards: int = Field(4, ge=1, le=1024, description="Shard count for streams and SSE channels.")
     bus: str = Field("redis", pattern="^(redis|memory)$", description="Event bus adapter.")

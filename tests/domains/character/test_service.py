@@ -39,6 +39,27 @@ async def test_match_finds_the_category_character_and_nothing_for_no_category(
     assert await service.match("spaceship") is None
 
 
+async def test_match_reads_the_catalogue_once_per_ttl_and_again_after_it(
+    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = CharacterService(sessions, catalogue_ttl_s=60.0)
+    reads = 0
+    catalogue = service.catalogue
+
+    async def counted() -> list:
+        nonlocal reads
+        reads += 1
+        return await catalogue()
+
+    monkeypatch.setattr(service, "catalogue", counted)
+    for category in ("glass", "clear_pet", "glass", "spaceship"):
+        await service.match(category)
+    assert reads == 1
+    service.catalogue_ttl_s = 0.0  # expired: the next match reads the table again
+    assert (await service.match("glass")).name == "반짝이"  # type: ignore[union-attr]
+    assert reads == 2
+
+
 async def test_no_category_means_no_reward_and_no_row(
     service: CharacterService, sessions: async_sessionmaker[AsyncSession], user: str
 ) -> None:
