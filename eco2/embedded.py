@@ -33,7 +33,6 @@ from eventing.events import Progress, ScanRequested, ScanState, Stage, make_even
 from eventing.progress import is_terminal
 from eventing.runtime.dedupe import MemoryDedupe
 from eventing.runtime.loader import Function, load_function
-from eventing.runtime.loop import LoopThread
 from eventing.runtime.redis_trigger import RedisTrigger
 from eventing.runtime.worker import serve
 
@@ -164,9 +163,7 @@ class EmbeddedPipeline:
         if stage not in ("vision", "reward") or hook is None:
             return
         use = hook.__globals__["use"]
-        # Each function gets its own loop thread: its stop hook closes it.
-        loop = LoopThread(f"embedded-{stage}")
-        use(self.images if stage == "vision" else self.characters, loop)
+        use(self.images if stage == "vision" else self.characters)
 
     async def close(self) -> None:
         """Stop the triggers (in-flight events finish) and run the functions' stop hooks."""

@@ -151,3 +151,19 @@ def validate_image(
         raise DecompressionBomb(f"image refused as a decompression bomb: {exc}") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise CorruptImage(f"the image data is damaged or truncated ({exc})") from exc
+
+
+def image_mime(data: bytes) -> str:
+    """The MIME type of an image already accepted by ``validate_image``, from its header only.
+
+    Cheap enough for an event loop (PIL reads the header, no pixel is decoded): the vision
+    stage needs the type to send the photo to a model, the API validated the rest at upload.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format or ""
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise NotAnImage("the stored image is not an image") from exc
+    if fmt not in ALLOWED_FORMATS:
+        raise UnsupportedFormat(f"{fmt or 'this'} images are not supported")
+    return ALLOWED_FORMATS[fmt]

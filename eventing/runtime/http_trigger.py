@@ -11,6 +11,10 @@ is the framework's, as under ``functions-framework --signature-type cloudevent``
 ``serve_http`` runs it under gunicorn as functions-framework does, calling the module's
 ``start(settings)`` in the worker process and ``stop()`` when it exits; SIGTERM lets in-flight
 requests finish for ``shutdown_grace_s``.
+
+Flask views are sync: an ``async def`` handler (and its async hooks) runs on the process's one
+event-loop thread (``loop.BRIDGE``, started on first use), so the clients it opens in ``start``
+stay valid for every request.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from eco2.settings import Settings
 from eventing.bindings.http import from_http
 from eventing.exceptions import HandlerLoadError
 from eventing.runtime.loader import Function, function_from_module
+from eventing.runtime.loop import BRIDGE
 from eventing.runtime.reply import install, reply_response
 
 SIGNATURE_TYPE = "cloudevent"
@@ -51,7 +56,7 @@ def create_http_app(source: str | Path, target: str = "handle") -> tuple[flask.F
     def run(path: str = "") -> flask.Response:
         # ``validate_request`` already turned a malformed event into a 400.
         event = from_http(flask.request.headers, flask.request.get_data())
-        return reply_response(raw(event))
+        return reply_response(BRIDGE.call(raw, event))
 
     def ready() -> tuple[str, int]:
         return ("ready", 200) if function.is_ready() else ("not ready", 503)
@@ -79,8 +84,13 @@ def serve_http(
     }
     if function.start is not None:
         start = function.start
-        options["post_worker_init"] = lambda _worker: start(settings)
-    if function.stop is not None:
-        stop = function.stop
-        options["worker_exit"] = lambda _server, _worker: stop()
+        options["post_worker_init"] = lambda _worker: BRIDGE.call(start, settings)
+    stop = function.stop
+
+    def worker_exit(_server: object, _worker: object) -> None:
+        if stop is not None:
+            BRIDGE.call(stop)
+        BRIDGE.close()
+
+    options["worker_exit"] = worker_exit
     create_server(app, False, **options).run(host, port)

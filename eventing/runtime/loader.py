@@ -4,14 +4,20 @@ A function is a module-level callable named by ``target`` (``handle`` by default
 name in the same module, the optional lifecycle hooks of knative/func's Python template:
 ``start(settings)``, ``stop()`` and ``ready() -> bool``. Every error names the file AND the
 target, so a misconfigured deployment says which of the two is wrong.
+
+``handle``, ``start`` and ``stop`` may be ``async def`` (as in knative/func's template): a
+function that waits on the network (a model, a database) then runs on the trigger's own event
+loop, with no thread hand-off per event. A plain ``def`` handler runs in a thread, which is what
+CPU-bound work (OCR, retrieval) needs to keep the loop responsive.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -21,7 +27,7 @@ from cloudevents.http import CloudEvent
 
 from eventing.exceptions import HandlerLoadError
 
-Handler = Callable[[CloudEvent], CloudEvent | None]
+Handler = Callable[[CloudEvent], CloudEvent | Awaitable[CloudEvent | None] | None]
 
 
 @dataclass(frozen=True)
@@ -31,9 +37,14 @@ class Function:
     handle: Handler
     source: str
     target: str = "handle"
-    start: Callable[[Any], None] | None = None
-    stop: Callable[[], None] | None = None
+    start: Callable[[Any], Awaitable[None] | None] | None = None
+    stop: Callable[[], Awaitable[None] | None] | None = None
     ready: Callable[[], bool] | None = None
+
+    @property
+    def is_async(self) -> bool:
+        """True for an ``async def`` handler: triggers await it on their loop."""
+        return is_async(self.handle)
 
     @property
     def name(self) -> str:
@@ -43,6 +54,11 @@ class Function:
     def is_ready(self) -> bool:
         """The module's ``ready()`` if it has one; a function without it is always ready."""
         return True if self.ready is None else bool(self.ready())
+
+
+def is_async(hook: Callable[..., Any] | None) -> bool:
+    """Whether ``hook`` (seen through decorators that keep ``__wrapped__``) is ``async def``."""
+    return hook is not None and inspect.iscoroutinefunction(inspect.unwrap(hook))
 
 
 def load_function(source: str | Path, target: str = "handle") -> Function:

@@ -1,12 +1,13 @@
 """Progress a handler reports while it runs (e.g. the answer stage's tokens).
 
-A handler is a sync function running in a worker thread; ``report(kind, data)`` hands the step to
-the runtime, which delivers it to the observer on the worker's event loop, in order, before the
-handler's own completion is told. Outside a worker (a direct call, functions-framework) there is
-no observer and a report is dropped: the handler's result is the same either way.
+``report(kind, data)`` hands the step to the runtime, which delivers it to the observer on the
+worker's event loop, in order, before the handler's own completion is told; it works from an
+``async def`` handler on that loop and from a sync one in its worker thread. Outside a worker (a
+direct call, functions-framework) there is no observer and a report is dropped: the handler's
+result is the same either way.
 
-A handler that hops onto another thread (e.g. a ``LoopThread`` for async clients) captures the
-sink first with ``current()`` and calls it there, since context variables stay with a thread.
+A handler that hands work to another thread captures the sink first with ``current()`` and
+calls it there, since context variables do not follow a plain thread.
 """
 
 from __future__ import annotations

@@ -5,9 +5,11 @@ calls and acts on the ``Outcome``: ack it (done or skipped), redeliver it later 
 it to the dead letters with the reason (dead). The policy is in one place so both triggers keep
 the same promises:
 
-- the handler runs in one of the processor's ``concurrency`` threads (handlers are plain sync
-  functions, the loop stays responsive; the default executor's ``cores + 4`` threads would cap
-  an LLM-bound stage at 6 calls in flight) and is bounded by ``handler_timeout_s``;
+- an ``async def`` handler is awaited on the trigger's loop (no thread hand-off: it waits on
+  the network, and its clients live on this loop); a plain ``def`` one runs in one of the
+  processor's ``concurrency`` threads so CPU-bound work leaves the loop responsive (the default
+  executor's ``cores + 4`` threads would cap a stage at 6 events in flight); either is bounded
+  by ``handler_timeout_s``;
 - a reply is published BEFORE the event id is marked processed, and both before the ack, so a
   crash anywhere retries instead of losing the event; a trigger whose bus can send these writes
   as one unit (``EventBus.settlement``: Redis MULTI/EXEC) settles an event in one round trip;
@@ -34,7 +36,7 @@ from cloudevents.http import CloudEvent
 from eco2.settings import RuntimeSettings, Settings
 from eventing.runtime import report
 from eventing.runtime.dedupe import Dedupe
-from eventing.runtime.loader import Function
+from eventing.runtime.loader import Function, is_async
 
 log = logging.getLogger("eventing.runtime")
 
@@ -177,14 +179,17 @@ class Processor:
                 await ack()
 
     async def _run_handler(self, event: CloudEvent) -> CloudEvent | None:
-        """Run the handler in a thread; deliver what it reports to the observer, in order."""
+        """Run the handler; deliver what it reports to the observer, in order, before its end."""
         if self.observer is None:
-            return await self._in_thread(event)
-        loop = asyncio.get_running_loop()
+            return await self._call(event)
         steps: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
+        if self.function.is_async:  # the handler reports from this loop's thread
+            sink: report.Sink = lambda kind, data: steps.put_nowait((kind, data))  # noqa: E731
+        else:
+            loop = asyncio.get_running_loop()
 
-        def sink(kind: str, data: dict[str, Any]) -> None:
-            loop.call_soon_threadsafe(steps.put_nowait, (kind, data))
+            def sink(kind: str, data: dict[str, Any]) -> None:
+                loop.call_soon_threadsafe(steps.put_nowait, (kind, data))
 
         async def deliver() -> None:
             while (step := await steps.get()) is not None:
@@ -193,7 +198,7 @@ class Processor:
         delivering = asyncio.create_task(deliver())
         token = report.bind(sink)
         try:
-            reply = await self._in_thread(event)  # the thread gets this context: the sink
+            reply = await self._call(event)  # a thread gets this context too: the sink
         except BaseException:
             delivering.cancel()
             raise
@@ -202,6 +207,11 @@ class Processor:
         steps.put_nowait(None)
         await delivering  # every reported step is told before the completion
         return reply
+
+    async def _call(self, event: CloudEvent) -> CloudEvent | None:
+        if self.function.is_async:
+            return await self.function.handle(event)  # type: ignore[misc]
+        return await self._in_thread(event)
 
     async def _tell_dead(self, event: CloudEvent, reason: str) -> None:
         # The event is dead-lettered whatever happens here; a failing observer is only logged.
@@ -242,7 +252,7 @@ async def serve(
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop_signal.set)
     if function.start is not None:
-        await asyncio.to_thread(function.start, settings)
+        await _call_hook(function.start, settings)
     task = asyncio.create_task(worker.run())
     waiter = asyncio.create_task(stop_signal.wait())
     try:
@@ -265,7 +275,16 @@ async def serve(
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
         if function.stop is not None:
-            await asyncio.to_thread(function.stop)
+            await _call_hook(function.stop)
+
+
+async def _call_hook(hook: Callable[..., Any], *args: Any) -> None:
+    """An ``async def`` hook runs on this loop (its clients must live here), a plain one in a
+    thread (it may block, e.g. loading a model)."""
+    if is_async(hook):
+        await hook(*args)
+    else:
+        await asyncio.to_thread(hook, *args)
 
 
 async def drain(tasks: set[asyncio.Task[Any]]) -> None:

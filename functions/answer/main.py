@@ -5,6 +5,9 @@ the default) the text is the knowledge base's own grounded guidance: every sente
 a data file. With a cloud model the LLM port rewrites that guidance for the person, streaming its
 tokens as progress (``eventing.runtime.report``); if every provider fails, the port falls back
 to the local provider, so the stage still answers.
+
+``handle`` is ``async def``: the stage waits on the model, so it runs on the trigger's event
+loop with its LLM client (HTTP connection pools bound to that loop), one per process.
 """
 
 from __future__ import annotations
@@ -16,40 +19,36 @@ from domains.llm import LLMRequest, ResilientLLM, provider_for
 from eco2.settings import get_settings
 from eventing.events import AnswerResult, ScanState, payload_of, reply_to
 from eventing.runtime import function, report
-from eventing.runtime.loop import LoopThread
 from functions.answer import prompts
 
-_loop: LoopThread | None = None
 _llm: ResilientLLM | None = None
 
 
-def _client() -> tuple[LoopThread, ResilientLLM]:
-    """One LLM client per process, living on its own loop (it holds HTTP connection pools)."""
-    global _loop, _llm
-    if _loop is None or _llm is None:
-        _loop, _llm = LoopThread("answer-llm"), ResilientLLM(lambda: get_settings().llm)
-    return _loop, _llm
+def _client() -> ResilientLLM:
+    """One LLM client per process, made on the loop that runs the handler."""
+    global _llm
+    if _llm is None:
+        _llm = ResilientLLM(lambda: get_settings().llm)
+    return _llm
 
 
-def stop() -> None:
-    global _loop, _llm
-    if _loop is not None:
-        if _llm is not None:
-            _loop.run(_llm.aclose(), timeout=5)
-        _loop.close()
-    _loop, _llm = None, None
+async def stop() -> None:
+    global _llm
+    if _llm is not None:
+        await _llm.aclose()
+    _llm = None
 
 
-async def _write(llm: ResilientLLM, request: LLMRequest, sink: report.Sink) -> str:
+async def _write(llm: ResilientLLM, request: LLMRequest) -> str:
     pieces: list[str] = []
     async for delta in llm.stream(request):
         pieces.append(delta)
-        sink("token", {"text": delta})
+        report.report("token", {"text": delta})
     return "".join(pieces)
 
 
 @function
-def handle(event: CloudEvent) -> CloudEvent:
+async def handle(event: CloudEvent) -> CloudEvent:
     state = payload_of(event, ScanState)
     if state.rule is None:
         raise ValueError(f"job {state.request.job_id}: answer needs the rule stage's result")
@@ -59,14 +58,13 @@ def handle(event: CloudEvent) -> CloudEvent:
     model = state.request.model or get_settings().llm.model
     text = grounded
     if provider_for(model) != "local":
-        loop, llm = _client()
         request = LLMRequest(
             system=prompts.SYSTEM,
             prompt=prompts.prompt(classification.item, classification.text, grounded),
             model=model,
             context={"guidance": grounded},
         )
-        text = loop.run(_write(llm, request, report.current()), timeout=None)
+        text = await _write(_client(), request)
     answer = AnswerResult(text=text, steps=steps, model=model)
     return reply_to(
         event, "kr.eco2.scan.answer.completed", state.model_copy(update={"answer": answer})

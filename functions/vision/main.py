@@ -4,10 +4,14 @@
 when neither a recycling mark nor the user's hint says what the item is. Offline, vision reads
 the recycling mark with Tesseract (``domains.vision``); no object recognition is pretended.
 The image bytes wait in the image store; the event carries only their reference.
+
+``handle`` is ``async def``: fetching the image and asking a cloud model are waits, run on the
+trigger's event loop; the OCR, which is CPU work, goes to a thread so the loop stays free.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from cloudevents.http import CloudEvent
@@ -16,17 +20,16 @@ from pydantic import BaseModel, Field
 from domains.image import ImageStore, RedisImageStore
 from domains.llm import ImageInput, LLMError, LLMRequest, ResilientLLM, provider_for
 from domains.vision.recognise import recognise
-from domains.vision.validation import validate_image
+from domains.vision.validation import image_mime
 from eco2.settings import Settings, get_settings
 from eventing.bus.redis import connect
 from eventing.events import ScanNeedsInput, ScanState, VisionResult, payload_of, reply_to
 from eventing.runtime import function
-from eventing.runtime.loop import LoopThread
 
 log = logging.getLogger("functions.vision")
 
-_loop: LoopThread | None = None
 _images: ImageStore | None = None
+_redis = None  # the image store's client when ``start`` opened it
 _llm: ResilientLLM | None = None
 
 SYSTEM = (
@@ -45,37 +48,35 @@ class SeenByModel(BaseModel):
     marks: list[str] = Field(default_factory=list)
 
 
-def start(settings: Settings) -> None:
-    """Connect to the image store (Redis) on a loop thread."""
-    global _loop, _images
-    if _images is not None:
-        return
-    loop = LoopThread("vision-images")
-    _loop, _images = loop, RedisImageStore(connect(settings.redis_url, max_connections=8))
+async def start(settings: Settings) -> None:
+    """Connect to the image store (Redis) on this loop."""
+    global _images, _redis
+    if _images is None:
+        _redis = connect(settings.redis_url, max_connections=8)
+        _images = RedisImageStore(_redis)
 
 
-def use(images: ImageStore, loop: LoopThread) -> None:
+def use(images: ImageStore) -> None:
     """Serve images from ``images`` instead (the embedded default's in-process store)."""
-    global _loop, _images
-    _loop, _images = loop, images
+    global _images
+    _images = images
 
 
-def stop() -> None:
-    global _loop, _images, _llm
-    if _loop is not None:
-        if _llm is not None:
-            _loop.run(_llm.aclose(), timeout=5)
-        _loop.close()
-    _loop, _images, _llm = None, None, None
+async def stop() -> None:
+    global _images, _redis, _llm
+    if _redis is not None:
+        await _redis.aclose()
+    if _llm is not None:
+        await _llm.aclose()
+    _images, _redis, _llm = None, None, None
 
 
-def _ask_model(image: bytes, state: ScanState, model: str) -> VisionResult | None:
+async def _ask_model(image: bytes, state: ScanState, model: str) -> VisionResult | None:
     """A cloud vision model's reading, or None when it cannot say (then OCR decides)."""
     global _llm
-    assert _loop is not None
     if _llm is None:
         _llm = ResilientLLM(lambda: get_settings().llm)
-    mime = validate_image(image).mime
+    mime = image_mime(image)
     request = LLMRequest(
         system=SYSTEM,
         prompt=f"사용자 메모: {state.request.hint or '-'}",
@@ -83,7 +84,7 @@ def _ask_model(image: bytes, state: ScanState, model: str) -> VisionResult | Non
         model=model,
     )
     try:
-        seen = _loop.run(_llm.structured(request, SeenByModel), timeout=None)
+        seen = await _llm.structured(request, SeenByModel)
     except LLMError as exc:  # every provider failed (offline ends on local, which cannot see)
         log.warning("vision model gave nothing (%s); reading the mark instead", exc)
         return None
@@ -100,18 +101,18 @@ def ready() -> bool:
 
 
 @function
-def handle(event: CloudEvent) -> CloudEvent:
+async def handle(event: CloudEvent) -> CloudEvent:
     state = payload_of(event, ScanState)
     if _images is None:
-        start(get_settings())
-    assert _loop is not None and _images is not None
-    image = _loop.run(_images.get(state.request.image_ref), timeout=15)
+        await start(get_settings())
+    assert _images is not None
+    image = await _images.get(state.request.image_ref)
     model = state.request.model or get_settings().llm.model
-    if provider_for(model) != "local" and (by_model := _ask_model(image, state, model)):
+    if provider_for(model) != "local" and (by_model := await _ask_model(image, state, model)):
         return reply_to(
             event, "kr.eco2.scan.vision.completed", state.model_copy(update={"vision": by_model})
         )
-    seen = recognise(image, state.request.hint)
+    seen = await asyncio.to_thread(recognise, image, state.request.hint)
     if seen.needs_input:
         question = seen.question or "어떤 물건인지 알려 주시겠어요?"
         asked = ScanNeedsInput(job_id=state.request.job_id, question=question, state=state)

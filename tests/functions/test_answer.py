@@ -45,8 +45,8 @@ class Tokens:
         self.steps.append((kind, data["text"]))
 
 
-def test_offline_answer_is_the_grounded_guidance() -> None:
-    state = payload_of(answer.handle(rule_done()), ScanState)
+async def test_offline_answer_is_the_grounded_guidance() -> None:
+    state = payload_of(await answer.handle(rule_done()), ScanState)
     assert state.answer.model == "local"
     assert "투명 페트병" in state.answer.text and "라벨" in state.answer.text
     assert any(step.startswith("병") for step in state.answer.steps)
@@ -61,7 +61,6 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProviders]:
     monkeypatch.setenv("ECO2_LLM__TIMEOUT_S", "5")
     get_settings.cache_clear()
     yield fakes
-    answer.stop()
     fakes.stop()
     get_settings.cache_clear()
 
@@ -69,12 +68,13 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProviders]:
 async def test_cloud_model_writes_the_answer_and_streams_tokens(cloud: FakeProviders) -> None:
     cloud.openai.queue(script.text("투명 페트병은 라벨을 떼고 헹군 뒤 찌그러뜨려 배출해요."))
     observer = Tokens()
-    processor = Processor(
-        load_function("functions/answer/main.py"),
-        RuntimeSettings(handler_timeout_s=10),
-        observer=observer,
-    )
-    outcome = await processor.process(rule_done(model="gpt-4.1-mini"), 1)
+    function = load_function("functions/answer/main.py")
+    assert function.is_async  # awaited on this loop: no thread, its client lives here
+    processor = Processor(function, RuntimeSettings(handler_timeout_s=10), observer=observer)
+    try:
+        outcome = await processor.process(rule_done(model="gpt-4.1-mini"), 1)
+    finally:
+        await function.stop()  # type: ignore[misc]
     assert outcome.status == "done", outcome.reason
     state = payload_of(outcome.reply, ScanState)
     assert state.answer.model == "gpt-4.1-mini"

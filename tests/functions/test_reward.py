@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -22,14 +22,20 @@ from tests.domains.conftest import drop_schema
 
 
 @pytest.fixture(scope="module")
-def started() -> Iterator[None]:
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    reward.start(Settings(_env_file=None, database_schema=schema))  # type: ignore[call-arg]
+def schema() -> Iterator[str]:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    yield name
+    asyncio.run(drop_schema(name))
+
+
+@pytest.fixture
+async def started(schema: str) -> AsyncIterator[None]:
+    # Per test: the engine belongs to the test's event loop (migrating again is a no-op).
+    await reward.start(Settings(_env_file=None, database_schema=schema))  # type: ignore[call-arg]
     try:
         yield
     finally:
-        reward.stop()
-        asyncio.run(drop_schema(schema))
+        await reward.stop()
 
 
 def answered(job: str, user: str, category: str | None):
@@ -42,20 +48,20 @@ def answered(job: str, user: str, category: str | None):
     return make_event("kr.eco2.scan.answer.completed", state, subject=job)
 
 
-def test_first_scan_gives_the_category_character(started: None) -> None:
+async def test_first_scan_gives_the_category_character(started: None) -> None:
     user = f"u-{uuid.uuid4().hex[:8]}"
-    reply = reward.handle(answered("job-a", user, "clear_pet"))
+    reply = await reward.handle(answered("job-a", user, "clear_pet"))
     assert reply["type"] == "kr.eco2.scan.reward.completed"
     result = payload_of(reply, ScanState).reward
     assert result.received and not result.already_owned
     assert result.character and result.dialog
 
 
-def test_second_job_same_category_is_already_owned_and_retry_is_stable(started: None) -> None:
+async def test_second_job_same_category_is_already_owned_and_retry_is_stable(started: None) -> None:
     user = f"u-{uuid.uuid4().hex[:8]}"
-    first = payload_of(reward.handle(answered("job-1", user, "glass")), ScanState).reward
-    retried = payload_of(reward.handle(answered("job-1", user, "glass")), ScanState).reward
-    second = payload_of(reward.handle(answered("job-2", user, "glass")), ScanState).reward
+    first = payload_of(await reward.handle(answered("job-1", user, "glass")), ScanState).reward
+    retried = payload_of(await reward.handle(answered("job-1", user, "glass")), ScanState).reward
+    second = payload_of(await reward.handle(answered("job-2", user, "glass")), ScanState).reward
     assert (first.already_owned, retried.already_owned, second.already_owned) == (
         False,
         False,
@@ -64,6 +70,6 @@ def test_second_job_same_category_is_already_owned_and_retry_is_stable(started: 
     assert first.character == second.character
 
 
-def test_no_reward_when_the_item_was_not_identified(started: None) -> None:
-    result = payload_of(reward.handle(answered("job-x", "u-none", None)), ScanState).reward
+async def test_no_reward_when_the_item_was_not_identified(started: None) -> None:
+    result = payload_of(await reward.handle(answered("job-x", "u-none", None)), ScanState).reward
     assert result.received is False and result.character is None

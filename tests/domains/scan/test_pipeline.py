@@ -52,7 +52,7 @@ async def run_chain(event, observer: ScanProgress):
 async def test_identified_item_reports_every_stage_and_completes_the_job(
     publisher: ProgressPublisher, sessions, pg_schema: str, user: str
 ) -> None:
-    reward.start(Settings(_env_file=None, database_schema=pg_schema))  # type: ignore[call-arg]
+    await reward.start(Settings(_env_file=None, database_schema=pg_schema))  # type: ignore[call-arg]
     jobs = ScanJobService(sessions)
     job, _ = await jobs.create_job(user_id=user, image_ref="sha256:x", hint="삼다수 빈 병")
     state = ScanState(
@@ -61,7 +61,7 @@ async def test_identified_item_reports_every_stage_and_completes_the_job(
     )
     event = make_event("kr.eco2.scan.vision.completed", state, subject=job.job_id)
     final = await run_chain(event, ScanProgress(publisher, jobs))
-    reward.stop()
+    await reward.stop()
 
     assert final["type"] == "kr.eco2.scan.reward.completed"
     assert await progress_of(publisher, job.job_id) == [

@@ -137,3 +137,33 @@ def test_eco2_serve_http_stops_gracefully_on_sigterm() -> None:
         assert proc.terminate() == 0
     finally:
         proc.kill()
+
+
+def test_an_async_function_is_served_with_its_clients_on_one_loop(tmp_path: Path) -> None:
+    source = tmp_path / "async_fn.py"
+    source.write_text(
+        "import asyncio\n"
+        "from eventing.runtime import function\n"
+        "_loop = None\n"
+        "async def start(settings):\n"
+        "    global _loop\n"
+        "    _loop = asyncio.get_running_loop()\n"
+        "@function\n"
+        "async def handle(event):\n"
+        "    assert asyncio.get_running_loop() is _loop, 'a request ran on another loop'\n"
+        "    await asyncio.sleep(0)\n"
+        "    return event\n"
+    )
+    app, function = create_http_app(source)
+    assert function.is_async
+    from eventing.runtime.loop import BRIDGE as bridge
+
+    bridge.call(function.start, None)  # what serve_http's post_worker_init does
+    try:
+        for _ in range(2):
+            headers, body, _ = echo_request()
+            response = app.test_client().post("/", headers=headers, data=body)
+            assert response.status_code == 200, response.get_data(as_text=True)
+            assert response.headers["ce-type"] == "kr.eco2.demo.echo"
+    finally:
+        bridge.close()

@@ -193,3 +193,87 @@ def test_report_outside_a_worker_is_dropped() -> None:
     from eventing.runtime import report
 
     report.report("token", {"text": "nobody listens"})  # must not raise
+
+
+async def test_an_async_handler_runs_on_the_loop_and_its_reports_arrive_in_order() -> None:
+    import asyncio
+    import threading
+
+    from eventing.runtime import report
+    from eventing.runtime.reply import function
+
+    ran_on: list[threading.Thread] = []
+
+    @function
+    async def chatty(ev: CloudEvent) -> CloudEvent:
+        ran_on.append(threading.current_thread())
+        for i in range(20):
+            report.report("token", {"i": i})
+            await asyncio.sleep(0)  # the observer may run between reports: order must hold
+        return echo.handle(ev)
+
+    class Steps(_Recorder):
+        async def reported(self, event, kind, data) -> None:
+            await asyncio.sleep(0.001 * (data["i"] % 3))  # uneven observer latency
+            self.calls.append((kind, str(data["i"])))
+
+    observer = Steps()
+    fn = Function(handle=chatty, source="t.py")
+    assert fn.is_async
+    outcome = await Processor(fn, RUNTIME, observer=observer).process(_echo("a"), 1)
+    assert outcome.status == "done"
+    assert ran_on == [threading.current_thread()]  # no thread hand-off
+    assert observer.calls[1:21] == [("token", str(i)) for i in range(20)]
+    assert observer.calls[21] == ("succeeded", "kr.eco2.demo.echo.replied")
+
+
+async def test_an_async_handler_past_its_timeout_is_cancelled_not_left_running() -> None:
+    import asyncio
+
+    finished: list[bool] = []
+
+    async def slow(ev: CloudEvent) -> CloudEvent:
+        await asyncio.sleep(1.0)
+        finished.append(True)
+        return echo.handle(ev)
+
+    outcome = await processor(handle=slow).process(event(), 3)
+    assert outcome.status == "dead" and outcome.reason.startswith("HandlerTimeout")
+    await asyncio.sleep(1.0)
+    assert finished == []  # a thread could not be stopped; a coroutine is
+
+
+async def test_serve_runs_async_hooks_on_its_loop_and_sync_ones_in_a_thread() -> None:
+    import asyncio
+    import threading
+
+    from eco2.settings import Settings
+    from eventing.runtime.worker import serve
+
+    seen: dict[str, object] = {}
+
+    async def start(settings) -> None:
+        seen["start"] = asyncio.get_running_loop()
+
+    def stop() -> None:
+        seen["stop"] = threading.current_thread()
+
+    class Idle:
+        def __init__(self) -> None:
+            self.stopped = asyncio.Event()
+
+        async def run(self) -> None:
+            await self.stopped.wait()
+
+        def stop(self) -> None:
+            self.stopped.set()
+
+    signal = asyncio.Event()
+    fn = Function(handle=echo.handle, source="t.py", start=start, stop=stop)
+    run = serve(Idle(), fn, Settings(), stop_signal=signal, handle_signals=False)
+    task = asyncio.create_task(run)
+    await asyncio.sleep(0.05)
+    signal.set()
+    await task
+    assert seen["start"] is asyncio.get_running_loop()
+    assert seen["stop"] is not threading.current_thread()
