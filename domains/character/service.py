@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domains.character.catalogue import Character
 from domains.character.exceptions import CharacterNotFound
 from domains.character.models import CharacterRow, UserCharacterRow
+from domains.db import autocommit
 
 
 class Reward(BaseModel):
@@ -126,7 +127,8 @@ class CharacterService:
         character = await self.match(category)
         if character is None:
             return NO_REWARD
-        async with self._sessions() as session, session.begin():
+        async with self._sessions() as session:
+            await autocommit(session)  # one atomic statement; the read below needs no tx
             inserted = await session.scalar(
                 insert(UserCharacterRow)
                 .values(user_id=user_id, character_key=character.key, source_job_id=job_id)

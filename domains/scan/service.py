@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domains.db import autocommit
 from domains.scan.exceptions import IdempotencyKeyReused, InvalidTransition, JobNotFound
 from domains.scan.models import ScanJobRow
 from domains.scan.schemas import ACTIVE, STAGES, TERMINAL, JobView
@@ -65,7 +66,8 @@ class ScanJobService:
             "image_sha256": image_sha256,
             "model": model,
         }
-        async with self._sessions() as session, session.begin():
+        async with self._sessions() as session:
+            await autocommit(session)  # one atomic statement; the read below needs no tx
             row = await session.scalar(
                 insert(ScanJobRow)
                 .values(values)
@@ -187,7 +189,8 @@ class ScanJobService:
 
         With ``require`` a refused change is ``InvalidTransition`` instead.
         """
-        async with self._sessions() as session, session.begin():
+        async with self._sessions() as session:
+            await autocommit(session)  # the guarded UPDATE is atomic on its own
             row = await session.scalar(
                 update(ScanJobRow)
                 .where(_job.job_id == job_id, allowed)
