@@ -44,6 +44,14 @@ class Reward(BaseModel):
 
 NO_REWARD = Reward(received=False)
 
+# Built once, a Core statement: each grant only binds its values (bench/db_writes.py).
+_owned = UserCharacterRow.__table__
+_GRANT = (
+    insert(_owned)
+    .on_conflict_do_nothing(index_elements=["user_id", "character_key"])
+    .returning(_owned.c.source_job_id)
+)
+
 
 class OwnedCharacter(BaseModel):
     """A character in a user's collection, with when and by which scan it was acquired."""
@@ -129,12 +137,9 @@ class CharacterService:
             return NO_REWARD
         async with self._sessions() as session:
             await autocommit(session)  # one atomic statement; the read below needs no tx
-            inserted = await session.scalar(
-                insert(UserCharacterRow)
-                .values(user_id=user_id, character_key=character.key, source_job_id=job_id)
-                .on_conflict_do_nothing(index_elements=["user_id", "character_key"])
-                .returning(UserCharacterRow.source_job_id)
-            )
+            connection = await session.connection()
+            values = {"user_id": user_id, "character_key": character.key, "source_job_id": job_id}
+            inserted = (await connection.execute(_GRANT, values)).scalar()
             if inserted is None:
                 # The row exists (maybe committed by a concurrent grant a moment ago: READ
                 # COMMITTED lets this new statement see it). Who put it there decides the answer.

@@ -28,7 +28,21 @@ from domains.scan.exceptions import IdempotencyKeyReused, InvalidTransition, Job
 from domains.scan.models import ScanJobRow
 from domains.scan.schemas import ACTIVE, STAGES, TERMINAL, JobView
 
-_job = ScanJobRow.__table__.c
+_table = ScanJobRow.__table__
+_job = _table.c
+# The hot paths run Core statements and read plain rows: the ORM's per-call statement building
+# and entity loading cost more CPU than the round trip (bench/db_writes.py). The INSERT is built
+# once; each call only binds its values.
+_VIEW = [_job[name] for name in JobView.model_fields]
+_CREATE = (
+    insert(_table)
+    .on_conflict_do_nothing(index_elements=["user_id", "idempotency_key"])
+    .returning(*_VIEW)
+)
+
+
+def _view(row: Any) -> JobView:
+    return JobView.model_validate(dict(row._mapping))
 
 
 def _check_stage(stage: str) -> str:
@@ -68,14 +82,10 @@ class ScanJobService:
         }
         async with self._sessions() as session:
             await autocommit(session)  # one atomic statement; the read below needs no tx
-            row = await session.scalar(
-                insert(ScanJobRow)
-                .values(values)
-                .on_conflict_do_nothing(index_elements=["user_id", "idempotency_key"])
-                .returning(ScanJobRow)
-            )
+            connection = await session.connection()
+            row = (await connection.execute(_CREATE, values)).first()
             if row is not None:
-                return JobView.model_validate(row), True
+                return _view(row), True
             # Only a keyed request can conflict (NULL keys never do), so the winner exists now.
             existing = await session.scalar(
                 select(ScanJobRow).where(
@@ -191,17 +201,18 @@ class ScanJobService:
         """
         async with self._sessions() as session:
             await autocommit(session)  # the guarded UPDATE is atomic on its own
-            row = await session.scalar(
-                update(ScanJobRow)
+            connection = await session.connection()
+            changed = await connection.execute(
+                update(_table)
                 .where(_job.job_id == job_id, allowed)
                 .values(**values, updated_at=func.now())
-                .returning(ScanJobRow)
-                .execution_options(synchronize_session=False)
+                .returning(*_VIEW)
             )
-            if row is None:
-                row = await session.get(ScanJobRow, job_id)
-                if row is None:
-                    raise JobNotFound(f"no scan job {job_id!r}")
-                if require:
-                    raise InvalidTransition(f"job {job_id} is {row.status}; it cannot resume")
-            return JobView.model_validate(row)
+            if (row := changed.first()) is not None:
+                return _view(row)
+            current = await session.get(ScanJobRow, job_id)
+            if current is None:
+                raise JobNotFound(f"no scan job {job_id!r}")
+            if require:
+                raise InvalidTransition(f"job {job_id} is {current.status}; it cannot resume")
+            return JobView.model_validate(current)
