@@ -115,6 +115,12 @@ class GatewaySettings(BaseModel):
     router_group: str = Field("router", min_length=1, description="Consumer group of the routers.")
     router_batch: int = Field(100, ge=1, description="Entries per XREADGROUP / XAUTOCLAIM call.")
     router_block_ms: int = Field(1_000, ge=1, description="XREADGROUP block per poll.")
+    router_linger_ms: int = Field(
+        10,
+        ge=0,
+        description="After a partial batch, wait this long before the next read so entries "
+        "gather (fewer round trips; adds at most this to an event's SSE delay).",
+    )
     router_claim_idle_ms: int = Field(30_000, ge=1, description="Claim pendings this idle.")
     router_claim_interval_s: float = Field(5.0, gt=0, description="How often routers look for it.")
     router_test_stall_s: float = Field(

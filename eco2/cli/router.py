@@ -30,6 +30,7 @@ async def _serve(consumer: str | None, metrics_port: int) -> None:
             channel_mode=options.channel_mode,
             batch=options.router_batch,
             block_ms=options.router_block_ms,
+            linger_ms=options.router_linger_ms,
             claim_idle_ms=options.router_claim_idle_ms,
             claim_interval_s=options.router_claim_interval_s,
             ttl_s=options.replay_ttl_s,

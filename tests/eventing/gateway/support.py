@@ -264,6 +264,7 @@ async def running_router(
             channel_mode=options.channel_mode,
             batch=options.router_batch,
             block_ms=options.router_block_ms,
+            linger_ms=options.router_linger_ms,
             claim_idle_ms=options.router_claim_idle_ms,
             claim_interval_s=options.router_claim_interval_s,
         ),

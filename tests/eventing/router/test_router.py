@@ -135,3 +135,43 @@ async def test_router_routes_after_redis_lost_its_scripts(
         "max": None,
         "consumers": [],
     }
+
+
+async def _routed(redis, prefix: str, jobs: list[str], total: int) -> None:
+    """Poll until the routed seqs of ``jobs`` add up to ``total`` (the caller bounds it)."""
+    while True:
+        seqs = [int(await redis.hget(f"{prefix}scan:state:{job}", "seq") or 0) for job in jobs]
+        if sum(seqs) >= total:
+            return
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("linger_ms", [0, 40])
+async def test_a_partial_batch_lingers_so_a_trickle_is_read_in_fewer_round_trips(
+    redis, settings_bus: Settings, publisher: ProgressPublisher, prefix: str, linger_ms: int
+) -> None:
+    router = router_for(redis, settings_bus, "r-linger", linger_ms=linger_ms)
+    await router.setup()
+    reads = 0
+    read = router.redis.xreadgroup
+
+    async def counted(*args, **kwargs):
+        nonlocal reads
+        reads += 1
+        return await read(*args, **kwargs)
+
+    router.redis.xreadgroup = counted  # type: ignore[method-assign]
+    running = asyncio.create_task(router.run())
+    try:
+        for n in range(60):  # a trickle: one event every 5 ms for 0.3 s
+            await publisher.emit(f"t{n % 3}", "vision", "token", 30)
+            await asyncio.sleep(0.005)
+        async with asyncio.timeout(5):
+            await _routed(redis, prefix, [f"t{j}" for j in range(3)], total=60)
+    finally:
+        router.stop()
+        await running
+    if linger_ms:
+        assert reads <= 15  # ~0.3 s / 40 ms, with slack for a slow machine
+    else:
+        assert reads > 15  # without it, close to one read per event
