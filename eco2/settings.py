@@ -24,6 +24,12 @@ class RuntimeSettings(BaseModel):
     )
     block_ms: int = Field(2_000, ge=1, description="XREADGROUP block per poll.")
     batch_size: int = Field(16, ge=1, description="Most entries read per XREADGROUP call.")
+    linger_ms: int = Field(
+        10,
+        ge=0,
+        description="After a partial read, wait this long before the next one so entries "
+        "gather (fewer round trips under load; adds at most this to a hop).",
+    )
     concurrency: int = Field(
         256,
         ge=1,
@@ -154,7 +160,9 @@ class PipelineSettings(BaseModel):
     exchange: str = Field("eco2.events", min_length=1, description="RabbitMQ topic exchange.")
     # Stage topics are fixed (eco2:fn:<stage>); a prefix isolates a whole pipeline on a shared
     # Redis, as the end-to-end tests do. Producers and workers must use the same one.
-    topic_prefix: str = Field("", description="Prefix of the stage streams (RedisBus prefix).")
+    topic_prefix: str = Field(
+        "", description="Prefix of the stage streams and processed-id keys (isolation)."
+    )
     test_stage_delay_s: float = Field(
         0.0, ge=0, description="Test hook: a stage worker waits this long after 'started'."
     )

@@ -138,7 +138,9 @@ async def _run_redis(
     # Always Redis here: an in-memory bus cannot be shared with the producers of another process.
     bus = RedisBus(settings.redis_url, settings.shards, prefix=settings.pipeline.topic_prefix)
     client = connect(settings.redis_url, max_connections=8)
-    dedupe = RedisDedupe(client, group, settings.runtime.dedupe_ttl_s)
+    dedupe = RedisDedupe(
+        client, group, settings.runtime.dedupe_ttl_s, prefix=settings.pipeline.topic_prefix
+    )
     try:
         async with _observer(observer, settings) as watching:
             worker = RedisTrigger(
@@ -183,7 +185,12 @@ async def _run_amqp(
                 binding_keys=[key.strip() for key in topic.split(",") if key.strip()],
                 exchange=exchange,
                 reply_exchange=reply_exchange,
-                dedupe=RedisDedupe(client, queue, settings.runtime.dedupe_ttl_s),
+                dedupe=RedisDedupe(
+                    client,
+                    queue,
+                    settings.runtime.dedupe_ttl_s,
+                    prefix=settings.pipeline.topic_prefix,
+                ),
                 observer=watching,
             )
             await serve(worker, fn, settings)

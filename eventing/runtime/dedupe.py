@@ -31,15 +31,18 @@ class Dedupe(Protocol):
 
 
 class RedisDedupe:
-    """Processed ids as ``eco2:processed:{group}:{event id}`` keys that expire after ``ttl_s``."""
+    """Processed ids as ``{prefix}eco2:processed:{group}:{event id}`` keys that expire after
+    ``ttl_s``; ``prefix`` is the deployment's (``ECO2_PIPELINE__TOPIC_PREFIX``), so systems
+    sharing a Redis (the benchmark's levels, tests) neither see nor leave each other's ids."""
 
-    def __init__(self, client: aioredis.Redis, group: str, ttl_s: int) -> None:
+    def __init__(self, client: aioredis.Redis, group: str, ttl_s: int, *, prefix: str = "") -> None:
         self._redis = client
         self.group = group
         self.ttl_s = ttl_s
+        self.prefix = prefix
 
     def key(self, event_id: str) -> str:
-        return f"{KEY_PREFIX}:{self.group}:{event_id}"
+        return f"{self.prefix}{KEY_PREFIX}:{self.group}:{event_id}"
 
     async def seen(self, event_id: str) -> bool:
         try:
