@@ -24,12 +24,6 @@ class RuntimeSettings(BaseModel):
     )
     block_ms: int = Field(2_000, ge=1, description="XREADGROUP block per poll.")
     batch_size: int = Field(16, ge=1, description="Most entries read per XREADGROUP call.")
-    linger_ms: int = Field(
-        10,
-        ge=0,
-        description="After a partial read, wait this long before the next one so entries "
-        "gather (fewer round trips under load; adds at most this to a hop).",
-    )
     concurrency: int = Field(
         256,
         ge=1,

@@ -1,7 +1,6 @@
 """A function as a Redis Streams consumer-group worker, built on the ``EventBus`` port.
 
-A worker keeps up to ``concurrency`` entries in flight and reads more as soon as one finishes
-(after a partial read it lingers ``linger_ms`` first, so reads under load come fuller).
+A worker keeps up to ``concurrency`` entries in flight and reads more as soon as one finishes.
 Every ``claim_idle_ms / 2`` a poll first reclaims entries other consumers (or a killed worker)
 left pending for ``claim_idle_ms``, then reads new ones. An entry is acked only after the
 handler succeeded and its reply was published. A failed entry is NOT acked: it stays in the
@@ -109,9 +108,8 @@ class RedisTrigger:
             if free <= 0:
                 await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 continue
-            wanted = min(free, self.runtime.batch_size)
             try:
-                deliveries = await self._poll(wanted)
+                deliveries = await self._poll(min(free, self.runtime.batch_size))
             except BusError as exc:  # Redis restarting or unreachable: wait, then poll again
                 failures += 1
                 delay = backoff_delay(failures, self.runtime)
@@ -123,11 +121,6 @@ class RedisTrigger:
                 task = asyncio.create_task(self._handle(delivery))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
-            if self.runtime.linger_ms and 0 < len(deliveries) < wanted:
-                # A partial read under load: the next one would bring a handful of entries at
-                # the price of a round trip; let them gather (the router does the same). The
-                # entries in hand are already running.
-                await asyncio.sleep(self.runtime.linger_ms / 1000)
 
     async def _poll(self, count: int) -> list[Delivery]:
         # Only entries idle for claim_idle_ms can be reclaimed, so looking every half of that

@@ -337,32 +337,6 @@ async def test_a_success_is_settled_in_one_round_trip(env: dict, monkeypatch) ->
     assert await env["client"].xlen(publisher.keys.stream(0)) == 2
 
 
-@pytest.mark.parametrize("linger_ms", [0, 40])
-async def test_a_partial_read_lingers_so_a_trickle_is_read_in_fewer_round_trips(
-    env: dict, linger_ms: int
-) -> None:
-    bus = env["bus"]
-    reads = 0
-    consume = bus.consume
-
-    async def counted(*args, **kwargs):
-        nonlocal reads
-        reads += 1
-        return await consume(*args, **kwargs)
-
-    bus.consume = counted
-    runtime = WAITING.model_copy(update={"linger_ms": linger_ms})
-    async with running(env, runtime):
-        for n in range(40):  # a trickle: one event every 5 ms for 0.2 s
-            await bus.publish(env["topic"], echo(text=str(n)))
-            await asyncio.sleep(0.005)
-        await replies(env, 40)
-    if linger_ms:
-        assert reads <= 15  # ~0.2 s / 40 ms plus the idle polls, with slack for a slow machine
-    else:
-        assert reads > 15  # without it, close to one read per event
-
-
 async def test_processed_ids_live_under_the_deployment_s_prefix(env: dict) -> None:
     client = env["client"]
     marked = RedisDedupe(client, env["group"], 60, prefix=f"{env['topic']}:")
