@@ -47,12 +47,23 @@ def line(level: dict[str, Any]) -> str:
     )
 
 
+def machine(info: dict[str, Any]) -> str:
+    """How a run names its machine, e.g. 2 CPUs (AMD EPYC, calibration 52.1 ms), Python 3.11.7."""
+    speed = []
+    if "cpu_model" in info:
+        speed.append(info["cpu_model"])
+    if "calibration_ms" in info:
+        speed.append(f"calibration {info['calibration_ms']} ms")
+    detail = f" ({', '.join(speed)})" if speed else ""
+    return f"{info['cpus']} CPUs{detail}, Python {info['python']}"
+
+
 def tables(run: dict[str, Any]) -> str:
     """The Markdown of one run: settings, per-level table, CPU per role, Redis, the knee."""
     args, levels = run["args"], run["levels"]
     sim = levels[0]["sim_s"]["mean"] if levels else 0.0
     out = [
-        f"Run {run['when']} on {run['machine']['cpus']} CPUs, Python {run['machine']['python']}: "
+        f"Run {run['when']} on {machine(run['machine'])}: "
         f"levels {args['levels']}, {args['duration']:.0f} s each, sim scale {args['scale']} "
         f"(simulated LLM wait {sim:.2f} s per scan), jitter {args['jitter']}, "
         f"{args['workers']} worker(s) per stage.",

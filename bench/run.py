@@ -202,6 +202,8 @@ async def main() -> int:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # children inherit it
     modes = ["shard", "job"] if args.channel_mode == "both" else [args.channel_mode]
     levels = [int(n) for n in args.levels.split(",") if n.strip()]
+    calibration_ms = procstats.calibrate()  # before the load: the machine's own speed
+    print(f"calibration: {calibration_ms:.1f} ms (bench/procstats.py calibrate)", flush=True)
     results: list[dict[str, Any]] = []
     for mode in modes:
         for vus in levels:
@@ -213,7 +215,12 @@ async def main() -> int:
             print(report.line(figures), flush=True)
     run = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "cpu_model": procstats.cpu_model(),
+            "calibration_ms": round(calibration_ms, 1),
+        },
         "args": {k: v for k, v in vars(args).items()},
         "levels": results,
         "knee": metrics.knee([r for r in results if r["mode"] == "shard"]),

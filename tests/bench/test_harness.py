@@ -140,6 +140,13 @@ def test_proc_sampling_sees_our_own_cpu():
     assert procstats.role_of(["python", "-m", "eco2.cli", "api"]) == "api"
 
 
+def test_calibration_measures_the_cpu_not_the_wall_clock():
+    # Best of rounds of process time: a positive, repeatable figure (within 2× run to run).
+    first, second = procstats.calibrate(rounds=2), procstats.calibrate(rounds=2)
+    assert first > 1 and second > 1 and 0.5 < first / second < 2
+    assert procstats.cpu_model()
+
+
 def test_report_writes_tables_and_plot(tmp_path):
     load = LoadResult(vus=2, duration_s=10, wall_s=11)
     load.cycles = cycles([1.0] * 10)
@@ -148,7 +155,8 @@ def test_report_writes_tables_and_plot(tmp_path):
     level = metrics.summarise(load, sim, cpu, ramp_s=0.0, bench_cpu_ms=1.0)
     level |= {"mode": "shard", "sim_s": sim,
               "redis": {"sockets": {"api": 3}, "stats": {}, "sockets_total": 3}}  # fmt: skip
-    run = {"when": "now", "machine": {"cpus": 2, "python": "3.11"}, "levels": [level],
+    machine = {"cpus": 2, "python": "3.11", "cpu_model": "AMD EPYC", "calibration_ms": 52.1}
+    run = {"when": "now", "machine": machine, "levels": [level],
            "args": {"levels": "2", "duration": 10.0, "scale": 0.1, "jitter": 0.0,
                     "workers": 1, "quick": True, "name": None},
            "knee": metrics.knee([level])}  # fmt: skip
@@ -159,4 +167,5 @@ def test_report_writes_tables_and_plot(tmp_path):
     text = md.read_text()
     assert text.count("<!-- generated:quick -->") == 1 and "hand-written notes" in text
     assert "| shard | 2 | 10 | 100.00 |" in text and "**Knee**" in text
+    assert "2 CPUs (AMD EPYC, calibration 52.1 ms), Python 3.11" in text
     assert (tmp_path / "plot-quick.png").stat().st_size > 5_000
