@@ -1,0 +1,53 @@
+"""The rule function: what vision read (or the hint) → its category and rules, or a question."""
+
+from __future__ import annotations
+
+from domains.knowledge import text
+from eco2.settings import Settings
+from eventing.events import (
+    ScanNeedsInput,
+    ScanRequested,
+    ScanState,
+    VisionResult,
+    make_event,
+    payload_of,
+)
+from eventing.runtime.loader import is_async
+from functions.rule import main as rule
+
+
+def seen(vision_text: str | None, hint: str | None = None):
+    vision = VisionResult(text=vision_text, source="ocr") if vision_text is not None else None
+    state = ScanState(
+        request=ScanRequested(job_id="job-r", image_ref="sha256:x", hint=hint), vision=vision
+    )
+    return make_event("kr.eco2.scan.vision.completed", state, subject="job-r")
+
+
+async def test_what_vision_read_gets_its_category_and_rules() -> None:
+    reply = await rule.handle(seen("깨진 유리컵"))
+    assert reply["type"] == "kr.eco2.scan.rule.completed" and reply["subject"] == "job-r"
+    state = payload_of(reply, ScanState)
+    assert state.rule.category == "non_combustible" and state.rule.confidence >= 0.9
+    assert state.rule.rules and state.vision.text == "깨진 유리컵"  # earlier results kept
+
+
+async def test_without_a_vision_result_the_hint_is_classified() -> None:
+    reply = await rule.handle(seen(None, hint="라면 봉지"))
+    assert payload_of(reply, ScanState).rule.category == "vinyl"
+
+
+async def test_text_it_cannot_place_asks_what_the_item_is() -> None:
+    reply = await rule.handle(seen("asdf qwer zxcv"))
+    assert reply["type"] == "kr.eco2.scan.needs_input"
+    asked = payload_of(reply, ScanNeedsInput)
+    assert asked.question == rule.QUESTION and asked.state.request.job_id == "job-r"
+
+
+def test_start_builds_the_tokenizer_before_the_first_event() -> None:
+    # The handler runs on the worker's loop (async def): the seconds Kiwi takes to load must be
+    # spent in ``start`` (in a thread), never inside a handler call.
+    assert is_async(rule.handle)
+    text.kiwi.cache_clear()
+    rule.start(Settings(_env_file=None))  # type: ignore[call-arg]
+    assert text.kiwi.cache_info().currsize == 1
