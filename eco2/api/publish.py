@@ -12,6 +12,7 @@ import abc
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractExchange, AbstractRobustConnection
@@ -50,6 +51,10 @@ class ScanPublisher(abc.ABC):
         """Whether the transport is reachable right now (``/readyz``; Redis is pinged there)."""
         return True
 
+    def joins(self, client: Any) -> bool:
+        """Whether ``publish`` joins a ``write_batch`` on ``client`` (a Redis bus on its server)."""
+        return False
+
 
 class BusScanPublisher(ScanPublisher):
     """Publish to the vision topic of an ``EventBus`` (Redis Streams, or in-memory for tests)."""
@@ -60,6 +65,9 @@ class BusScanPublisher(ScanPublisher):
 
     async def publish(self, event: CloudEvent) -> None:
         await self.bus.publish(self.topic, event, key=event["subject"])
+
+    def joins(self, client: Any) -> bool:
+        return self.bus.joins(client)
 
 
 class AmqpScanPublisher(ScanPublisher):

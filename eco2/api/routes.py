@@ -51,18 +51,24 @@ class ScanApi:
         """Run a new job: store its image, register and queue it, hand it to the vision stage.
 
         The first three are one Redis MULTI/EXEC (one round trip, and never a queued job
-        without its image); the hand-over follows, as it may go to RabbitMQ instead.
+        without its image). On the Redis bus the hand-over joins it: a job is then queued and
+        handed over together or not at all. RabbitMQ's hand-over follows the EXEC, so the
+        vision stage never gets a job whose image is not stored yet.
         """
+        together = self.publisher.joins(self.progress.redis)
         try:
             async with write_batch(self.progress.redis):
                 await self.images.put(image)
                 await self.progress.register_job(job.job_id)
                 await self.progress.emit(job.job_id, "queued", "started", 0)
+                if together:
+                    await self._hand_over(job, job.hint)  # queued: sent by the EXEC
         except BusError as exc:
             # Redis is down or refused a write: fail the job rather than leave it queued forever.
             await self.jobs.fail(job.job_id, "queued", f"the scan could not be queued: {exc}")
             raise
-        await self._hand_over(job, job.hint)
+        if not together:
+            await self._hand_over(job, job.hint)
 
     async def start(self, job: JobView, hint: str | None) -> int:
         """Queue ``job`` again (a resume) and hand it to the vision stage; returns the seq of

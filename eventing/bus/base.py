@@ -18,6 +18,7 @@ import abc
 import contextlib
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from typing import Any
 
 from cloudevents.http import CloudEvent
 
@@ -127,6 +128,11 @@ class EventBus(abc.ABC):
         Adapters that can send them as one unit override this (``RedisBus``: one MULTI/EXEC).
         """
         return contextlib.nullcontext()
+
+    def joins(self, client: Any) -> bool:
+        """Whether ``publish`` joins a ``write_batch`` opened on ``client`` (a Redis client), so
+        a caller can make a publish one unit with its own Redis writes. Only ``RedisBus`` can."""
+        return False
 
     async def close(self) -> None:  # noqa: B027 - adapters without resources need nothing
         """Release connections."""

@@ -17,7 +17,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from eventing.bindings.redis import from_stream_fields, to_stream_fields
 from eventing.bus.base import DeadLetter, Delivery, EventBus
-from eventing.bus.batch import joined, write_batch
+from eventing.bus.batch import joined, server_of, write_batch
 from eventing.exceptions import BusError, MalformedEventError
 
 # XREADGROUP holds its connection for the whole block; the socket timeout must outlast it.
@@ -67,6 +67,9 @@ class RedisBus(EventBus):
 
     def settlement(self) -> AbstractAsyncContextManager[None]:
         return write_batch(self._redis)
+
+    def joins(self, client: Any) -> bool:
+        return isinstance(client, aioredis.Redis) and server_of(client) == server_of(self._redis)
 
     async def publish(self, topic: str, event: CloudEvent, *, key: str | None = None) -> str:
         """Append ``event``; inside a ``settlement`` it is queued there and "" is returned."""

@@ -147,6 +147,32 @@ async def test_good_upload_queues_a_job(
     assert await redis.hget(keys.state(job_id), "stage") == "queued"
 
 
+async def test_the_hand_over_rides_in_the_submit_s_multi_exec(
+    client: httpx.AsyncClient, redis: aioredis.Redis, stored: list[bytes], user: str
+) -> None:
+    # Image, registration, the queued step and the requested event: one MULTI/EXEC, so a job
+    # is never left queued without its hand-over (and a submit is one Redis round trip).
+    data = png()
+    stored.append(data)
+    async with redis.monitor() as monitor:
+        posted = asyncio.create_task(post_scan(client, data, user))
+
+        async def until_the_hand_over() -> list[tuple[str, int]]:
+            seen: list[tuple[str, int]] = []
+            async for command in monitor.listen():
+                seen.append((command["command"], command["client_port"]))
+                if command["command"].startswith("XADD") and "eco2:fn:vision:" in seen[-1][0]:
+                    break
+            return seen
+
+        seen = await asyncio.wait_for(until_the_hand_over(), 10)
+        assert (await posted).status_code == 202
+    port = seen[-1][1]
+    same_client = [text.split(" ")[0] for text, p in seen if p == port]
+    begun = len(same_client) - 1 - same_client[::-1].index("MULTI") if "MULTI" in same_client else 0
+    assert same_client[begun:] == ["MULTI", "SET", "EVAL", "EVAL", "XADD"], same_client
+
+
 async def test_idempotent_replay_and_reuse(
     client: httpx.AsyncClient,
     sessions: async_sessionmaker[AsyncSession],

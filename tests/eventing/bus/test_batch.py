@@ -113,3 +113,15 @@ async def test_the_api_s_submit_writes_join_the_batch(parts: dict, monkeypatch) 
     assert await images.get(ref) == b"photo"
     assert await publisher.redis.hget(publisher.keys.state("job-2"), "stage") == "queued"
     assert await parts["client"].xlen(publisher.keys.stream(0)) == 1
+
+
+async def test_a_bus_joins_batches_on_its_own_redis_server_only(parts: dict) -> None:
+    from eventing.bus.memory import MemoryBus
+
+    other_db = aioredis.from_url("redis://127.0.0.1:6379/1")
+    try:
+        assert parts["bus"].joins(parts["publisher"].redis)  # another client, same server
+        assert not parts["bus"].joins(other_db)
+        assert not MemoryBus(1).joins(parts["client"])
+    finally:
+        await other_db.aclose()
