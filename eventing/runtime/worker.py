@@ -140,7 +140,8 @@ class Processor:
         try:
             if self.observer is not None:
                 await self.observer.started(event, attempt)
-            reply = await asyncio.wait_for(self._run_handler(event), self.runtime.handler_timeout_s)
+            async with asyncio.timeout(self.runtime.handler_timeout_s):  # no task per event
+                reply = await self._run_handler(event)
             if reply is not None and not isinstance(reply, CloudEvent):
                 raise TypeError(
                     f"{self.function.name} returned {type(reply).__name__}, "
@@ -183,29 +184,39 @@ class Processor:
         if self.observer is None:
             return await self._call(event)
         steps: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
-        if self.function.is_async:  # the handler reports from this loop's thread
-            sink: report.Sink = lambda kind, data: steps.put_nowait((kind, data))  # noqa: E731
-        else:
-            loop = asyncio.get_running_loop()
-
-            def sink(kind: str, data: dict[str, Any]) -> None:
-                loop.call_soon_threadsafe(steps.put_nowait, (kind, data))
+        delivering: asyncio.Task[None] | None = None
 
         async def deliver() -> None:
             while (step := await steps.get()) is not None:
                 await self.observer.reported(event, *step)  # type: ignore[union-attr]
 
-        delivering = asyncio.create_task(deliver())
+        def take(step: tuple[str, dict[str, Any]]) -> None:
+            # The delivering task starts with the first step: most handlers report none.
+            nonlocal delivering
+            steps.put_nowait(step)
+            if delivering is None:
+                delivering = asyncio.create_task(deliver())
+
+        if self.function.is_async:  # the handler reports from this loop's thread
+            sink: report.Sink = lambda kind, data: take((kind, data))  # noqa: E731
+        else:
+            loop = asyncio.get_running_loop()
+
+            def sink(kind: str, data: dict[str, Any]) -> None:
+                loop.call_soon_threadsafe(take, (kind, data))
+
         token = report.bind(sink)
         try:
             reply = await self._call(event)  # a thread gets this context too: the sink
         except BaseException:
-            delivering.cancel()
+            if delivering is not None:
+                delivering.cancel()
             raise
         finally:
             report.unbind(token)
-        steps.put_nowait(None)
-        await delivering  # every reported step is told before the completion
+        if delivering is not None:
+            steps.put_nowait(None)
+            await delivering  # every reported step is told before the completion
         return reply
 
     async def _call(self, event: CloudEvent) -> CloudEvent | None:
