@@ -4,8 +4,9 @@
 
 A scan writes three rows in the hot path: the API creates the job, the reward stage grants a
 character, the last stage completes the job. Each is one atomic statement, run in autocommit
-(``domains.db.autocommit``: one round trip). ``--transaction`` wraps each in BEGIN … COMMIT
-instead, as before, for the comparison. Runs on the loopback PostgreSQL in a throw-away schema.
+(``domains.db.autocommit``: one round trip, on a connection without an ORM session).
+``--transaction`` runs each in an ORM session's BEGIN … COMMIT instead, as before, for the
+comparison. Runs on the loopback PostgreSQL in a throw-away schema.
 Result in bench/RESULTS.md ("What changed in session 5").
 """
 
@@ -26,26 +27,18 @@ from domains.scan import service as scan_service
 URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
-def _transactional(sessions):
-    """Sessions that wrap everything in BEGIN … COMMIT: the hot writes before autocommit."""
-
-    @contextlib.asynccontextmanager
-    async def session():
-        async with sessions() as opened, opened.begin():
-            yield opened
-
-    return session
-
-
-async def _already_in_one(_session) -> None:
-    return None
+@contextlib.asynccontextmanager
+async def _in_a_transaction(sessions):
+    """``autocommit``'s stand-in: an ORM session's connection in BEGIN … COMMIT (as before)."""
+    async with sessions() as session, session.begin():
+        yield await session.connection()
 
 
 @contextlib.contextmanager
 def _without_autocommit():
-    """Make the services skip ``autocommit`` (their sessions are in a transaction already)."""
+    """Make the services write in a transaction instead of ``domains.db.autocommit``."""
     saved = scan_service.autocommit, character_service.autocommit
-    scan_service.autocommit = character_service.autocommit = _already_in_one  # type: ignore[assignment]
+    scan_service.autocommit = character_service.autocommit = _in_a_transaction  # type: ignore[assignment]
     try:
         yield
     finally:
@@ -63,8 +56,6 @@ async def _run(scans: int, transaction: bool) -> None:
     try:
         await prepare_database(engine, schema)
         sessions = session_factory(engine)
-        if transaction:
-            sessions = _transactional(sessions)
         jobs = scan_service.ScanJobService(sessions)
         characters = character_service.CharacterService(sessions)
         await characters.match("glass")  # the catalogue copy, loaded once

@@ -135,15 +135,13 @@ class CharacterService:
         character = await self.match(category)
         if character is None:
             return NO_REWARD
-        async with self._sessions() as session:
-            await autocommit(session)  # one atomic statement; the read below needs no tx
-            connection = await session.connection()
+        async with autocommit(self._sessions) as connection:  # one atomic statement
             values = {"user_id": user_id, "character_key": character.key, "source_job_id": job_id}
             inserted = (await connection.execute(_GRANT, values)).scalar()
             if inserted is None:
                 # The row exists (maybe committed by a concurrent grant a moment ago: READ
                 # COMMITTED lets this new statement see it). Who put it there decides the answer.
-                first_job = await session.scalar(
+                first_job = await connection.scalar(
                     select(UserCharacterRow.source_job_id).where(
                         UserCharacterRow.user_id == user_id,
                         UserCharacterRow.character_key == character.key,

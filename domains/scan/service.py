@@ -80,26 +80,26 @@ class ScanJobService:
             "image_sha256": image_sha256,
             "model": model,
         }
-        async with self._sessions() as session:
-            await autocommit(session)  # one atomic statement; the read below needs no tx
-            connection = await session.connection()
+        async with autocommit(self._sessions) as connection:  # one atomic statement
             row = (await connection.execute(_CREATE, values)).first()
             if row is not None:
                 return _view(row), True
             # Only a keyed request can conflict (NULL keys never do), so the winner exists now.
-            existing = await session.scalar(
-                select(ScanJobRow).where(
-                    ScanJobRow.user_id == user_id, ScanJobRow.idempotency_key == idempotency_key
+            found = await connection.execute(
+                select(*_VIEW).where(
+                    _job.user_id == user_id, _job.idempotency_key == idempotency_key
                 )
             )
+            existing = found.first()
         if existing is None:  # pragma: no cover - the conflict guarantees a committed row
             raise JobNotFound(f"idempotency key {idempotency_key!r} conflicted but no job found")
-        if image_sha256 and existing.image_sha256 and existing.image_sha256 != image_sha256:
+        view = _view(existing)
+        if image_sha256 and view.image_sha256 and view.image_sha256 != image_sha256:
             raise IdempotencyKeyReused(
-                f"idempotency key {idempotency_key!r} was used for job {existing.job_id} "
+                f"idempotency key {idempotency_key!r} was used for job {view.job_id} "
                 "with a different image"
             )
-        return JobView.model_validate(existing), False
+        return view, False
 
     async def get_job(self, job_id: str) -> JobView:
         """The job; ``JobNotFound`` if there is none."""
@@ -199,9 +199,7 @@ class ScanJobService:
 
         With ``require`` a refused change is ``InvalidTransition`` instead.
         """
-        async with self._sessions() as session:
-            await autocommit(session)  # the guarded UPDATE is atomic on its own
-            connection = await session.connection()
+        async with autocommit(self._sessions) as connection:  # the guarded UPDATE is atomic
             changed = await connection.execute(
                 update(_table)
                 .where(_job.job_id == job_id, allowed)
@@ -210,9 +208,10 @@ class ScanJobService:
             )
             if (row := changed.first()) is not None:
                 return _view(row)
-            current = await session.get(ScanJobRow, job_id)
-            if current is None:
-                raise JobNotFound(f"no scan job {job_id!r}")
-            if require:
-                raise InvalidTransition(f"job {job_id} is {current.status}; it cannot resume")
-            return JobView.model_validate(current)
+            found = await connection.execute(select(*_VIEW).where(_job.job_id == job_id))
+            current = found.first()
+        if current is None:
+            raise JobNotFound(f"no scan job {job_id!r}")
+        if require:
+            raise InvalidTransition(f"job {job_id} is {current.status}; it cannot resume")
+        return _view(current)
