@@ -185,14 +185,19 @@ class Processor:
             return await self._call(event)
         steps: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
         delivering: asyncio.Task[None] | None = None
+        ended = False
 
         async def deliver() -> None:
             while (step := await steps.get()) is not None:
                 await self.observer.reported(event, *step)  # type: ignore[union-attr]
 
         def take(step: tuple[str, dict[str, Any]]) -> None:
-            # The delivering task starts with the first step: most handlers report none.
+            # The delivering task starts with the first step: most handlers report none. A
+            # step from a handler thread still running after its call ended (timed out) is
+            # dropped: its event has failed, and nothing would end that task.
             nonlocal delivering
+            if ended:
+                return
             steps.put_nowait(step)
             if delivering is None:
                 delivering = asyncio.create_task(deliver())
@@ -214,6 +219,7 @@ class Processor:
             raise
         finally:
             report.unbind(token)
+            ended = True
         if delivering is not None:
             steps.put_nowait(None)
             await delivering  # every reported step is told before the completion

@@ -277,3 +277,28 @@ async def test_serve_runs_async_hooks_on_its_loop_and_sync_ones_in_a_thread() ->
     await task
     assert seen["start"] is asyncio.get_running_loop()
     assert seen["stop"] is not threading.current_thread()
+
+
+async def test_a_step_reported_by_a_timed_out_thread_is_dropped_not_left_delivering() -> None:
+    # Regression: the delivering task starts with the first step; a handler thread that
+    # outlives its timeout must not start one that nothing would ever end.
+    import asyncio
+
+    from eventing.runtime import report
+
+    def late(ev: CloudEvent) -> CloudEvent:
+        time.sleep(0.5)  # past the 0.3 s timeout
+        report.report("token", {"i": 0})
+        return echo.handle(ev)
+
+    class Steps(_Recorder):
+        async def reported(self, event, kind, data) -> None:
+            self.calls.append((kind, str(data["i"])))
+
+    observer = Steps()
+    before = len(asyncio.all_tasks())
+    outcome = await processor(handle=late, observer=observer).process(_echo("t"), 3)
+    assert outcome.status == "dead" and outcome.reason.startswith("HandlerTimeout")
+    await asyncio.sleep(0.4)  # the thread reports now
+    assert ("token", "0") not in observer.calls
+    assert len(asyncio.all_tasks()) == before
