@@ -46,8 +46,14 @@ def summarise(
     *,
     ramp_s: float,
     bench_cpu_ms: float,
+    postgres_cpu_ms: float | None = None,
 ) -> dict[str, Any]:
-    """The figures of one level (JSON-able)."""
+    """The figures of one level (JSON-able).
+
+    The load generator's CPU and PostgreSQL's (the whole local server, None when it was not
+    visible) are reported beside the system's total, not in it, so totals stay comparable with
+    runs made before PostgreSQL was sampled.
+    """
     cycles = load.cycles
     done = [c for c in cycles if c.outcome == "done" and c.end_s is not None]
     started = len(cycles)
@@ -91,6 +97,9 @@ def summarise(
         },
         "cpu_ms_per_scan_total": total_cpu / len(done) if done else None,
         "cpu_ms_per_scan_loadgen": bench_cpu_ms / len(done) if done else None,
+        "cpu_ms_per_scan_postgres": postgres_cpu_ms / len(done)
+        if done and postgres_cpu_ms is not None
+        else None,
         "cpu_cores_used": total_cpu / 1000 / load.wall_s if load.wall_s else None,
         "rss_mb": {role: row["rss_mb"] for role, row in sorted(cpu.items())},
         "processes": {role: int(row["processes"]) for role, row in sorted(cpu.items())},

@@ -79,6 +79,28 @@ def find_redis() -> int | None:
     return None
 
 
+def postgres_pids() -> dict[int, str]:
+    """The local PostgreSQL server's processes: the postmaster and its children (backends,
+    writers), all under the role ``postgres``. Backends come and go with pool connections, so
+    take this list again for each snapshot; ``cpu_by_role`` counts a pid new since the first
+    snapshot in full (a backend that exited meanwhile is lost: pools keep theirs open)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = cmdline(int(entry.name))
+        except OSError:
+            continue
+        if argv and Path(argv[0]).name == "postgres" and "-D" in argv:
+            postmaster = int(entry.name)
+            try:
+                backends = children(postmaster)
+            except OSError:
+                return {}
+            return {pid: "postgres" for pid in [postmaster, *backends]}
+    return {}
+
+
 def snapshot(pids: dict[int, str]) -> dict[int, ProcSample]:
     """CPU and RSS of each pid still alive."""
     taken: dict[int, ProcSample] = {}

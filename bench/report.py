@@ -88,16 +88,18 @@ def tables(run: dict[str, Any]) -> str:
     out += [
         "",
         "CPU milliseconds per completed scan, by process (user + system, from /proc), and the "
-        "load generator's own:",
+        "load generator's and PostgreSQL's (the whole local server; – where not sampled) beside "
+        "the total:",
         "",
-        "| mode | VU | " + " | ".join(roles) + " | total | loadgen | cores busy |",
-        "|---|---:|" + "---:|" * (len(roles) + 3),
+        "| mode | VU | " + " | ".join(roles) + " | total | loadgen | postgres | cores busy |",
+        "|---|---:|" + "---:|" * (len(roles) + 4),
     ]
     for lv in levels:
         cells = " | ".join(_f(lv["cpu_ms_per_scan"].get(role), 2) for role in roles)
         out.append(
             f"| {lv['mode']} | {lv['vus']} | {cells} | {_f(lv['cpu_ms_per_scan_total'], 2)} "
-            f"| {_f(lv['cpu_ms_per_scan_loadgen'], 2)} | {_f(lv['cpu_cores_used'], 2)} |"
+            f"| {_f(lv['cpu_ms_per_scan_loadgen'], 2)} "
+            f"| {_f(lv.get('cpu_ms_per_scan_postgres'), 2)} | {_f(lv['cpu_cores_used'], 2)} |"
         )
     out += [
         "",

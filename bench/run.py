@@ -149,6 +149,7 @@ async def level(args: argparse.Namespace, mode: str, vus: int) -> dict[str, Any]
         assert system.proc is not None
         pids = procstats.system_pids(system.proc.pid)
         before = procstats.snapshot(pids)
+        postgres_before = procstats.snapshot(procstats.postgres_pids())
         own_before = time.process_time()
         stop = asyncio.Event()
         sampler = asyncio.create_task(sample_redis(pids, stop))
@@ -158,6 +159,9 @@ async def level(args: argparse.Namespace, mode: str, vus: int) -> dict[str, Any]
         )
         own_ms = (time.process_time() - own_before) * 1000
         after = procstats.snapshot(pids)
+        postgres = procstats.cpu_by_role(
+            postgres_before, procstats.snapshot(procstats.postgres_pids())
+        )
         stop.set()
         peaks = await sampler
     finally:
@@ -165,7 +169,10 @@ async def level(args: argparse.Namespace, mode: str, vus: int) -> dict[str, Any]
         await system.clean()
     sim = metrics.sim_quantiles(args.sim_vision, args.sim_text, args.jitter, args.scale)
     cpu = procstats.cpu_by_role(before, after)
-    figures = metrics.summarise(load, sim, cpu, ramp_s=ramp_s, bench_cpu_ms=own_ms)
+    postgres_ms = postgres.get("postgres", {}).get("cpu_ms")
+    figures = metrics.summarise(
+        load, sim, cpu, ramp_s=ramp_s, bench_cpu_ms=own_ms, postgres_cpu_ms=postgres_ms
+    )
     figures |= {"mode": mode, "sim_s": sim, "redis": peaks}
     return figures
 

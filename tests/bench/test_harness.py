@@ -140,6 +140,24 @@ def test_proc_sampling_sees_our_own_cpu():
     assert procstats.role_of(["python", "-m", "eco2.cli", "api"]) == "api"
 
 
+async def test_postgres_cpu_counts_a_backend_born_during_the_level() -> None:
+    from sqlalchemy import text
+
+    from domains.db import create_engine
+
+    before = procstats.snapshot(procstats.postgres_pids())
+    assert before, "the local PostgreSQL server is not visible in /proc"
+    engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    try:
+        async with engine.connect() as conn:  # a new backend, after the first snapshot
+            await conn.scalar(text("SELECT count(*) FROM generate_series(1, 3000000)"))
+            after = procstats.snapshot(procstats.postgres_pids())
+    finally:
+        await engine.dispose()
+    spent = procstats.cpu_by_role(before, after)["postgres"]
+    assert spent["cpu_ms"] >= 50 and spent["processes"] > len(before)
+
+
 def test_calibration_measures_the_cpu_not_the_wall_clock():
     # Best of rounds of process time: a positive, repeatable figure (within 2× run to run).
     first, second = procstats.calibrate(rounds=2), procstats.calibrate(rounds=2)
@@ -168,4 +186,5 @@ def test_report_writes_tables_and_plot(tmp_path):
     assert text.count("<!-- generated:quick -->") == 1 and "hand-written notes" in text
     assert "| shard | 2 | 10 | 100.00 |" in text and "**Knee**" in text
     assert "2 CPUs (AMD EPYC, calibration 52.1 ms), Python 3.11" in text
+    assert "| total | loadgen | postgres | cores busy |" in text
     assert (tmp_path / "plot-quick.png").stat().st_size > 5_000
