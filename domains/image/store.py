@@ -24,8 +24,9 @@ class ImageStore(abc.ABC):
     """Port: put bytes, get a reference; get the bytes back by reference."""
 
     @abc.abstractmethod
-    async def put(self, data: bytes) -> str:
-        """Store ``data``; returns its reference (``sha256:<hex>``)."""
+    async def put(self, data: bytes, *, ref: str | None = None) -> str:
+        """Store ``data``; returns its reference (``sha256:<hex>``). ``ref``, when the caller
+        already hashed the bytes (``ref_for``), spares hashing them again: ~15 ms for 10 MiB."""
 
     @abc.abstractmethod
     async def get(self, ref: str) -> bytes:
@@ -33,7 +34,11 @@ class ImageStore(abc.ABC):
 
     @staticmethod
     def ref_of(data: bytes) -> str:
-        return "sha256:" + hashlib.sha256(data).hexdigest()
+        return ImageStore.ref_for(hashlib.sha256(data).hexdigest())
+
+    @staticmethod
+    def ref_for(sha256_hex: str) -> str:
+        return f"sha256:{sha256_hex}"
 
 
 class MemoryImageStore(ImageStore):
@@ -42,8 +47,8 @@ class MemoryImageStore(ImageStore):
     def __init__(self) -> None:
         self._images: dict[str, bytes] = {}
 
-    async def put(self, data: bytes) -> str:
-        ref = self.ref_of(data)
+    async def put(self, data: bytes, *, ref: str | None = None) -> str:
+        ref = ref or self.ref_of(data)
         self._images[ref] = data
         return ref
 
@@ -65,9 +70,9 @@ class RedisImageStore(ImageStore):
     def _key(self, ref: str) -> str:
         return f"{self._prefix}image:{ref}"
 
-    async def put(self, data: bytes) -> str:
+    async def put(self, data: bytes, *, ref: str | None = None) -> str:
         """Store ``data``; inside a write batch (``eventing.bus.batch``) it is queued there."""
-        ref = self.ref_of(data)
+        ref = ref or self.ref_of(data)
         if (batch := joined(self._redis)) is not None:
             batch.set(self._key(ref), data, ex=self._ttl_s)
         else:

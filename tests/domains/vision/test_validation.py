@@ -88,3 +88,24 @@ def test_pixel_limit_is_configurable() -> None:
     with pytest.raises(DecompressionBomb):
         validate_image(data, max_pixels=9_999)
     assert validate_image(data, max_pixels=10_000).width == 100
+
+
+def noisy_jpeg(size: tuple[int, int] = (640, 480)) -> bytes:
+    """A photo-like JPEG: noise does not compress, so its entropy-coded data is most of it."""
+    out = io.BytesIO()
+    Image.effect_noise(size, 60).convert("RGB").save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def test_jpeg_keeps_its_full_size_though_checked_at_reduced_scale() -> None:
+    info = validate_image(noisy_jpeg())
+    assert (info.width, info.height, info.mode) == (640, 480, "RGB")
+
+
+@pytest.mark.parametrize("kept", [0.3, 0.6, 0.9, 0.99])
+def test_jpeg_truncated_inside_its_scan_data_is_corrupt(kept: float) -> None:
+    # The scaled-down decode must still read every coded byte: a cut late in the file, far
+    # past the headers, is caught.
+    data = noisy_jpeg()
+    with pytest.raises(CorruptImage):
+        validate_image(data[: int(len(data) * kept)])

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import threading
 
 import httpx
 import pytest
+from PIL import Image
 from redis import asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.scan.service import ScanJobService
+from eco2.api import routes
 from eco2.settings import Settings
 from eventing.bus.redis import RedisBus
 from eventing.events import ScanState, payload_of
@@ -145,6 +149,45 @@ async def test_good_upload_queues_a_job(
         ("1", "queued", "started", "0")
     ]
     assert await redis.hget(keys.state(job_id), "stage") == "queued"
+
+
+def phone_photo() -> bytes:
+    """A JPEG past the inline-check size: noise does not compress."""
+    out = io.BytesIO()
+    Image.effect_noise((900, 700), 60).convert("RGB").save(out, format="JPEG", quality=92)
+    assert len(out.getvalue()) > routes.INLINE_CHECK_BYTES
+    return out.getvalue()
+
+
+async def test_a_big_photo_is_checked_off_the_event_loop(
+    client: httpx.AsyncClient,
+    redis: aioredis.Redis,
+    stored: list[bytes],
+    user: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A phone photo takes tens of milliseconds to check: on the loop it would stall every
+    # SSE stream of the process. A cut one must still be refused from the thread.
+    threads: list[str] = []
+    check = routes._checked_digest
+
+    def spy(*args):
+        threads.append(threading.current_thread().name)
+        return check(*args)
+
+    monkeypatch.setattr(routes, "_checked_digest", spy)
+    data, small = phone_photo(), png()
+    stored.extend([data, small])
+    accepted = await post_scan(client, data, user, filename="photo.jpg")
+    cut = await post_scan(client, data[: len(data) * 9 // 10], user, filename="photo.jpg")
+    inline = await post_scan(client, small, user)
+    assert accepted.status_code == 202, accepted.text
+    assert await redis.exists(image_key(data)) == 1
+    assert (cut.status_code, cut.json()["error"]["code"]) == (400, "corrupt")
+    assert inline.status_code == 202
+    main = threading.current_thread().name
+    assert len(threads) == 3 and main not in threads[:2]
+    assert threads[2] == main  # a small upload is checked inline: the hand-off would cost more
 
 
 async def test_the_hand_over_rides_in_the_submit_s_multi_exec(
