@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from redis import asyncio as aioredis
 
 from eventing import metrics
@@ -26,12 +26,19 @@ log = logging.getLogger(__name__)
 SUBSCRIBE_TIMEOUT_S = 5.0
 
 
-def parse_message(data: str) -> Progress | None:
+_BATCH = TypeAdapter(list[Progress])
+
+
+def parse_message(data: str) -> list[Progress]:
+    """The events of one Pub/Sub message: the router publishes a JSON array per channel and
+    batch; a single object (a router of an earlier release, mid rolling upgrade) is one event."""
     try:
-        return Progress.model_validate_json(data)
+        if data.startswith("["):
+            return _BATCH.validate_json(data)
+        return [Progress.model_validate_json(data)]
     except ValidationError as exc:
         log.error("dropping malformed Pub/Sub message: %s", exc)
-        return None
+        return []
 
 
 async def _confirm(pubsub: aioredis.client.PubSub, count: int) -> None:
@@ -90,8 +97,7 @@ class ShardListener:
                     if message["type"] != "message":
                         continue
                     metrics.PUBSUB_MESSAGES.inc()
-                    event = parse_message(message["data"])
-                    if event is not None:
+                    for event in parse_message(message["data"]):
                         self.hub.dispatch(event)
             except (OSError, TimeoutError, aioredis.RedisError) as exc:
                 attempt += 1
@@ -119,8 +125,7 @@ class JobSubscription:
         try:
             async for message in self.pubsub.listen():
                 if message["type"] == "message":
-                    event = parse_message(message["data"])
-                    if event is not None:
+                    for event in parse_message(message["data"]):
                         self.subscriber.offer(event)
                     if self.subscriber.closed:
                         return

@@ -2,10 +2,10 @@
 
 One consumer group reads every shard stream (XREADGROUP, batched and blocking; after a partial
 batch it lingers ``linger_ms`` so the next one is fuller). A batch is routed in one round trip:
-one Lua call per entry (eventing/router/scripts.py), then the XACKs, pipelined so the acks run
-only after the publishes. Several routers share the group safely; entries a dead router left
-pending are claimed (XAUTOCLAIM) by a live one and routed again, the script's seq dedupe
-suppressing what had already been published.
+one Lua call for the whole batch (eventing/router/scripts.py: one Pub/Sub message per channel),
+then the XACKs, pipelined so the acks run only after the publishes. Several routers share the
+group safely; entries a dead router left pending are claimed (XAUTOCLAIM) by a live one and
+routed again, the script's seq dedupe suppressing what had already been published.
 """
 
 from __future__ import annotations
@@ -186,38 +186,38 @@ class Router:
         if self._sha is None:
             self._sha = await self.redis.script_load(ROUTE)
         parsed: list[tuple[Progress, float] | None] = []
+        keys: list[str] = []
+        args: list[str | int | float] = [self.options.ttl_s]
+        for _stream, entry_id, fields in entries:
+            try:
+                event, emitted = progress_from_fields(fields)
+            except (KeyError, ValueError, ValidationError) as exc:
+                # Unroutable: ack it below so it cannot block the shard, and say so.
+                log.error("malformed progress entry %s: %s", entry_id, exc)
+                metrics.ROUTER_EVENTS.labels("malformed").inc()
+                parsed.append(None)
+                continue
+            parsed.append((event, emitted))
+            keys += (self.keys.state(event.job_id), self.keys.replay(event.job_id))
+            args += (
+                event.seq,
+                event.model_dump_json(),
+                event.stage,
+                event.status,
+                event.progress,
+                emitted,
+                self.keys.channel(event.job_id, self.options.channel_mode),
+                event.job_id,
+            )
         # EVALSHA straight away: redis-py's pipelined Script adds a SCRIPT EXISTS round trip
-        # to every batch, the router's largest cost after the socket writes.
+        # to every batch. The acks follow in the same round trip, after the publishes.
         async with self.redis.pipeline(transaction=False) as pipe:
-            for _stream, entry_id, fields in entries:
-                try:
-                    event, emitted = progress_from_fields(fields)
-                except (KeyError, ValueError, ValidationError) as exc:
-                    # Unroutable: ack it below so it cannot block the shard, and say so.
-                    log.error("malformed progress entry %s: %s", entry_id, exc)
-                    metrics.ROUTER_EVENTS.labels("malformed").inc()
-                    parsed.append(None)
-                    continue
-                parsed.append((event, emitted))
-                pipe.evalsha(
-                    self._sha,
-                    2,
-                    self.keys.state(event.job_id),
-                    self.keys.replay(event.job_id),
-                    event.seq,
-                    event.model_dump_json(),
-                    event.stage,
-                    event.status,
-                    event.progress,
-                    emitted,
-                    self.options.ttl_s,
-                    self.keys.channel(event.job_id, self.options.channel_mode),
-                    event.job_id,
-                )
+            if keys:
+                pipe.evalsha(self._sha, len(keys), *keys, *args)
             if ack:
                 self._queue_acks(pipe, entries)
             results = await pipe.execute()
-        return self._account(parsed, results)
+        return self._account(parsed, results[0] if keys else [])
 
     def _queue_acks(self, pipe: aioredis.client.Pipeline, entries: list[Entry]) -> None:
         by_stream: dict[str, list[str]] = defaultdict(list)

@@ -1,33 +1,60 @@
-"""The Lua script that routes one progress event atomically.
+"""The Lua script that routes a batch of progress events atomically.
 
-Atomic because the three effects must agree: an event is in the replay log if and only if it was
+Atomic because the effects must agree: an event is in the replay log if and only if it was
 published, and the state hash never moves backwards. Dedupe is by seq in the replay log, so a
 redelivered entry (a claimed one whose first router published before dying) publishes nothing.
 Events may arrive out of seq order (several routers, claims); they are still logged and
 published, and the gateway restores the order (eventing/gateway/sequencer.py).
+
+One call routes a whole batch and publishes ONE message per channel: a JSON array of the
+batch's new events for it, in stream order (a job's events share a shard, so its order holds).
+Per event, a call and a Pub/Sub message cost Redis, the router and every gateway more than the
+event itself did (bench/RESULTS.md). The keys of many jobs in one script bind it to one Redis
+server (no Cluster), as the stage streams and seq counters already are.
 """
 
 from __future__ import annotations
 
-# KEYS: state hash, replay zset.
-# ARGV: seq, event json, stage, status, progress, emitted ts, ttl, channel, job_id.
-# Returns {1, previous updated_at or ''} when new ({1, ''} when the state was ahead), {0, ''} if
-# the seq was routed before.
+# KEYS: per event, its state hash and replay zset.
+# ARGV: ttl, then per event: seq, event json, stage, status, progress, emitted ts, channel, job_id.
+# Returns per event {1, previous updated_at or ''} when new ({1, ''} when the state was ahead),
+# {0, ''} if its seq was routed before.
 ROUTE = """
-local seq = tonumber(ARGV[1])
-if redis.call('ZCOUNT', KEYS[2], seq, seq) > 0 then
-  return {0, ''}
+local ttl = ARGV[1]
+local routed = {}
+local by_channel = {}
+local channels = {}
+for i = 1, #KEYS / 2 do
+  local state, replay = KEYS[2 * i - 1], KEYS[2 * i]
+  local a = 2 + (i - 1) * 8
+  local seq = tonumber(ARGV[a])
+  if redis.call('ZCOUNT', replay, seq, seq) > 0 then
+    routed[i] = {0, ''}
+  else
+    redis.call('ZADD', replay, seq, ARGV[a + 1])
+    redis.call('EXPIRE', replay, ttl)
+    local previous = ''
+    local current = tonumber(redis.call('HGET', state, 'seq') or '-1')
+    if seq > current then
+      previous = redis.call('HGET', state, 'updated_at') or ''
+      redis.call('HSET', state, 'job_id', ARGV[a + 7], 'seq', seq, 'stage', ARGV[a + 2],
+        'status', ARGV[a + 3], 'progress', ARGV[a + 4], 'event', ARGV[a + 1],
+        'updated_at', ARGV[a + 5])
+    end
+    redis.call('EXPIRE', state, ttl)
+    local channel = ARGV[a + 6]
+    local events = by_channel[channel]
+    if events == nil then
+      events = {}
+      by_channel[channel] = events
+      channels[#channels + 1] = channel
+    end
+    events[#events + 1] = ARGV[a + 1]
+    routed[i] = {1, previous}
+  end
 end
-redis.call('ZADD', KEYS[2], seq, ARGV[2])
-redis.call('EXPIRE', KEYS[2], ARGV[7])
-local previous = ''
-local current = tonumber(redis.call('HGET', KEYS[1], 'seq') or '-1')
-if seq > current then
-  previous = redis.call('HGET', KEYS[1], 'updated_at') or ''
-  redis.call('HSET', KEYS[1], 'job_id', ARGV[9], 'seq', seq, 'stage', ARGV[3],
-    'status', ARGV[4], 'progress', ARGV[5], 'event', ARGV[2], 'updated_at', ARGV[6])
+for _, channel in ipairs(channels) do
+  redis.call('PUBLISH', channel, '[' .. table.concat(by_channel[channel], ',') .. ']')
 end
-redis.call('EXPIRE', KEYS[1], ARGV[7])
-redis.call('PUBLISH', ARGV[8], ARGV[2])
-return {1, previous}
+return routed
 """

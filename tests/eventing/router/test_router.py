@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 import pytest
@@ -57,14 +58,15 @@ async def test_router_writes_state_replay_and_shard_channel(
     assert (state["seq"], state["stage"], state["progress"]) == ("3", "rule", "50")
     replay = await redis.zrange(f"{prefix}scan:replay:b", 0, -1, withscores=True)
     assert [score for _member, score in replay] == [1, 2, 3]
-    published = []
+    messages = []
     async with asyncio.timeout(3):
-        while len(published) < 3:
+        while not messages:
             message = await pubsub.get_message(timeout=1)
             if message and message["type"] == "message":
-                published.append(json.loads(message["data"])["seq"])
+                messages.append(json.loads(message["data"]))
     await pubsub.aclose()
-    assert published == [1, 2, 3]
+    # One message for the batch's events of this channel, in seq order.
+    assert [[event["seq"] for event in batch] for batch in messages] == [[1, 2, 3]]
     pending = await redis.xpending(publisher.keys.stream(publisher.keys.shard("b")), "router")
     assert pending["pending"] == 0  # acked after publishing
 
@@ -175,3 +177,45 @@ async def test_a_partial_batch_lingers_so_a_trickle_is_read_in_fewer_round_trips
         assert reads <= 15  # ~0.3 s / 40 ms, with slack for a slow machine
     else:
         assert reads > 15  # without it, close to one read per event
+
+
+async def test_a_batch_is_one_message_per_channel_and_a_repeat_publishes_nothing(
+    redis, settings_bus: Settings, publisher: ProgressPublisher
+) -> None:
+    # Two jobs of different shards, routed in one batch: each shard channel gets one JSON
+    # array of its own job's events, in order; routing the batch again publishes nothing.
+    keys = publisher.keys
+    first, second = (
+        "g1",
+        next(j for j in (f"g{n}" for n in range(2, 99)) if keys.shard(j) != keys.shard("g1")),
+    )
+    router = router_for(redis, settings_bus, "r-batch")
+    await router.setup()
+    pubsub = redis.pubsub()
+    await pubsub.subscribe(
+        keys.shard_channel(keys.shard(first)), keys.shard_channel(keys.shard(second))
+    )
+    await emit_stages(publisher, first, STAGES[:3])
+    await emit_stages(publisher, second, STAGES[:2])
+    entries = [
+        (stream, entry_id, fields)
+        for stream in keys.streams()
+        for entry_id, fields in await redis.xrange(stream)
+    ]
+    assert await router.route(entries) == [True] * 5
+    assert await router.route(entries) == [False] * 5
+    received: dict[str, list[tuple[str, int]]] = {}
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(0.5):  # long enough for a repeat's message to arrive too
+            while True:
+                message = await pubsub.get_message(timeout=0.5)
+                if message and message["type"] == "message":
+                    batch = json.loads(message["data"])
+                    received.setdefault(message["channel"], []).append(
+                        [(event["job_id"], event["seq"]) for event in batch]
+                    )
+    await pubsub.aclose()
+    assert received == {
+        keys.shard_channel(keys.shard(first)): [[(first, 1), (first, 2), (first, 3)]],
+        keys.shard_channel(keys.shard(second)): [[(second, 1), (second, 2)]],
+    }
