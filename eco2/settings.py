@@ -198,6 +198,11 @@ class Settings(BaseSettings):
         "again after its transaction.",
     )
     shards: int = Field(4, ge=1, le=1024, description="Shard count for streams and SSE channels.")
+    api_telemetry: bool = Field(
+        False,
+        description="FastAPI's native OpenTelemetry (to the globally configured providers). Off, "
+        "the API skips its per-request provider check, 2.4 % of its CPU under load.",
+    )
     bus: str = Field("redis", pattern="^(redis|memory)$", description="Event bus adapter.")
     runtime: RuntimeSettings = RuntimeSettings()
     llm: LLMSettings = LLMSettings()

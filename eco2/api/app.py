@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from redis import asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,6 +34,7 @@ from eventing.progress import ProgressKeys, ProgressPublisher, connect
 
 READY_TIMEOUT_S = 2.0
 SHARED = frozenset({"/api/v1/{service}/{job_id}/events", "/metrics"})
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def create_app(
@@ -91,6 +93,9 @@ def create_app(
         title="Eco² scan API",
         description="Upload a photo, follow its scan over SSE, read the result (docs/api.md).",
         lifespan=lifespan,
+        # Decided once here: FastAPI otherwise asks the OpenTelemetry providers on every
+        # request (and every SSE connection) whether any is configured.
+        telemetry=None if settings.api_telemetry else NO_TELEMETRY,
     )
     app.state.gateway = gateway_app.state.gateway
     app.add_middleware(

@@ -127,3 +127,13 @@ async def test_an_exhausted_database_pool_is_503_busy_not_500(
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
     assert response.json()["error"]["code"] == "busy"
+
+
+def test_fastapi_native_telemetry_is_decided_at_start_up(api_settings: Settings) -> None:
+    # Off by default, so FastAPI does not ask the OpenTelemetry providers on every request;
+    # ECO2_API_TELEMETRY=true hands FastAPI its defaults back. (Reads FastAPI's resolved
+    # config: with no provider installed here, both apps behave alike on the wire.)
+    quiet = create_app(api_settings)
+    traced = create_app(api_settings.model_copy(update={"api_telemetry": True}))
+    assert [quiet._telemetry[k] for k in ("tracing", "metrics", "logs")] == [False] * 3
+    assert [traced._telemetry[k] for k in ("tracing", "metrics", "logs")] == [True] * 3
