@@ -38,9 +38,10 @@ class SlowStart:
         self.inner = inner
         self.delay_s = delay_s
 
-    async def started(self, event: CloudEvent, attempt: int) -> None:
-        await self.inner.started(event, attempt)
+    async def started(self, event: CloudEvent, attempt: int, *, unless: str | None = None) -> bool:
+        told = await self.inner.started(event, attempt, unless=unless)
         await asyncio.sleep(self.delay_s)
+        return told
 
     async def succeeded(self, event: CloudEvent, reply: CloudEvent | None) -> None:
         await self.inner.succeeded(event, reply)

@@ -117,6 +117,16 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*',
 return seq
 """
 
+# The same, written only if KEYS[3] does not exist (else -1): a stage's ``started`` step carries
+# its dedupe lookup this way, one round trip instead of two (eventing/runtime/worker.py).
+_EMIT_UNLESS = (
+    """
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  return -1
+end"""
+    + _EMIT
+)
+
 # KEYS: state. ARGV: job_id, ttl, ts. Registering twice keeps the first state (idempotent submit).
 _REGISTER = """
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -144,6 +154,7 @@ class ProgressPublisher:
         self.maxlen = maxlen
         self.ttl_s = ttl_s
         self._emit = redis.register_script(_EMIT)
+        self._emit_unless = redis.register_script(_EMIT_UNLESS)
         self._register = redis.register_script(_REGISTER)
 
     async def register_job(self, job_id: str) -> None:
@@ -161,9 +172,13 @@ class ProgressPublisher:
         status: str,
         progress: int,
         payload: dict[str, Any] | None = None,
+        *,
+        unless: str | None = None,
     ) -> int:
         """Append one step and return its seq; invalid values raise before anything is written.
 
+        With ``unless`` (a key on this Redis server) the step is written only if that key does
+        not exist, checked in the same script: -1 says it existed and nothing was written.
         Inside a write batch (``eventing.bus.batch``) the step is queued there and 0 returned:
         its seq is known only once the batch is sent.
         """
@@ -186,13 +201,16 @@ class ProgressPublisher:
             "" if payload is None else json.dumps(payload, ensure_ascii=False),
             time.time(),
         ]
+        script, body = self._emit, _EMIT
+        if unless is not None:
+            keys.append(unless)
+            script, body = self._emit_unless, _EMIT_UNLESS
         if (batch := joined(self.redis)) is not None:
             # EVAL, not EVALSHA: inside MULTI a NOSCRIPT would fail this step alone, after the
             # others were applied. Redis still compiles the body only once (its script cache).
-            batch.eval(_EMIT, len(keys), *keys, *args)
+            batch.eval(body, len(keys), *keys, *args)
             return 0
-        seq = await self._emit(keys=keys, args=args)
-        return int(seq)
+        return int(await script(keys=keys, args=args))
 
 
 async def wait_routed(

@@ -84,11 +84,15 @@ class ScanProgress:
         self.publisher = publisher
         self.jobs = jobs
 
-    async def started(self, event: CloudEvent, attempt: int) -> None:
+    async def started(self, event: CloudEvent, attempt: int, *, unless: str | None = None) -> bool:
         stage = BY_CONSUMED.get(event["type"])
-        if stage is None:
-            return
-        await self.publisher.emit(event["subject"], stage.name, "started", stage.start)  # type: ignore[arg-type]
+        if stage is None:  # nothing to tell: only the dedupe mark to look up
+            return unless is None or not await self.publisher.redis.exists(unless)
+        step = (event["subject"], stage.name, "started", stage.start)
+        if unless is None:  # the embedded default's in-memory log knows no guard
+            await self.publisher.emit(*step)  # type: ignore[arg-type]
+            return True
+        return await self.publisher.emit(*step, unless=unless) != -1  # type: ignore[arg-type]
 
     async def succeeded(self, event: CloudEvent, reply: CloudEvent | None) -> None:
         stage = BY_CONSUMED.get(event["type"])

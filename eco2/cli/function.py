@@ -153,6 +153,8 @@ async def _run_redis(
                 dedupe=dedupe,
                 reply_topic=_reply_topic(reply_topic),
                 observer=watching,
+                # The scan observer writes to settings.redis_url, where the marks are.
+                dedupe_in_started=watching is not None,
             )
             await serve(worker, fn, settings)
     finally:
@@ -192,6 +194,7 @@ async def _run_amqp(
                     prefix=settings.pipeline.topic_prefix,
                 ),
                 observer=watching,
+                dedupe_in_started=watching is not None,  # as above: one Redis server
             )
             await serve(worker, fn, settings)
     finally:

@@ -101,6 +101,7 @@ class AmqpTrigger:
         reply_exchange: str | None = None,
         dedupe: Dedupe | None = None,
         observer: Observer | None = None,
+        dedupe_in_started: bool = False,
     ) -> None:
         self.amqp_url = amqp_url
         self.runtime = runtime
@@ -109,7 +110,12 @@ class AmqpTrigger:
         self.exchange_name = exchange
         self.reply_exchange_name = reply_exchange or exchange
         self.processor = Processor(
-            function, runtime, dedupe=dedupe, publish_reply=self._reply, observer=observer
+            function,
+            runtime,
+            dedupe=dedupe,
+            publish_reply=self._reply,
+            observer=observer,
+            dedupe_in_started=dedupe_in_started,
         )
         self._stopping = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()

@@ -53,6 +53,7 @@ class RedisTrigger:
         dedupe: Dedupe | None = None,
         reply_topic: ReplyTopic = None,
         observer: Observer | None = None,
+        dedupe_in_started: bool = False,
     ) -> None:
         self.bus = bus
         self.runtime = runtime
@@ -67,6 +68,7 @@ class RedisTrigger:
             publish_reply=self._reply,
             observer=observer,
             settlement=bus.settlement,
+            dedupe_in_started=dedupe_in_started,
         )
         self._stopping = asyncio.Event()
         self._next_reclaim = 0.0

@@ -3,6 +3,7 @@ driven by the real rule, answer and reward functions through the runtime's Proce
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,6 +14,7 @@ from domains.scan.service import ScanJobService
 from eco2.settings import RuntimeSettings, Settings
 from eventing.events import ScanRequested, ScanState, VisionResult, make_event
 from eventing.progress import ProgressKeys, ProgressPublisher, progress_from_fields
+from eventing.runtime.dedupe import RedisDedupe
 from eventing.runtime.loader import load_function
 from eventing.runtime.worker import Processor
 from functions.reward import main as reward
@@ -113,3 +115,61 @@ async def test_dead_stage_fails_the_job_with_a_reason(
     assert (await progress_of(publisher, job.job_id))[-1][:2] == ("failed", "failed")
     record = await jobs.get_job(job.job_id)
     assert record.status == "failed" and "answer needs the rule stage" in record.failure_reason
+
+
+async def test_the_dedupe_lookup_rides_in_the_started_step(
+    publisher: ProgressPublisher, unique: str
+) -> None:
+    # One round trip for "processed already?" and "rule started": the first delivery runs and
+    # tells its start, a redelivery after success is skipped and tells nothing, and no
+    # separate EXISTS is sent from the client (only the script's own, inside Redis).
+    dedupe = RedisDedupe(publisher.redis, "rule", ttl_s=60, prefix=f"{unique}:")
+    processor = Processor(
+        load_function("functions/rule/main.py"),
+        RUNTIME,
+        dedupe=dedupe,
+        observer=ScanProgress(publisher),
+        dedupe_in_started=True,
+    )
+    state = ScanState(
+        request=ScanRequested(job_id=unique, user_id="u", image_ref="sha256:x"),
+        vision=VisionResult(text="다 마신 삼다수 생수병", source="hint"),
+    )
+    event = make_event("kr.eco2.scan.vision.completed", state, subject=unique)
+    # A first event loads the scripts: another test's SCRIPT FLUSH would otherwise add a
+    # NOSCRIPT retry to the count below.
+    warm_up = make_event("kr.eco2.scan.vision.completed", state, subject=f"{unique}-w")
+    assert (await processor.process(warm_up, 1)).status == "done"
+    async with publisher.redis.monitor() as monitor:
+        commands: list[list[str]] = []
+
+        async def watch() -> None:
+            async for command in monitor.listen():
+                text = command["command"]
+                if (
+                    f"{unique}:" in text
+                    and f"{unique}-w" not in text
+                    and command.get("client_type") != "lua"
+                ):
+                    commands.append(command["command"].split()[:3])
+
+        watching = asyncio.create_task(watch())
+        first = await processor.process(event, 1)
+        again = await processor.process(event, 1)  # e.g. the same reply published twice
+        await asyncio.sleep(0.2)
+        watching.cancel()
+    assert (first.status, again.status) == ("done", "skipped")
+    assert await progress_of(publisher, unique) == [
+        ("rule", "started", 25),
+        ("rule", "completed", 50),
+    ]
+    assert await publisher.redis.exists(dedupe.key(event["id"])) == 1
+    assert not [c for c in commands if c[0].upper() == "EXISTS"], commands
+    guarded = [c for c in commands if c[0].upper() == "EVALSHA" and c[2] == "3"]  # 3 keys
+    assert len(guarded) == 2, commands  # the two started steps, each carrying the lookup
+
+
+def test_dedupe_in_started_needs_a_redis_dedupe_and_an_observer(publisher) -> None:
+    rule = load_function("functions/rule/main.py")
+    with pytest.raises(TypeError):
+        Processor(rule, RUNTIME, observer=ScanProgress(publisher), dedupe_in_started=True)
