@@ -21,7 +21,7 @@ import zlib
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -50,6 +50,12 @@ _GRANT = (
     insert(_owned)
     .on_conflict_do_nothing(index_elements=["user_id", "character_key"])
     .returning(_owned.c.source_job_id)
+)
+# Who owns it already: the answer to every repeat grant (most of them once a user has scanned
+# each kind of item), so built once too.
+_FIRST_JOB = select(_owned.c.source_job_id).where(
+    _owned.c.user_id == bindparam("user_id"),
+    _owned.c.character_key == bindparam("character_key"),
 )
 
 
@@ -141,12 +147,8 @@ class CharacterService:
             if inserted is None:
                 # The row exists (maybe committed by a concurrent grant a moment ago: READ
                 # COMMITTED lets this new statement see it). Who put it there decides the answer.
-                first_job = await connection.scalar(
-                    select(UserCharacterRow.source_job_id).where(
-                        UserCharacterRow.user_id == user_id,
-                        UserCharacterRow.character_key == character.key,
-                    )
-                )
+                owner = {"user_id": user_id, "character_key": character.key}
+                first_job = await connection.scalar(_FIRST_JOB, owner)
                 already_owned = first_job != job_id
             else:
                 already_owned = False
