@@ -73,7 +73,12 @@ class Lexicon:
                     owner[alias] = entry.name
                     aliases.append((alias, entry))
         aliases.sort(key=lambda pair: len(pair[0]), reverse=True)
-        self._long = [(a, e) for a, e in aliases if len(a) > 1]
+        # Every alias of two letters or more by its text, and the lengths that occur: a text is
+        # searched by looking up its own substrings of those lengths (~100 for a phrase) rather
+        # than by searching it for each of the ~2,000 aliases (0.2-0.45 ms a match).
+        self._long: dict[str, LexiconEntry] = {a: e for a, e in aliases if len(a) > 1}
+        self._lengths = sorted({len(a) for a in self._long})
+        self._keys: dict[str, str] = {}  # part name → compact normalised form (``_key``)
         self._short = [
             (re.compile(rf"(?<![가-힣a-z0-9]){re.escape(a)}{_PARTICLE}(?![가-힣a-z0-9])"), a, e)
             for a, e in aliases
@@ -98,14 +103,14 @@ class Lexicon:
         if not flat:
             return None
         starts = _word_starts(text)
-        candidates: list[tuple[int, int, str, LexiconEntry]] = []
-        for alias, entry in self._long:
-            at = flat.rfind(alias)
-            if at >= 0:
-                # Twice the length, plus one when the alias begins a word: at equal length
-                # "페트병 뚜껑" is about 페트병, not the "병뚜껑" hiding across the space.
-                candidates.append((2 * len(alias) + (at in starts), at + len(alias), alias, entry))
-        # Best first; equal score: the later one, the head noun in Korean ("맥주병 박스").
+        candidates = [
+            # Twice the length, plus one when the alias begins a word: at equal length
+            # "페트병 뚜껑" is about 페트병, not the "병뚜껑" hiding across the space.
+            (2 * len(alias) + (at in starts), at + len(alias), alias, self._long[alias])
+            for alias, at in self._aliases_in(flat).items()
+        ]
+        # Best first; equal score: the later one, the head noun in Korean ("맥주병 박스"). No
+        # two candidates tie on both: score and end fix the length, hence the substring.
         candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
         heads = [c for c in candidates if not _MODIFIER.match(flat[c[1] :])]
         best = (heads or candidates or [None])[0]
@@ -124,6 +129,26 @@ class Lexicon:
             )
         return self._fuzzy_match(flat)
 
+    def _key(self, name: str) -> str:
+        """A part name's compact normalised form, computed once: normalising is ~50 regex
+        substitutions, and every match with a focus looks up all of its item's part names."""
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = compact(self._normalise(name))
+        return key
+
+    def _aliases_in(self, flat: str) -> dict[str, int]:
+        """Each alias (two letters or more) found in ``flat``, with where it last occurs."""
+        found: dict[str, int] = {}
+        for length in self._lengths:
+            if length > len(flat):
+                break
+            for at in range(len(flat) - length, -1, -1):  # from the end: the last occurrence
+                piece = flat[at : at + length]
+                if piece in self._long and piece not in found:
+                    found[piece] = at
+        return found
+
     def _fuzzy_match(self, flat: str) -> Match | None:
         grams = bigrams(loose_jamo(flat))
         best: tuple[float, str, LexiconEntry] | None = None
@@ -139,12 +164,12 @@ class Lexicon:
         """A separate part named after the item ("페트병 뚜껑"), unless it is said to be on it."""
         spaced = text.replace(" ", "")
         item_at = spaced.find(alias)
-        bodies = [compact(self._normalise(p.name)) for p in entry.parts if p.category is None]
+        bodies = [self._key(p.name) for p in entry.parts if p.category is None]
         for part in entry.parts:
             if part.category is None:
                 continue
             for name in (part.name, *part.aliases):
-                key = compact(self._normalise(name))
+                key = self._key(name)
                 at = spaced.find(key, item_at + len(alias)) if item_at >= 0 else -1
                 if at < 0:
                     continue

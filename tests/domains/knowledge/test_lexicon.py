@@ -77,3 +77,23 @@ def test_duplicate_alias_across_items_is_refused(normalise: Normaliser) -> None:
     ]
     with pytest.raises(KnowledgeError, match="already names"):
         Lexicon(entries, normalise)
+
+
+def test_the_substring_index_finds_what_searching_for_every_alias_finds(
+    lexicon: Lexicon,
+) -> None:
+    # The index looks up the text's own substrings instead of searching the text for each
+    # alias; on every alias, pairs of aliases and repeated ones it must find the same aliases
+    # at the same (last) offsets as the search it replaced.
+    aliases = sorted(lexicon._long)
+    texts = [
+        *aliases,
+        *(a + b for a, b in zip(aliases, aliases[7:], strict=False)),
+        *(a + "버려" + a for a in aliases[::13]),
+        "다마신삼다수병",
+        "택배상자에붙은테이프",
+        "x",
+    ]
+    for flat in texts:
+        searched = {a: flat.rfind(a) for a in aliases if a in flat}
+        assert lexicon._aliases_in(flat) == searched, flat
