@@ -15,7 +15,7 @@ the same promises:
   as one unit (``EventBus.settlement``: Redis MULTI/EXEC) settles an event in one round trip;
 - an id already processed by the group is skipped (at-least-once delivery, exactly-once effect);
   with ``dedupe_in_started`` the lookup rides in the observer's ``started`` step (one Redis
-  round trip per event instead of two: ~0.7 ms of CPU per scan at 1,000 VU, bench/RESULTS.md);
+  round trip per event instead of two: the stage workers' CPU per scan -2.4 %, bench/RESULTS.md);
 - after ``max_attempts`` failures the reason names the exception, its message and the attempts.
 """
 
