@@ -10,7 +10,9 @@ This one keeps what a progress stream needs and nothing else:
 - keepalive pings come from the stream itself (``job_stream`` yields a comment after
   ``ping_s`` of silence), so no task wakes to send them;
 - a send that cannot finish within ``send_timeout_s`` (a client that stopped reading) ends the
-  stream; the client resumes with Last-Event-ID;
+  stream; the client resumes with Last-Event-ID. One timer per stream watches its sends, woken
+  once per ``send_timeout_s``: an ``asyncio.timeout`` around every frame cost 5 µs each, ~20
+  frames a scan;
 - shutdown ends the streams through the hub (``Gateway.close_streams``), not a signal watcher;
 - the route is GET only (FastAPI adds no HEAD), so no HEAD can open a stream that never ends.
 
@@ -76,6 +78,11 @@ class SSEResponse(Response):
             raise error
 
     async def _pump(self, start: Message, send: Send) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._sending_since: float | None = None  # when the send in progress began
+        self._stuck = False
+        task = asyncio.current_task()
+        self._watch_handle = self._loop.call_later(self.send_timeout_s, self._watch, task)
         try:
             await self._send(send, start)
             async for event in self.events:
@@ -84,14 +91,30 @@ class SSEResponse(Response):
                     send, {"type": "http.response.body", "body": body, "more_body": True}
                 )
             await self._send(send, {"type": "http.response.body", "body": b"", "more_body": False})
-        except TimeoutError:
+        except asyncio.CancelledError:
+            if not self._stuck:
+                raise
+            task.uncancel()  # type: ignore[union-attr]  # our own cancel: the stream just ends
             log.info("SSE client took no bytes for %.1fs: stream ended", self.send_timeout_s)
         finally:
+            self._watch_handle.cancel()
             await self.events.aclose()  # type: ignore[attr-defined]
 
     async def _send(self, send: Send, message: Message) -> None:
-        async with asyncio.timeout(self.send_timeout_s):
-            await send(message)
+        self._sending_since = self._loop.time()
+        await send(message)
+        self._sending_since = None
+
+    def _watch(self, task: asyncio.Task[None]) -> None:
+        """Cut the stream if a send has waited ``send_timeout_s``; else look again exactly when
+        the send in progress (or one starting now) would reach it."""
+        since, now = self._sending_since, self._loop.time()
+        waited = 0.0 if since is None else now - since
+        if waited >= self.send_timeout_s:
+            self._stuck = True
+            task.cancel()
+            return
+        self._watch_handle = self._loop.call_later(self.send_timeout_s - waited, self._watch, task)
 
 
 async def _disconnected(receive: Receive) -> None:

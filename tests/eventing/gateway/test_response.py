@@ -4,13 +4,17 @@ uvicorn server; the hub is fed directly (no router needed)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import time
 
 import httpx
+from sse_starlette import ServerSentEvent
 
 from eventing import metrics
 from eventing.events import Progress
 from eventing.gateway import create_app
+from eventing.gateway.response import SSEResponse
 from eventing.progress import ProgressPublisher
 from tests.eventing.gateway.support import bus_settings, serve_app, until
 
@@ -77,3 +81,49 @@ async def test_a_client_that_disconnects_ends_its_stream_without_waiting_for_eve
         # Nothing more is ever sent to it: only noticing the disconnect can end the stream.
         await back_to(before, within=3)
         assert len(app.state.gateway.hub) == 0
+
+
+async def _frames(count: int):
+    for seq in range(1, count + 1):
+        yield ServerSentEvent(data="x", id=str(seq))
+
+
+async def _never_disconnects() -> dict:
+    await asyncio.Event().wait()
+    return {"type": "http.disconnect"}
+
+
+async def test_a_slow_reader_whose_every_send_finishes_in_time_is_not_cut() -> None:
+    # The watch is per send, not per stream: five sends of 0.3 s each take 1.5 s in all, three
+    # times the 0.5 s send timeout, and every frame still arrives.
+    sent: list[dict] = []
+
+    async def slow_send(message: dict) -> None:
+        await asyncio.sleep(0.3)
+        sent.append(message)
+
+    response = SSEResponse(_frames(3), send_timeout_s=0.5)
+    await asyncio.wait_for(response({"type": "http"}, _never_disconnects, slow_send), 5)
+    bodies = [m.get("body", b"") for m in sent if m["type"] == "http.response.body"]
+    assert len(sent) == 5 and bodies[-1] == b"" and all(b"id: " in b for b in bodies[:3])
+
+
+async def test_a_send_stuck_after_a_quiet_spell_is_cut_on_time_not_a_period_late() -> None:
+    # The watch wakes once per send timeout; a send that blocks just after it woke must still
+    # be cut send_timeout_s after it began, not up to twice that.
+    started: list[float] = []
+
+    async def stuck_third_send(message: dict) -> None:
+        if message.get("body", b"").startswith(b"id: 2"):
+            started.append(time.monotonic())
+            await asyncio.Event().wait()  # the client stopped reading
+
+    async def late_frames():
+        yield ServerSentEvent(data="x", id="1")
+        await asyncio.sleep(0.55)  # just past the watch's first look at 0.5 s
+        yield ServerSentEvent(data="x", id="2")
+
+    response = SSEResponse(late_frames(), send_timeout_s=0.5)
+    await asyncio.wait_for(response({"type": "http"}, _never_disconnects, stuck_third_send), 5)
+    cut_after = time.monotonic() - started[0]
+    assert 0.45 <= cut_after < 0.75, cut_after
