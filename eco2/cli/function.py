@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import logging
-import sys
 from collections.abc import AsyncIterator
 
 import click
 import uvloop
 
+from eco2 import logs
 from eco2.settings import Settings, get_settings
 from eventing.exceptions import HandlerLoadError
 from eventing.runtime.loader import Function, load_function
@@ -17,14 +16,6 @@ from eventing.runtime.redis_trigger import ReplyTopic
 from eventing.runtime.worker import Observer
 
 DEFAULT_EXCHANGE = "eco2.events"
-
-
-def _logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
-    )
 
 
 def _load(source: str, target: str) -> Function:
@@ -85,8 +76,8 @@ def run(
     concurrency: int | None,
 ) -> None:
     """Consume events from Redis Streams or RabbitMQ until SIGTERM/SIGINT, then stop gracefully."""
-    _logging()
     settings = get_settings()
+    logs.configure(settings.log_level)
     if concurrency is not None:
         runtime = settings.runtime.model_copy(
             update={"concurrency": concurrency, "prefetch": concurrency}
@@ -210,8 +201,9 @@ def serve_http_command(source: str, target: str, host: str, port: int) -> None:
     """Serve the function over HTTP (CloudEvents in, reply CloudEvent out) until SIGTERM."""
     from eventing.runtime.http_trigger import serve_http
 
-    _logging()
+    settings = get_settings()
+    logs.configure(settings.log_level)
     try:
-        serve_http(source, target, host=host, port=port, settings=get_settings())
+        serve_http(source, target, host=host, port=port, settings=settings)
     except HandlerLoadError as exc:
         raise click.ClickException(str(exc)) from exc

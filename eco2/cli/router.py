@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 
 import click
 import uvloop
 
+from eco2 import logs
 from eco2.settings import get_settings
 
 
@@ -57,5 +57,5 @@ async def _serve(consumer: str | None, metrics_port: int) -> None:
 @click.option("--metrics-port", default=0, type=int, help="Serve /metrics here (0 = off).")
 def router(consumer: str | None, metrics_port: int) -> None:
     """Route progress events: shard streams → job state, replay log, Pub/Sub."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(get_settings().log_level)
     uvloop.run(_serve(consumer, metrics_port))  # the C event loop (bench/RESULTS.md: CPU per scan)

@@ -5,16 +5,17 @@ timeout. Used by ``eco2 gateway`` and ``eco2 api`` (which serves the gateway's r
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from fastapi import FastAPI
+
+from eco2 import logs
 
 
 def run(app: FastAPI, host: str, port: int) -> None:
     """Serve ``app`` until SIGINT/SIGTERM."""
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(app.state.gateway.settings.log_level)
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: object) -> None:

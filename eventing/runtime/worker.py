@@ -148,7 +148,7 @@ class Processor:
         looked_up_apart = self.dedupe is not None and not self.dedupe_in_started
         if looked_up_apart and await self.dedupe.seen(event_id):  # type: ignore[union-attr]
             return await self._skip(event, ack)
-        log.info("handling id=%s type=%s attempt=%d", event_id, event["type"], attempt)
+        log.debug("handling id=%s type=%s attempt=%d", event_id, event["type"], attempt)
         try:
             fresh = await self._started(event, attempt)
             if fresh:
@@ -167,7 +167,7 @@ class Processor:
         else:
             if not fresh:
                 return await self._skip(event, ack)
-            log.info("done id=%s reply=%s", event_id, reply["type"] if reply else None)
+            log.debug("done id=%s reply=%s", event_id, reply["type"] if reply else None)
             return Outcome("done", reply=reply)
         if attempt >= self.runtime.max_attempts:
             reason = f"{error} (failed {attempt} of {self.runtime.max_attempts} attempts)"
@@ -190,7 +190,7 @@ class Processor:
         return await self.observer.started(event, attempt, unless=mark) is not False
 
     async def _skip(self, event: CloudEvent, ack: Ack | None) -> Outcome:
-        log.info("skip id=%s type=%s: already processed", event["id"], event["type"])
+        log.debug("skip id=%s type=%s: already processed", event["id"], event["type"])
         if ack is not None:
             await ack()
         return Outcome("skipped")

@@ -45,6 +45,7 @@ def test_vision_worker_killed_mid_job_and_the_job_still_completes(unique: str, l
     env = isolated_env(unique)
     # Each stage holds its event 1.5 s after reporting 'started': the kill lands mid-job.
     env["ECO2_PIPELINE__TEST_STAGE_DELAY_S"] = "1.5"
+    env["ECO2_LOG_LEVEL"] = "DEBUG"  # the replacement's "handling" line is asserted
     port = free_port()
     parts = {
         part.name: part

@@ -27,6 +27,7 @@ FAST_ENV = {
     "ECO2_RUNTIME__BACKOFF_MAX_S": "0.2",
     "ECO2_RUNTIME__MAX_ATTEMPTS": "3",
     "ECO2_RUNTIME__SHUTDOWN_GRACE_S": "10",
+    "ECO2_LOG_LEVEL": "DEBUG",  # the tests wait for the per-event lines
 }
 
 

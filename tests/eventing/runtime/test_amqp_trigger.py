@@ -114,7 +114,7 @@ async def test_event_is_handled_replied_and_acked(env: dict) -> None:
 
 
 async def test_failure_goes_through_the_retry_queue_until_it_succeeds(env: dict, caplog) -> None:
-    caplog.set_level(logging.INFO, "eventing.runtime")
+    caplog.set_level(logging.DEBUG, "eventing.runtime")  # the per-event lines
     event = echo(fail_times=2)
     async with running(env):
         await publish_amqp(env["exchange"], event)

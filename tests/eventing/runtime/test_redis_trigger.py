@@ -114,7 +114,7 @@ async def test_event_is_handled_replied_and_acked(env: dict) -> None:
 
 
 async def test_failure_is_redelivered_until_it_succeeds(env: dict, caplog) -> None:
-    caplog.set_level(logging.INFO, "eventing.runtime")
+    caplog.set_level(logging.DEBUG, "eventing.runtime")  # the per-event lines
     event = echo(fail_times=2)
     async with running(env):
         await env["bus"].publish(env["topic"], event)
@@ -201,7 +201,7 @@ async def test_retry_waits_the_backoff_not_the_reclaim_interval(env: dict, caplo
     slow_reclaim = RUNTIME.model_copy(
         update={"claim_idle_ms": 60_000, "handler_timeout_s": 5, "backoff_initial_s": 0.2}
     )
-    caplog.set_level(logging.INFO, "eventing.runtime")
+    caplog.set_level(logging.DEBUG, "eventing.runtime")  # the per-event lines
     event = echo(fail_times=2)
     started = time.monotonic()
     async with running(env, slow_reclaim):
