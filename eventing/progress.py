@@ -20,6 +20,7 @@ from typing import Any
 from redis import asyncio as aioredis
 
 from eventing.bus.batch import joined
+from eventing.bus.connection import PackedConnection
 from eventing.events import Progress, Stage
 from eventing.sharding import shard_of
 
@@ -94,6 +95,7 @@ def connect(
         "socket_timeout": socket_timeout,
         "socket_connect_timeout": 5,
         "health_check_interval": 15,
+        "connection_class": PackedConnection,  # unix:// and rediss:// URLs choose their own
     }
     if max_connections is None:
         # redis-py's plain pool still caps at 100 by default; the cap here is Redis's maxclients.
