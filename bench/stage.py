@@ -25,6 +25,7 @@ import json
 import os
 import statistics
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -82,6 +83,23 @@ def _inputs(stage: str, count: int) -> list:
     return events
 
 
+def _feed(settings, bus, topic: str, events: list, rate: float, stop: threading.Event) -> None:
+    """Append ``events`` to the stage's streams at ``rate`` a second, as a load run would."""
+    import redis
+
+    from eventing.bindings.redis import to_stream_fields
+
+    client = redis.Redis.from_url(settings.redis_url)
+    start = time.perf_counter()
+    for n, event in enumerate(events):
+        delay = start + n / rate - time.perf_counter()
+        if delay > 0 and stop.wait(delay):
+            break
+        stream = bus.stream(topic, bus.shard_for(event, None))
+        client.xadd(stream, to_stream_fields(event), maxlen=bus.maxlen, approximate=True)
+    client.close()
+
+
 async def _run_once(args: argparse.Namespace, profile: cProfile.Profile | None) -> dict:
     from domains.scan.pipeline import BY_CONSUMED, STAGES, next_topic
     from eco2.scan_observer import scan_observer
@@ -101,8 +119,9 @@ async def _run_once(args: argparse.Namespace, profile: cProfile.Profile | None) 
     events = _inputs(args.stage, args.events)
     out_topic = BY_CONSUMED[spec.produces].topic
     try:
-        for event in events:
-            await bus.publish(spec.topic, event)
+        if not args.rate:
+            for event in events:
+                await bus.publish(spec.topic, event)
         async with scan_observer(settings) as observer:
             trigger = RedisTrigger(
                 bus,
@@ -117,13 +136,20 @@ async def _run_once(args: argparse.Namespace, profile: cProfile.Profile | None) 
                 observer=observer,
                 dedupe_in_started=True,
             )
-            cpu0, wall0 = time.process_time(), time.perf_counter()
+            # The worker's CPU: this thread's (the feeder, when pacing, has its own thread).
+            cpu0, wall0 = time.thread_time(), time.perf_counter()
             if profile is not None:
                 profile.enable()
             task = asyncio.create_task(trigger.run())
+            if args.rate:
+                stop = threading.Event()
+                feeder = threading.Thread(
+                    target=_feed, args=(settings, bus, spec.topic, events, args.rate, stop)
+                )
+                feeder.start()
             streams = [bus.stream(out_topic, shard) for shard in range(settings.shards)]
             while True:
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.25 if args.rate else 0.05)
                 async with client.pipeline(transaction=False) as pipe:
                     for stream in streams:
                         pipe.xlen(stream)
@@ -134,16 +160,24 @@ async def _run_once(args: argparse.Namespace, profile: cProfile.Profile | None) 
                     task.result()
             if profile is not None:
                 profile.disable()
-            cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            cpu, wall = time.thread_time() - cpu0, time.perf_counter() - wall0
             trigger.stop()
             await task
+            if args.rate:
+                stop.set()
+                feeder.join()
     finally:
         keys = [key async for key in client.scan_iter(f"{tag}:*", count=1000)]
         for start in range(0, len(keys), 500):
             await client.delete(*keys[start : start + 500])
         await bus.close()
         await client.aclose()
-    return {"events": args.events, "cpu_ms_per_event": cpu * 1000 / args.events, "wall_s": wall}
+    return {
+        "events": args.events,
+        "rate": args.rate,
+        "cpu_ms_per_event": cpu * 1000 / args.events,
+        "wall_s": wall,
+    }
 
 
 def main() -> int:
@@ -152,6 +186,12 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sim-scale", type=float, default=0.0)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="Feed the events at this many a second from another thread (0: all before).",
+    )
     parser.add_argument("--profile", type=Path, help="Write a cProfile of the last run here.")
     args = parser.parse_args()
     import logging
@@ -163,7 +203,7 @@ def main() -> int:
     runs = []
     for n in range(args.repeat):
         last = n == args.repeat - 1
-        profile = cProfile.Profile() if args.profile and last else None
+        profile = cProfile.Profile(time.thread_time) if args.profile and last else None
         runs.append(uvloop.run(_run_once(args, profile)))
         print(json.dumps(runs[-1]), flush=True)
         if profile is not None:

@@ -72,6 +72,8 @@ class LocalProgress:
         status: str,
         progress: int,
         payload: dict[str, Any] | None = None,
+        *,
+        linger: bool = False,  # in process there is no round trip to share
     ) -> int:
         steps = self._log.setdefault(job_id, [])
         event = Progress(

@@ -76,6 +76,7 @@ async def scan_observer(settings: Settings) -> AsyncIterator[ScanProgress | Slow
         ProgressKeys(settings.shards, settings.gateway.key_prefix),
         maxlen=settings.gateway.stream_maxlen,
         ttl_s=settings.gateway.replay_ttl_s,
+        linger_s=settings.gateway.token_linger_ms / 1000,
     )
     jobs, engine = await _jobs(settings)
     observer = ScanProgress(publisher, jobs)
@@ -83,6 +84,7 @@ async def scan_observer(settings: Settings) -> AsyncIterator[ScanProgress | Slow
     try:
         yield SlowStart(observer, delay) if delay > 0 else observer
     finally:
+        await publisher.aclose()
         await redis.aclose()
         if engine is not None:
             await engine.dispose()

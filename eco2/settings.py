@@ -122,6 +122,12 @@ class GatewaySettings(BaseModel):
         description="After a partial batch, wait this long before the next read so entries "
         "gather (fewer round trips; adds at most this to an event's SSE delay).",
     )
+    token_linger_ms: int = Field(
+        20,
+        ge=0,
+        description="A streamed token's progress step may wait this long to share a Redis round "
+        "trip with others (eventing/coalesce.py); 0 sends each alone.",
+    )
     router_claim_idle_ms: int = Field(30_000, ge=1, description="Claim pendings this idle.")
     router_claim_interval_s: float = Field(5.0, gt=0, description="How often routers look for it.")
     router_test_stall_s: float = Field(

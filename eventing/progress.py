@@ -21,6 +21,7 @@ from redis import asyncio as aioredis
 
 from eventing.bus.batch import joined
 from eventing.bus.connection import PackedConnection
+from eventing.coalesce import Coalescer
 from eventing.events import Progress, Stage
 from eventing.sharding import shard_of
 
@@ -150,6 +151,7 @@ class ProgressPublisher:
         *,
         maxlen: int = 10_000,
         ttl_s: int = 3_600,
+        linger_s: float = 0.0,
     ) -> None:
         self.redis = redis
         self.keys = keys or ProgressKeys()
@@ -158,6 +160,13 @@ class ProgressPublisher:
         self._emit = redis.register_script(_EMIT)
         self._emit_unless = redis.register_script(_EMIT_UNLESS)
         self._register = redis.register_script(_REGISTER)
+        # Steps emitted with ``linger=True`` wait up to ``linger_s`` to share a round trip.
+        self._coalescer = Coalescer(redis, linger_s) if linger_s > 0 else None
+
+    async def aclose(self) -> None:
+        """Send the steps still lingering (the client stays open: it is the caller's)."""
+        if self._coalescer is not None:
+            await self._coalescer.aclose()
 
     async def register_job(self, job_id: str) -> None:
         """Create the job's state so the gateway can tell "no events yet" from "unknown job"."""
@@ -176,9 +185,12 @@ class ProgressPublisher:
         payload: dict[str, Any] | None = None,
         *,
         unless: str | None = None,
+        linger: bool = False,
     ) -> int:
         """Append one step and return its seq; invalid values raise before anything is written.
 
+        With ``linger`` (a step a person reads, such as a token) the step may wait the
+        publisher's ``linger_s`` to be sent with others in one round trip (``eventing.coalesce``).
         With ``unless`` (a key on this Redis server) the step is written only if that key does
         not exist, checked in the same script: -1 says it existed and nothing was written.
         Inside a write batch (``eventing.bus.batch``) the step is queued there and 0 returned:
@@ -212,6 +224,8 @@ class ProgressPublisher:
             # others were applied. Redis still compiles the body only once (its script cache).
             batch.eval(body, len(keys), *keys, *args)
             return 0
+        if linger and self._coalescer is not None:
+            return int(await self._coalescer.call(script, keys, args))
         return int(await script(keys=keys, args=args))
 
 

@@ -129,7 +129,14 @@ class ScanProgress:
         stage = BY_CONSUMED.get(event["type"])
         if stage is None or kind != "token":
             return
-        await self.publisher.emit(event["subject"], stage.name, "token", stage.start, data)  # type: ignore[arg-type]
+        await self.publisher.emit(
+            event["subject"],
+            stage.name,  # type: ignore[arg-type]
+            "token",
+            stage.start,
+            data,
+            linger=True,  # a token may wait a few ms to share a round trip (eventing.coalesce)
+        )
 
     async def dead(self, event: CloudEvent, reason: str) -> None:
         stage = BY_CONSUMED.get(event["type"])
