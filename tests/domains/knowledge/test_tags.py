@@ -7,6 +7,9 @@ import pytest
 from domains.knowledge import load_knowledge
 from domains.knowledge.tags import TagMatcher
 from domains.knowledge.text import Normaliser
+from tests.domains.knowledge.conftest import read_jsonl
+
+EVAL_SETS = ("items.jsonl", "items_holdout.jsonl", "questions.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +50,20 @@ def test_every_override_maps_between_real_categories() -> None:
         for source, target in tag.overrides.items():
             assert source in kb.categories and target in kb.categories
             assert source != target
+
+
+def test_the_one_pattern_prefilter_finds_what_the_cues_one_by_one_find() -> None:
+    # Every evaluation text, every tag cue's own literal parts and every alias: the prefilter
+    # must never answer "no cue" where the cue-by-cue search finds a tag.
+    kb = load_knowledge()
+    fast = TagMatcher.build(kb.tags)
+    slow = TagMatcher(tags=fast.tags)  # no prefilter
+    normalise = Normaliser(kb.synonyms)
+    texts = [row.get("text") or row["question"] for name in EVAL_SETS for row in read_jsonl(name)]
+    texts += [tag.name for tag in kb.tags.values()] + [c for t in kb.tags.values() for c in t.cues]
+    texts += [alias for entry in kb.lexicon for alias in (entry.name, *entry.aliases)]
+    tagged = 0
+    for text in map(normalise, texts):
+        assert fast.detect(text) == slow.detect(text), text
+        tagged += bool(slow.detect(text))
+    assert tagged > 50  # the corpus does reach the cues, not only the "no cue" answer
