@@ -106,7 +106,8 @@ class ScanNeedsInput(Payload):
 class Progress(Payload):
     """One progress step of a job, as routed to SSE clients (see docs/events.md)."""
 
-    job_id: str
+    # No tab or line break: the router's Pub/Sub lines are split on them (eventing/gateway/frame).
+    job_id: str = Field(min_length=1, pattern=r"^[^\t\n\r]+$")
     seq: int = Field(ge=0, description="Per-job sequence; only grows.")
     stage: Stage
     status: Literal["started", "completed", "token", "failed", "needs_input"]

@@ -14,7 +14,7 @@ from fastapi import FastAPI, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis import asyncio as aioredis
-from sse_starlette import EventSourceResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
 from eco2.settings import Settings
@@ -23,7 +23,7 @@ from eventing.gateway.hub import Hub
 from eventing.gateway.listener import JobSubscription, ShardListener
 from eventing.gateway.response import SSEResponse
 from eventing.gateway.store import ReplayStore
-from eventing.gateway.stream import PING, StreamPlan, job_stream
+from eventing.gateway.stream import StreamPlan, job_stream
 from eventing.progress import ProgressKeys, connect
 
 # Services whose jobs report through the progress log; chat joins the same mechanism later.
@@ -151,7 +151,7 @@ def create_app(settings: Settings, redis: aioredis.Redis | None = None) -> FastA
             return EventSourceResponse(
                 job_stream(plan),
                 ping=gateway.options.ping_s,
-                ping_message_factory=lambda: PING,
+                ping_message_factory=lambda: ServerSentEvent(comment="ping"),
                 send_timeout=gateway.options.send_timeout_s,
                 background=cleanup,
             )

@@ -12,7 +12,7 @@ import contextlib
 from collections import deque
 
 from eventing import metrics
-from eventing.events import Progress
+from eventing.gateway.frame import Frame
 
 
 class Subscriber:
@@ -23,10 +23,10 @@ class Subscriber:
         self.maxsize = maxsize
         self.closed: str | None = None  # why: "overflow", "shutdown", "unsubscribed"
         self.resync = False
-        self._events: deque[Progress] = deque()
+        self._events: deque[Frame] = deque()
         self._ready = asyncio.Event()
 
-    def offer(self, event: Progress) -> None:
+    def offer(self, event: Frame) -> None:
         """Queue a live event without waiting; a full queue closes the subscriber."""
         if self.closed:
             return
@@ -48,7 +48,7 @@ class Subscriber:
             self._events.clear()
         self._ready.set()
 
-    def take(self) -> list[Progress]:
+    def take(self) -> list[Frame]:
         """Everything queued, oldest first."""
         events = list(self._events)
         self._events.clear()
@@ -88,7 +88,7 @@ class Hub:
                 del self._by_job[subscriber.job_id]
         subscriber.close("unsubscribed")
 
-    def dispatch(self, event: Progress) -> int:
+    def dispatch(self, event: Frame) -> int:
         """Hand ``event`` to every subscriber of its job; returns how many got it."""
         subscribers = self._by_job.get(event.job_id)
         if not subscribers:

@@ -14,11 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from pydantic import TypeAdapter, ValidationError
 from redis import asyncio as aioredis
 
 from eventing import metrics
-from eventing.events import Progress
+from eventing.gateway.frame import Frame, MalformedMessage, from_message
 from eventing.gateway.hub import Hub, Subscriber
 
 log = logging.getLogger(__name__)
@@ -26,17 +25,12 @@ log = logging.getLogger(__name__)
 SUBSCRIBE_TIMEOUT_S = 5.0
 
 
-_BATCH = TypeAdapter(list[Progress])
-
-
-def parse_message(data: str) -> list[Progress]:
-    """The events of one Pub/Sub message: the router publishes a JSON array per channel and
-    batch; a single object (a router of an earlier release, mid rolling upgrade) is one event."""
+def parse_message(data: str) -> list[Frame]:
+    """The events of one Pub/Sub message (``eventing.gateway.frame``); none if it is malformed,
+    which is logged: its clients find the events in the replay log through the gap check."""
     try:
-        if data.startswith("["):
-            return _BATCH.validate_json(data)
-        return [Progress.model_validate_json(data)]
-    except ValidationError as exc:
+        return from_message(data)
+    except MalformedMessage as exc:
         log.error("dropping malformed Pub/Sub message: %s", exc)
         return []
 

@@ -16,7 +16,8 @@ This one keeps what a progress stream needs and nothing else:
 - shutdown ends the streams through the hub (``Gateway.close_streams``), not a signal watcher;
 - the route is GET only (FastAPI adds no HEAD), so no HEAD can open a stream that never ends.
 
-The wire format is sse-starlette's ``ServerSentEvent.encode``.
+The stream gives the wire bytes (``eventing.gateway.frame.Frame.encode``: the format of
+sse-starlette's ``ServerSentEvent.encode``), sent as they come.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 
-from sse_starlette import ServerSentEvent
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
@@ -46,7 +46,7 @@ class SSEResponse(Response):
 
     def __init__(
         self,
-        events: AsyncIterator[ServerSentEvent],
+        events: AsyncIterator[bytes],
         *,
         send_timeout_s: float,
         background: BackgroundTask | None = None,
@@ -85,8 +85,7 @@ class SSEResponse(Response):
         self._watch_handle = self._loop.call_later(self.send_timeout_s, self._watch, task)
         try:
             await self._send(send, start)
-            async for event in self.events:
-                body = event.encode()
+            async for body in self.events:
                 await self._send(
                     send, {"type": "http.response.body", "body": body, "more_body": True}
                 )

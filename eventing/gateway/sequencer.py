@@ -8,7 +8,7 @@ reordering several routers can cause.
 
 from __future__ import annotations
 
-from eventing.events import Progress
+from eventing.gateway.frame import Frame
 
 
 class Sequencer:
@@ -16,7 +16,7 @@ class Sequencer:
 
     def __init__(self, after: int = 0) -> None:
         self.next_seq = after + 1
-        self._held: dict[int, Progress] = {}
+        self._held: dict[int, Frame] = {}
 
     @property
     def last_sent(self) -> int:
@@ -32,14 +32,14 @@ class Sequencer:
         """True when the next expected event is already held."""
         return self.next_seq in self._held
 
-    def add(self, event: Progress) -> None:
+    def add(self, event: Frame) -> None:
         """Take an event from either source; ones already let through are dropped."""
         if event.seq >= self.next_seq:
             self._held.setdefault(event.seq, event)
 
-    def ready(self) -> list[Progress]:
+    def ready(self) -> list[Frame]:
         """The events now in order, each returned once."""
-        out: list[Progress] = []
+        out: list[Frame] = []
         while self.next_seq in self._held:
             out.append(self._held.pop(self.next_seq))
             self.next_seq += 1

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from redis import asyncio as aioredis
 
-from eventing.events import Progress
-from eventing.progress import ProgressKeys, is_terminal
+from eventing.gateway.frame import Frame, from_json
+from eventing.progress import ProgressKeys
 
 
 @dataclass(frozen=True)
@@ -15,13 +15,13 @@ class Snapshot:
     """What a connecting client needs: does the job exist, its events after a seq, is it over."""
 
     exists: bool
-    events: list[Progress]
-    latest: Progress | None  # the state hash's latest event (None before the first)
+    events: list[Frame]
+    latest: Frame | None  # the state hash's latest event (None before the first)
 
     @property
     def finished_at(self) -> int | None:
         """The seq of the terminal event when the job is over, else None."""
-        if self.latest is not None and is_terminal(self.latest):
+        if self.latest is not None and self.latest.terminal:
             return self.latest.seq
         return None
 
@@ -41,12 +41,12 @@ class ReplayStore:
             exists, latest, raw_events = await pipe.execute()
         return Snapshot(
             exists=bool(exists),
-            events=[Progress.model_validate_json(raw) for raw in raw_events],
-            latest=Progress.model_validate_json(latest) if latest else None,
+            events=[from_json(raw) for raw in raw_events],
+            latest=from_json(latest) if latest else None,
         )
 
-    async def events_after(self, job_id: str, after: int) -> list[Progress]:
+    async def events_after(self, job_id: str, after: int) -> list[Frame]:
         raw_events = await self.redis.zrange(
             self.keys.replay(job_id), f"({after}", "+inf", byscore=True
         )
-        return [Progress.model_validate_json(raw) for raw in raw_events]
+        return [from_json(raw) for raw in raw_events]

@@ -5,6 +5,10 @@ during the read is caught live; the sequencer drops the copy that arrives both w
 events behind a missing seq (several routers may publish a job's events out of order). While it
 holds, the replay log is re-read every ``gap_check_s``; after ``gap_timeout_s`` the missing seq is
 given up (counted in ``eco2_sse_gap_skips_total``) so a lost entry cannot stall a stream forever.
+
+The stream yields wire bytes: the events ready at one wake-up go to the client as one chunk
+(one ASGI send, one socket write: the ``completed`` of a stage and the next one's ``started``
+often arrive together, the reward's ``completed`` and ``done`` always do).
 """
 
 from __future__ import annotations
@@ -13,19 +17,10 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-from sse_starlette import ServerSentEvent
-
 from eventing import metrics
-from eventing.events import Progress
 from eventing.gateway.hub import Subscriber
 from eventing.gateway.sequencer import Sequencer
 from eventing.gateway.store import ReplayStore, Snapshot
-from eventing.progress import is_terminal
-
-
-def to_sse(event: Progress) -> ServerSentEvent:
-    """The wire form: ``id`` = seq (the resume point), ``event`` = stage, ``data`` = Progress."""
-    return ServerSentEvent(id=str(event.seq), event=event.stage, data=event.model_dump_json())
 
 
 @dataclass
@@ -44,11 +39,15 @@ class StreamPlan:
     ping_s: float | None = None
 
 
-PING = ServerSentEvent(comment="ping")  # a comment, no id: it must not move the resume point
+# A chunk ends past this size, so a client that stopped reading meets a send that blocks (and is
+# cut after ``send_timeout_s``) instead of having its whole backlog buffered in one write.
+CHUNK_BYTES = 64 * 1024
+PING = b": ping\n\n"  # a comment, no id: it must not move the resume point
 
 
-async def job_stream(plan: StreamPlan) -> AsyncIterator[ServerSentEvent]:
-    """Yield the job's events after ``plan.after`` until its terminal event or a close."""
+async def job_stream(plan: StreamPlan) -> AsyncIterator[bytes]:
+    """Yield the job's events after ``plan.after`` until its terminal event or a close; the
+    events ready together come as one chunk."""
     sequencer = Sequencer(plan.after)
     subscriber = plan.subscriber
     try:
@@ -63,12 +62,23 @@ async def job_stream(plan: StreamPlan) -> AsyncIterator[ServerSentEvent]:
         gap_since: float | None = None
         quiet_since = time.monotonic()
         while True:
-            for event in sequencer.ready():
-                metrics.SSE_EVENTS_SENT.inc()
-                yield to_sse(event)
+            if ready := sequencer.ready():
+                chunk: list[bytes] = []
+                size = 0
+                for event in ready:
+                    frame = event.encode()
+                    chunk.append(frame)
+                    size += len(frame)
+                    if event.terminal or size >= CHUNK_BYTES:
+                        metrics.SSE_EVENTS_SENT.inc(len(chunk))
+                        yield b"".join(chunk)
+                        if event.terminal:
+                            return
+                        chunk, size = [], 0
+                if chunk:
+                    metrics.SSE_EVENTS_SENT.inc(len(chunk))
+                    yield b"".join(chunk)
                 quiet_since = time.monotonic()
-                if is_terminal(event):
-                    return
             if sequencer.waiting:
                 gap_since = gap_since or time.monotonic()
                 if time.monotonic() - gap_since >= plan.gap_timeout_s:

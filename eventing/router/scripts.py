@@ -6,8 +6,10 @@ redelivered entry (a claimed one whose first router published before dying) publ
 Events may arrive out of seq order (several routers, claims); they are still logged and
 published, and the gateway restores the order (eventing/gateway/sequencer.py).
 
-One call routes a whole batch and publishes ONE message per channel: a JSON array of the
-batch's new events for it, in stream order (a job's events share a shard, so its order holds).
+One call routes a whole batch and publishes ONE message per channel: the batch's new events for
+it, in stream order, one line each with the fields the gateway routes on before the event's
+JSON (``eventing.gateway.frame``: the gateway forwards the JSON without parsing it). A job's
+events share a shard, so its order holds.
 Per event, a call and a Pub/Sub message cost Redis, the router and every gateway more than the
 event itself did (bench/RESULTS.md). The keys of many jobs in one script bind it to one Redis
 server (no Cluster), as the stage streams and seq counters already are.
@@ -49,12 +51,13 @@ for i = 1, #KEYS / 2 do
       by_channel[channel] = events
       channels[#channels + 1] = channel
     end
-    events[#events + 1] = ARGV[a + 1]
+    events[#events + 1] = ARGV[a] .. '\\t' .. ARGV[a + 2] .. '\\t' .. ARGV[a + 3] .. '\\t' ..
+      ARGV[a + 7] .. '\\t' .. ARGV[a + 1]
     routed[i] = {1, previous}
   end
 end
 for _, channel in ipairs(channels) do
-  redis.call('PUBLISH', channel, '[' .. table.concat(by_channel[channel], ',') .. ']')
+  redis.call('PUBLISH', channel, 'v2\\n' .. table.concat(by_channel[channel], '\\n'))
 end
 return routed
 """

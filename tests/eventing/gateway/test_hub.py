@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from eventing.events import Progress
+from eventing.gateway.frame import Frame, of
 from eventing.gateway.hub import Hub
 
 
-def ev(job_id: str, seq: int) -> Progress:
-    return Progress(job_id=job_id, seq=seq, stage="vision", status="started", progress=10)
+def ev(job_id: str, seq: int) -> Frame:
+    return of(Progress(job_id=job_id, seq=seq, stage="vision", status="started", progress=10))
 
 
 def test_dispatch_goes_only_to_the_jobs_subscribers() -> None:

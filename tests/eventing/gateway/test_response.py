@@ -14,6 +14,7 @@ from sse_starlette import ServerSentEvent
 from eventing import metrics
 from eventing.events import Progress
 from eventing.gateway import create_app
+from eventing.gateway.frame import Frame, of
 from eventing.gateway.response import SSEResponse
 from eventing.progress import ProgressPublisher
 from tests.eventing.gateway.support import bus_settings, serve_app, until
@@ -32,9 +33,11 @@ async def back_to(count: float, within: float) -> None:
     await until(closed, within=within)
 
 
-def token(job_id: str, seq: int, text: str) -> Progress:
-    return Progress(
-        job_id=job_id, seq=seq, stage="answer", status="token", progress=60, payload={"t": text}
+def token(job_id: str, seq: int, text: str) -> Frame:
+    return of(
+        Progress(
+            job_id=job_id, seq=seq, stage="answer", status="token", progress=60, payload={"t": text}
+        )
     )
 
 
@@ -85,7 +88,7 @@ async def test_a_client_that_disconnects_ends_its_stream_without_waiting_for_eve
 
 async def _frames(count: int):
     for seq in range(1, count + 1):
-        yield ServerSentEvent(data="x", id=str(seq))
+        yield ServerSentEvent(data="x", id=str(seq)).encode()
 
 
 async def _never_disconnects() -> dict:
@@ -119,9 +122,9 @@ async def test_a_send_stuck_after_a_quiet_spell_is_cut_on_time_not_a_period_late
             await asyncio.Event().wait()  # the client stopped reading
 
     async def late_frames():
-        yield ServerSentEvent(data="x", id="1")
+        yield ServerSentEvent(data="x", id="1").encode()
         await asyncio.sleep(0.55)  # just past the watch's first look at 0.5 s
-        yield ServerSentEvent(data="x", id="2")
+        yield ServerSentEvent(data="x", id="2").encode()
 
     response = SSEResponse(late_frames(), send_timeout_s=0.5)
     await asyncio.wait_for(response({"type": "http"}, _never_disconnects, stuck_third_send), 5)

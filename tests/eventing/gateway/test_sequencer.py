@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from eventing.events import Progress
+from eventing.gateway.frame import Frame, of
 from eventing.gateway.sequencer import Sequencer
 
 
-def ev(seq: int) -> Progress:
-    return Progress(job_id="j", seq=seq, stage="vision", status="started", progress=10)
+def ev(seq: int) -> Frame:
+    return of(Progress(job_id="j", seq=seq, stage="vision", status="started", progress=10))
 
 
 def test_out_of_order_events_come_out_in_order_once() -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 
 import pytest
 from pydantic import ValidationError
 
 from eco2.settings import Settings
+from eventing.gateway.frame import from_message
 from eventing.progress import ProgressKeys, ProgressPublisher
 from eventing.router import Router, RouterOptions
 from tests.eventing.gateway.support import STAGES, emit_stages
@@ -63,10 +63,15 @@ async def test_router_writes_state_replay_and_shard_channel(
         while not messages:
             message = await pubsub.get_message(timeout=1)
             if message and message["type"] == "message":
-                messages.append(json.loads(message["data"]))
+                messages.append(from_message(message["data"]))
     await pubsub.aclose()
-    # One message for the batch's events of this channel, in seq order.
-    assert [[event["seq"] for event in batch] for batch in messages] == [[1, 2, 3]]
+    # One message for the batch's events of this channel, in seq order, each event's JSON
+    # exactly as logged for replay (the gateway forwards it untouched).
+    assert [[frame.seq for frame in batch] for batch in messages] == [[1, 2, 3]]
+    assert [frame.data for frame in messages[0]] == [member for member, _score in replay]
+    assert [(f.stage, f.status, f.job_id) for f in messages[0]] == [
+        (stage, "started", "b") for stage in STAGES[:3]
+    ]
     pending = await redis.xpending(publisher.keys.stream(publisher.keys.shard("b")), "router")
     assert pending["pending"] == 0  # acked after publishing
 
@@ -210,9 +215,9 @@ async def test_a_batch_is_one_message_per_channel_and_a_repeat_publishes_nothing
             while True:
                 message = await pubsub.get_message(timeout=0.5)
                 if message and message["type"] == "message":
-                    batch = json.loads(message["data"])
+                    batch = from_message(message["data"])
                     received.setdefault(message["channel"], []).append(
-                        [(event["job_id"], event["seq"]) for event in batch]
+                        [(frame.job_id, frame.seq) for frame in batch]
                     )
     await pubsub.aclose()
     assert received == {
