@@ -18,6 +18,7 @@ so no orphan outlives it.
 from __future__ import annotations
 
 import ctypes
+import os
 import signal
 import socket
 import subprocess
@@ -43,6 +44,7 @@ class Part:
     name: str
     args: tuple[str, ...]
     role: str  # "api", "router" or "worker": the API is awaited before the workers start
+    nice: int = 0  # added to the child's niceness (lower CPU priority) when above 0
 
     @property
     def argv(self) -> list[str]:
@@ -74,13 +76,29 @@ async def declare_queues(settings: Settings) -> None:
 
 
 def plan(
-    settings: Settings, *, host: str, port: int, transport: str, workers_per_stage: int = 1
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    transport: str,
+    workers_per_stage: int = 1,
+    api_replicas: int = 1,
+    worker_nice: int = 0,
 ) -> list[Part]:
-    """The processes of a local system, router and API first."""
-    parts = [
-        Part("router", ("router",), "router"),
-        Part("api", ("api", "--host", host, "--port", str(port)), "api"),
-    ]
+    """The processes of a local system, router and API first.
+
+    ``worker_nice`` lowers the stage workers' CPU priority: on a machine the whole system
+    shares, the API (every upload and every SSE frame passes through it) then gets a core when
+    it needs one, as its own pods would in a cluster; the workers' work waits in their streams.
+    """
+    api = ("api", "--host", host, "--port", str(port))
+    parts = [Part("router", ("router",), "router")]
+    if api_replicas == 1:
+        parts.append(Part("api", api, "api"))
+    else:  # one port, several processes: the kernel spreads the connections (SO_REUSEPORT)
+        parts += [
+            Part(f"api-{n}", (*api, "--reuse-port"), "api") for n in range(1, api_replicas + 1)
+        ]
     exchange = settings.pipeline.exchange
     for stage in STAGES:
         if transport == "amqp":
@@ -95,7 +113,7 @@ def plan(
         for n in range(1, workers_per_stage + 1):
             args = ("function", "run", stage.source, *trigger, "--observer", "scan")
             args += ("--concurrency", str(stage.concurrency))
-            parts.append(Part(f"{stage.name}-{n}", args, "worker"))
+            parts.append(Part(f"{stage.name}-{n}", args, "worker", nice=worker_nice))
     return parts
 
 
@@ -127,10 +145,33 @@ def unreachable(settings: Settings, transport: str) -> list[str]:
     return down
 
 
+def port_taken(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be served, or None. Checked before the API replicas bind it
+    with SO_REUSEPORT, which would otherwise share it with another system's replicas."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
 def die_with_parent() -> None:
     # Runs in the child between fork and exec: SIGTERM it when the supervisor goes away.
     with_libc = ctypes.CDLL(None, use_errno=True)
     with_libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def child_setup(nice: int) -> Callable[[], None]:
+    """What runs in a child between fork and exec: its death signal, then its niceness."""
+
+    def setup() -> None:
+        die_with_parent()
+        if nice > 0:
+            os.nice(nice)
+
+    return setup
 
 
 @dataclass
@@ -152,7 +193,7 @@ class Supervisor:
             part.argv,
             env=dict(self.env) if self.env is not None else None,
             process_group=0,
-            preexec_fn=die_with_parent,  # the supervisor runs no threads
+            preexec_fn=child_setup(part.nice),  # the supervisor runs no threads
         )
         self.children[part.name] = child
         self.say(f"started {part.name} pid={child.pid}")
@@ -160,17 +201,23 @@ class Supervisor:
     def _dead(self) -> list[tuple[str, int]]:
         return [(n, c.returncode) for n, c in self.children.items() if c.poll() is not None]
 
-    def _wait_healthy(self) -> bool:
+    def _wait_healthy(self, pids: frozenset[int] = frozenset()) -> bool:
+        """Until ``/healthz`` answers 200, and has answered from each of ``pids`` (API replicas
+        sharing the port: each probe is a new connection, which the kernel may give to any)."""
         deadline = time.monotonic() + self.health_timeout_s
+        seen: set[int] = set()
         while time.monotonic() < deadline and not self.stopping:
             if self._dead():
                 return False
             try:
-                if httpx.get(self.health_url, timeout=1.0).status_code == 200:
-                    return True
-            except httpx.HTTPError:
+                response = httpx.get(self.health_url, timeout=1.0)
+                if response.status_code == 200:
+                    seen.add(response.json().get("pid", 0))
+                    if pids <= seen:
+                        return True
+            except (httpx.HTTPError, ValueError):
                 pass
-            time.sleep(0.2)
+            time.sleep(0.05 if seen else 0.2)
         return False
 
     def request_stop(self, signum: int = signal.SIGTERM, frame: object = None) -> None:
@@ -180,10 +227,19 @@ class Supervisor:
         """Start everything, block until a signal or a failure, stop everything; exit code."""
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self.request_stop)
+        # A second API replica starts once the first is healthy: the first migrates the
+        # database, and two migrating at once could race on creating the schema.
+        later_apis = [p for p in self.parts if p.role == "api"][1:]
         try:
-            for part in (p for p in self.parts if p.role != "worker"):
+            for part in (p for p in self.parts if p.role != "worker" and p not in later_apis):
                 self._spawn(part)
-            if not self._wait_healthy():
+            healthy = self._wait_healthy()
+            if healthy and later_apis:
+                for part in later_apis:
+                    self._spawn(part)
+                apis = (self.children[p.name].pid for p in self.parts if p.role == "api")
+                healthy = self._wait_healthy(frozenset(apis))
+            if not healthy:
                 if not self.stopping:
                     self.say(f"the API did not become healthy at {self.health_url}")
                     return self._finish(1)

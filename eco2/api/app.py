@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
@@ -104,11 +105,19 @@ def create_app(
     errors.install(app)
     app.include_router(router)
 
+    pid = os.getpid()
+
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:
-        """The process is up (no dependency checked)."""
+        """The process is up (no dependency checked); ``pid`` tells replicas on one port apart."""
         gateway = app.state.gateway
-        return {"status": "ok", "mode": gateway.options.channel_mode, "clients": len(gateway.hub)}
+        clients = len(gateway.hub)
+        return {
+            "status": "ok",
+            "mode": gateway.options.channel_mode,
+            "clients": clients,
+            "pid": pid,
+        }
 
     @app.get("/readyz")
     async def readyz(request: Request) -> JSONResponse:

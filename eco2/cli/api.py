@@ -8,10 +8,15 @@ import click
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, type=int, show_default=True)
-def api(host: str, port: int) -> None:
+@click.option(
+    "--reuse-port",
+    is_flag=True,
+    help="Share the port with other API replicas (SO_REUSEPORT); eco2 serve --api-replicas.",
+)
+def api(host: str, port: int, reuse_port: bool) -> None:
     """Serve POST/GET /api/v1/scans…, the SSE events stream, /healthz, /readyz and /metrics."""
     from eco2.api import create_app
     from eco2.settings import get_settings
     from eventing.gateway.serve import run
 
-    run(create_app(get_settings()), host, port)
+    run(create_app(get_settings()), host, port, reuse_port=reuse_port)

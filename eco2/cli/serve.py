@@ -17,14 +17,34 @@ import click
     help="How the stages are triggered [default: ECO2_PIPELINE__TRANSPORT, redis].",
 )
 @click.option("--workers-per-stage", default=1, show_default=True, type=click.IntRange(1, 16))
+@click.option(
+    "--api-replicas",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="API processes sharing the port (SO_REUSEPORT), each with its own SSE gateway.",
+)
+@click.option(
+    "--worker-nice",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 19),
+    help="Lower the stage workers' CPU priority by this much, so the API gets a core first.",
+)
 @click.option("--stop-timeout", default=15.0, show_default=True, help="Seconds before SIGKILL.")
 def serve(
-    host: str, port: int, transport: str | None, workers_per_stage: int, stop_timeout: float
+    host: str,
+    port: int,
+    transport: str | None,
+    workers_per_stage: int,
+    api_replicas: int,
+    worker_nice: int,
+    stop_timeout: float,
 ) -> None:
     """Run the whole system until Ctrl-C/SIGTERM, which stops every part."""
     import os
 
-    from eco2.serve import Supervisor, health_url, plan, unreachable
+    from eco2.serve import Supervisor, health_url, plan, port_taken, unreachable
     from eco2.settings import get_settings
 
     settings = get_settings()
@@ -35,6 +55,9 @@ def serve(
             click.echo(f"eco2 serve: cannot reach {line}", err=True)
         click.echo("start the servers (make services / scripts/ensure-services.sh)", err=True)
         sys.exit(1)
+    if why := port_taken(host, port):
+        click.echo(f"eco2 serve: cannot listen on {host}:{port}: {why}", err=True)
+        sys.exit(1)
     if transport == "amqp":
         import asyncio
 
@@ -44,7 +67,13 @@ def serve(
     # The API publishes to the transport it reads from the environment: say it the same way.
     env = {**os.environ, "ECO2_PIPELINE__TRANSPORT": transport}
     parts = plan(
-        settings, host=host, port=port, transport=transport, workers_per_stage=workers_per_stage
+        settings,
+        host=host,
+        port=port,
+        transport=transport,
+        workers_per_stage=workers_per_stage,
+        api_replicas=api_replicas,
+        worker_nice=worker_nice,
     )
 
     def say(line: str) -> None:
@@ -55,6 +84,7 @@ def serve(
     )
     supervisor.announce = (
         f"listening on http://{host}:{port} (API, SSE /api/v1/scans/<job>/events, /metrics); "
-        f"transport {transport}, {workers_per_stage} worker(s) per stage"
+        f"transport {transport}, {api_replicas} API process(es), "
+        f"{workers_per_stage} worker(s) per stage"
     )
     sys.exit(supervisor.run())

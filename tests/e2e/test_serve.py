@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -164,3 +165,54 @@ def test_eco2_scan_answers_a_question_or_exits_2(
 def test_eco2_scan_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
     missing = run_scan(tmp_path, MARK, "--url", f"http://127.0.0.1:{free_port()}")
     assert missing.returncode == 1 and "eco2 serve" in missing.stderr
+
+
+def test_api_replicas_share_the_port_and_niced_workers_finish_a_scan(
+    unique: str, logs: Path
+) -> None:
+    serve: Proc | None = None
+    try:
+        serve, client = start_serve(unique, logs, "--api-replicas", "2", "--worker-nice", "5")
+        with client:
+            children = child_pids(serve)
+            apis = {children["api-1"], children["api-2"]}
+            # "ready" is said only once both answered /healthz; new connections reach both.
+            seen = set()
+            for _ in range(200):
+                with httpx.Client(base_url=str(client.base_url)) as fresh:
+                    seen.add(fresh.get("/healthz").json()["pid"])
+                if seen == apis:
+                    break
+            assert seen == apis
+            assert niceness(children["vision-1"]) == niceness(children["api-1"]) + 5
+            scan = submit(client, MARK)
+            assert follow_to_end(client, scan) == "done"
+            assert_completed(client, scan.steps, scan.job_id)
+        assert serve.stop() == 0
+        assert [name for name, pid in children.items() if alive(pid)] == []
+    finally:
+        if serve is not None and serve.popen.poll() is None:
+            serve.stop()
+        cleanup(unique)
+
+
+def niceness(pid: int) -> int:
+    return os.getpriority(os.PRIO_PROCESS, pid)
+
+
+def test_a_port_in_use_is_refused_before_anything_starts(unique: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            serve_argv(port, "--api-replicas", "2"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=isolated_env(unique),
+            check=False,
+        )
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in done.stderr
+    assert "started" not in done.stderr
