@@ -66,7 +66,8 @@ def tables(run: dict[str, Any]) -> str:
         f"Run {run['when']} on {machine(run['machine'])}: "
         f"levels {args['levels']}, {args['duration']:.0f} s each, sim scale {args['scale']} "
         f"(simulated LLM wait {sim:.2f} s per scan), jitter {args['jitter']}, "
-        f"{args['workers']} worker(s) per stage.",
+        f"{args['workers']} worker(s) per stage, {args.get('api_replicas', 1)} API process(es), "
+        f"workers at nice +{args.get('worker_nice', 0)}.",
         "",
         "| mode | VU | scans | done % | scans/min | Little bound | ratio | p50 s | p95 s | p99 s "
         "| overhead p50 / p95 s | p95 ÷ sim | first event p95 ms | events/scan | errors |",

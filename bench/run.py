@@ -44,8 +44,18 @@ RESULTS = ROOT / "bench" / "results"
 class System:
     """One ``eco2 serve`` with its own prefix and schema; ``with`` starts and cleans it up."""
 
-    def __init__(self, *, port: int, mode: str, scale: float, jitter: float, workers: int) -> None:
-        self.port, self.mode = port, mode
+    def __init__(
+        self,
+        *,
+        port: int,
+        mode: str,
+        scale: float,
+        jitter: float,
+        workers: int,
+        apis: int = 1,
+        worker_nice: int = 0,
+    ) -> None:
+        self.port, self.mode, self.apis, self.worker_nice = port, mode, apis, worker_nice
         self.tag = f"bench{uuid.uuid4().hex[:8]}"
         self.log = Path(f"/tmp/{self.tag}.log")
         self.env = {
@@ -68,7 +78,8 @@ class System:
 
     def start(self, within_s: float = 90) -> None:
         argv = [sys.executable, "-m", "eco2.cli", "serve", "--port", str(self.port)]
-        argv += ["--workers-per-stage", str(self.workers)]
+        argv += ["--workers-per-stage", str(self.workers), "--api-replicas", str(self.apis)]
+        argv += ["--worker-nice", str(self.worker_nice)]
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=out, stderr=out)
         deadline = time.monotonic() + within_s
@@ -141,7 +152,13 @@ async def warm_up(url: str) -> None:
 
 async def level(args: argparse.Namespace, mode: str, vus: int) -> dict[str, Any]:
     system = System(
-        port=args.port, mode=mode, scale=args.scale, jitter=args.jitter, workers=args.workers
+        port=args.port,
+        mode=mode,
+        scale=args.scale,
+        jitter=args.jitter,
+        workers=args.workers,
+        apis=args.api_replicas,
+        worker_nice=args.worker_nice,
     )
     try:
         await asyncio.to_thread(system.start)
@@ -187,6 +204,12 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--jitter", type=float, default=0.0, help="ECO2_LLM__SIM_JITTER")
     parser.add_argument("--channel-mode", default="shard", choices=["shard", "job", "both"])
     parser.add_argument("--workers", type=int, default=2, help="workers per stage")
+    parser.add_argument(
+        "--api-replicas", type=int, default=2, help="API processes on the port (SO_REUSEPORT)"
+    )
+    parser.add_argument(
+        "--worker-nice", type=int, default=5, help="eco2 serve --worker-nice (API first)"
+    )
     parser.add_argument("--port", type=int, default=18080)
     parser.add_argument("--cycle-timeout", type=float, default=120.0, help="bound of one scan")
     parser.add_argument("--name", default=None, help="results name (default: quick or time)")
