@@ -15,7 +15,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from redis import asyncio as aioredis
 
@@ -25,12 +25,21 @@ from eventing.coalesce import Coalescer
 from eventing.events import Progress, Stage
 from eventing.sharding import shard_of
 
+
+class Stepped(Protocol):
+    """What tells a job's last step: its stage and status."""
+
+    stage: str
+    status: str
+
+
 TERMINAL_STAGES: frozenset[str] = frozenset({"done", "failed", "needs_input"})
 TERMINAL_STATUSES: frozenset[str] = frozenset({"failed", "needs_input"})
 
 
-def is_terminal(event: Progress) -> bool:
-    """True for the last event of a job: the stream closes after it."""
+def is_terminal(event: Progress | Stepped) -> bool:
+    """True for the last event of a job (a ``Progress`` or the gateway's frame of one): the
+    stream closes after it."""
     return event.stage in TERMINAL_STAGES or event.status in TERMINAL_STATUSES
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pydantic import TypeAdapter
 
 from eventing.events import Progress
-from eventing.progress import TERMINAL_STAGES, TERMINAL_STATUSES
+from eventing.progress import is_terminal
 
 HEADER = "v2\n"
 _EARLIER = TypeAdapter(list[Progress])
@@ -46,8 +46,8 @@ class Frame:
 
     @property
     def terminal(self) -> bool:
-        """The job's last event: the stream closes after it (``eventing.progress.is_terminal``)."""
-        return self.stage in TERMINAL_STAGES or self.status in TERMINAL_STATUSES
+        """The job's last event: the stream closes after it."""
+        return is_terminal(self)
 
     def encode(self) -> bytes:
         """The SSE frame: ``id`` = seq (the resume point), ``event`` = stage, ``data`` = JSON."""
