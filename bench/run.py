@@ -203,7 +203,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=1.0, help="ECO2_LLM__SIM_SCALE")
     parser.add_argument("--jitter", type=float, default=0.0, help="ECO2_LLM__SIM_JITTER")
     parser.add_argument("--channel-mode", default="shard", choices=["shard", "job", "both"])
-    parser.add_argument("--workers", type=int, default=2, help="workers per stage")
+    parser.add_argument("--workers", type=int, default=1, help="workers per stage")
     parser.add_argument(
         "--api-replicas", type=int, default=2, help="API processes on the port (SO_REUSEPORT)"
     )

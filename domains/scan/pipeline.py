@@ -30,10 +30,12 @@ class StageSpec:
     # Events a worker handles at once. A stage that waits on a model can hold hundreds; one
     # that computes (BM25, PostgreSQL) gains nothing past a few, and more only makes every
     # handler slower until they time out: those entries are better left waiting in the stream.
-    # The model stages hold 512: by Little's law a worker pair holding 2 x 256 answers of 5.6 s
-    # passes at most 91 a second, which capped the benchmark at 1,000 VU (~5,600 scans/min,
-    # ~1 s queued in the answer stream at the median); at 512 it held 6,137/min, overhead
-    # p95 0.31 s (bench/RESULTS.md, session 8).
+    # The model stages hold hundreds, sized by Little's law for what one worker process must
+    # pass at 1,000 VU (~100 scans/s): vision 100/s x 4.0 s = 400 in flight, answer
+    # 100/s x 5.6 s = 560. At 256 the answer stage capped the benchmark at ~5,600 scans/min
+    # with ~1 s queued in its stream (bench/RESULTS.md, session 8). Vision stays at 512: each
+    # event holds its image (up to 10 MiB) in memory while the model looks at it; an answer
+    # holds a few KiB of text.
     concurrency: int
 
     @property
@@ -49,7 +51,7 @@ STAGES: tuple[StageSpec, ...] = (
     StageSpec("vision", "kr.eco2.scan.requested", "kr.eco2.scan.vision.completed", 0, 25, 512),
     StageSpec("rule", "kr.eco2.scan.vision.completed", "kr.eco2.scan.rule.completed", 25, 50, 8),
     StageSpec(
-        "answer", "kr.eco2.scan.rule.completed", "kr.eco2.scan.answer.completed", 50, 75, 512
+        "answer", "kr.eco2.scan.rule.completed", "kr.eco2.scan.answer.completed", 50, 75, 1024
     ),
     StageSpec(
         "reward", "kr.eco2.scan.answer.completed", "kr.eco2.scan.reward.completed", 75, 100, 16
