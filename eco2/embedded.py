@@ -183,6 +183,7 @@ class EmbeddedPipeline:
             job_id=job_id,
             user_id=self.user_id,
             image_ref=await self.images.put(image),
+            image_bytes=len(image),
             hint=hint,
             model=LOCAL_MODEL,
         )

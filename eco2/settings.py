@@ -147,6 +147,14 @@ class VisionSettings(BaseModel):
     max_image_pixels: int = Field(
         50_000_000, ge=1, description="Larger images are refused as decompression bombs."
     )
+    # 128 MiB of photos is ~3x that in a cloud request (base64, the JSON body): it stays
+    # inside the vision pod's 1Gi limit (keda/*/vision.yaml) with the process itself.
+    inflight_image_mb: int = Field(
+        128,
+        ge=1,
+        description="Image MiB a vision worker holds at once (domains/image/budget.py); "
+        "scans past it wait for their turn.",
+    )
     fonts_dir: str = Field(
         "/usr/share/fonts/truetype/nanum", description="Korean fonts for rendered sample marks."
     )

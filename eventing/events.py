@@ -32,6 +32,9 @@ class ScanRequested(Payload):
     job_id: str = Field(min_length=1)
     user_id: str = "anonymous"
     image_ref: str = Field(min_length=1, description="Where the image bytes are (blob key or URL).")
+    image_bytes: int | None = Field(
+        None, ge=0, description="The image's size, so vision can budget memory before fetching."
+    )
     hint: str | None = Field(None, description="What the user typed about the item, if anything.")
     model: str | None = Field(None, description="LLM model for this scan; settings decide if None.")
 

@@ -32,6 +32,11 @@ class ImageStore(abc.ABC):
     async def get(self, ref: str) -> bytes:
         """The bytes of ``ref``; ``ImageNotFoundError`` when missing."""
 
+    @abc.abstractmethod
+    async def size(self, ref: str) -> int:
+        """How many bytes ``ref`` holds, without fetching them; ``ImageNotFoundError`` when
+        missing."""
+
     @staticmethod
     def ref_of(data: bytes) -> str:
         return ImageStore.ref_for(hashlib.sha256(data).hexdigest())
@@ -57,6 +62,9 @@ class MemoryImageStore(ImageStore):
             return self._images[ref]
         except KeyError:
             raise ImageNotFoundError(f"no image {ref}") from None
+
+    async def size(self, ref: str) -> int:
+        return len(await self.get(ref))
 
 
 class RedisImageStore(ImageStore):
@@ -84,3 +92,9 @@ class RedisImageStore(ImageStore):
         if data is None:
             raise ImageNotFoundError(f"no image {ref} (expired or never stored)")
         return data
+
+    async def size(self, ref: str) -> int:
+        size = await self._redis.strlen(self._key(ref))
+        if not size:  # STRLEN of a missing key is 0, and no stored image is empty
+            raise ImageNotFoundError(f"no image {ref} (expired or never stored)")
+        return int(size)

@@ -67,13 +67,13 @@ class ScanApi:
                 await self.progress.register_job(job.job_id)
                 await self.progress.emit(job.job_id, "queued", "started", 0)
                 if together:
-                    await self._hand_over(job, job.hint)  # queued: sent by the EXEC
+                    await self._hand_over(job, job.hint, len(image))  # sent by the EXEC
         except BusError as exc:
             # Redis is down or refused a write: fail the job rather than leave it queued forever.
             await self.jobs.fail(job.job_id, "queued", f"the scan could not be queued: {exc}")
             raise
         if not together:
-            await self._hand_over(job, job.hint)
+            await self._hand_over(job, job.hint, len(image))
 
     async def start(self, job: JobView, hint: str | None) -> int:
         """Queue ``job`` again (a resume) and hand it to the vision stage; returns the seq of
@@ -82,11 +82,16 @@ class ScanApi:
         await self._hand_over(job, hint)
         return seq
 
-    async def _hand_over(self, job: JobView, hint: str | None) -> None:
+    async def _hand_over(
+        self, job: JobView, hint: str | None, image_bytes: int | None = None
+    ) -> None:
+        # A resumed job's size is not at hand (the job row does not keep it): vision asks the
+        # image store then.
         request = ScanRequested(
             job_id=job.job_id,
             user_id=job.user_id,
             image_ref=job.image_ref,
+            image_bytes=image_bytes,
             hint=hint,
             model=job.model,
         )

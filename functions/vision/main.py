@@ -3,7 +3,9 @@
 ``kr.eco2.scan.requested`` → ``kr.eco2.scan.vision.completed``, or ``kr.eco2.scan.needs_input``
 when neither a recycling mark nor the user's hint says what the item is. Offline, vision reads
 the recycling mark with Tesseract (``domains.vision``); no object recognition is pretended.
-The image bytes wait in the image store; the event carries only their reference.
+The image bytes wait in the image store; the event carries only their reference and size. A
+worker holds hundreds of scans at once, so it fetches an image only once its bytes fit the
+process's image budget (``ECO2_VISION__INFLIGHT_IMAGE_MB``, ``domains.image.budget``).
 
 ``handle`` is ``async def``: fetching the image and asking a cloud model are waits, run on the
 trigger's event loop; the OCR, which is CPU work, goes to a thread so the loop stays free.
@@ -17,7 +19,7 @@ import logging
 from cloudevents.http import CloudEvent
 from pydantic import BaseModel, Field
 
-from domains.image import ImageStore, RedisImageStore
+from domains.image import ImageBudget, ImageStore, RedisImageStore
 from domains.llm import ImageInput, LLMError, LLMRequest, ResilientLLM, provider_for
 from domains.vision.recognise import recognise
 from domains.vision.validation import image_mime
@@ -31,6 +33,7 @@ log = logging.getLogger("functions.vision")
 _images: ImageStore | None = None
 _redis = None  # the image store's client when ``start`` opened it
 _llm: ResilientLLM | None = None
+_budget: ImageBudget | None = None
 
 SYSTEM = (
     "사진 속 버릴 물건을 한국어로 짧게 말해 줘. item에는 품목 이름(예: 투명 생수 페트병), "
@@ -63,12 +66,19 @@ def use(images: ImageStore) -> None:
 
 
 async def stop() -> None:
-    global _images, _redis, _llm
+    global _images, _redis, _llm, _budget
     if _redis is not None:
         await _redis.aclose()
     if _llm is not None:
         await _llm.aclose()
-    _images, _redis, _llm = None, None, None
+    _images, _redis, _llm, _budget = None, None, None, None
+
+
+def _image_budget() -> ImageBudget:
+    global _budget
+    if _budget is None:
+        _budget = ImageBudget(get_settings().vision.inflight_image_mb * 1024 * 1024)
+    return _budget
 
 
 async def _ask_model(image: bytes, state: ScanState, model: str) -> VisionResult | None:
@@ -106,7 +116,15 @@ async def handle(event: CloudEvent) -> CloudEvent:
     if _images is None:
         await start(get_settings())
     assert _images is not None
-    image = await _images.get(state.request.image_ref)
+    ref = state.request.image_ref
+    size = state.request.image_bytes
+    if size is None:  # a resumed scan, or an older producer: ask the store
+        size = await _images.size(ref)
+    async with _image_budget().hold(size):
+        return await _see(event, state, await _images.get(ref))
+
+
+async def _see(event: CloudEvent, state: ScanState, image: bytes) -> CloudEvent:
     model = state.request.model or get_settings().llm.model
     if provider_for(model) != "local" and (by_model := await _ask_model(image, state, model)):
         return reply_to(

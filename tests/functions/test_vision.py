@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -93,3 +94,52 @@ async def test_failing_cloud_model_falls_back_to_reading_the_mark(
     reply = await vision.handle(await _with_model(images, mark, "gpt-4.1-mini"))
     result = payload_of(reply, ScanState).vision
     assert result.source == "ocr" and "캔" in result.text
+
+
+class GatedStore(MemoryImageStore):
+    """Records fetches; a fetch of a gated reference waits until its gate opens."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fetched: list[str] = []
+        self.gates: dict[str, asyncio.Event] = {}
+
+    async def get(self, ref: str) -> bytes:
+        self.fetched.append(ref)
+        if ref in self.gates:
+            await self.gates[ref].wait()
+        return await super().get(ref)
+
+
+async def test_an_image_past_the_budget_is_fetched_only_when_bytes_are_free(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from eco2.settings import get_settings
+
+    monkeypatch.setenv("ECO2_VISION__INFLIGHT_IMAGE_MB", "1")
+    get_settings.cache_clear()
+    store = GatedStore()
+    vision.use(store)
+    try:
+        marks = [render_mark(random_spec("캔류", None, seed=seed)) for seed in (3, 5)]
+        refs = [await store.put(data) for data in marks]
+        store.gates[refs[0]] = asyncio.Event()
+
+        def scan(ref: str, job: str):
+            # Each says it is 768 KiB: two do not fit in 1 MiB at once.
+            request = ScanRequested(job_id=job, image_ref=ref, image_bytes=768 * 1024)
+            event = make_event("kr.eco2.scan.requested", ScanState(request=request), subject=job)
+            return asyncio.create_task(vision.handle(event))
+
+        first = scan(refs[0], "job-a")
+        await asyncio.sleep(0.01)
+        second = scan(refs[1], "job-b")
+        await asyncio.sleep(0.05)
+        assert store.fetched == [refs[0]]  # the second waits for the first's bytes
+        store.gates[refs[0]].set()
+        replies = await asyncio.gather(first, second)
+        assert store.fetched == refs
+        assert all(r["type"] == "kr.eco2.scan.vision.completed" for r in replies)
+    finally:
+        await vision.stop()
+        get_settings.cache_clear()

@@ -32,3 +32,10 @@ async def test_put_then_get_returns_the_same_bytes(store: ImageStore) -> None:
 async def test_missing_reference_is_a_clear_error(store: ImageStore) -> None:
     with pytest.raises(ImageNotFoundError, match="sha256:00"):
         await store.get("sha256:" + "0" * 64)
+    with pytest.raises(ImageNotFoundError, match="sha256:00"):
+        await store.size("sha256:" + "0" * 64)
+
+
+async def test_size_is_the_stored_byte_count(store: ImageStore) -> None:
+    ref = await store.put(b"x" * 1234)
+    assert await store.size(ref) == 1234

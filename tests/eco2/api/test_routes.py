@@ -141,6 +141,7 @@ async def test_good_upload_queues_a_job(
     request = payload_of(event, ScanState).request
     assert (request.job_id, request.user_id, request.hint) == (job_id, user, "투명 페트병")
     assert request.image_ref == job.image_ref
+    assert request.image_bytes == len(data)  # vision budgets memory before fetching it
 
     keys = ProgressKeys(api_settings.shards, api_settings.gateway.key_prefix)
     entries = await redis.xrange(keys.stream(keys.shard(job_id)))
