@@ -45,7 +45,8 @@ class ImageBudget:
                 if granted.done() and not granted.cancelled():
                     self._release(share)  # granted just as it was cancelled: give it back
                 else:
-                    self._waiting.remove(entry)
+                    if entry in self._waiting:  # a release may have dropped it already
+                        self._waiting.remove(entry)
                     self._grant()  # it may have been the head that held the others back
                 raise
         else:
@@ -61,7 +62,13 @@ class ImageBudget:
 
     def _grant(self) -> None:
         """Let waiters in, oldest first, while the oldest fits."""
-        while self._waiting and self.used + self._waiting[0][0] <= self.limit:
-            share, granted = self._waiting.popleft()
+        while self._waiting:
+            share, granted = self._waiting[0]
+            if granted.done():  # cancelled, its task not yet resumed: it takes nothing
+                self._waiting.popleft()
+                continue
+            if self.used + share > self.limit:
+                return
+            self._waiting.popleft()
             self.used += share
             granted.set_result(None)

@@ -33,9 +33,9 @@ class StageSpec:
     # The model stages hold hundreds, sized by Little's law for what one worker process must
     # pass at 1,000 VU (~100 scans/s): vision 100/s x 4.0 s = 400 in flight, answer
     # 100/s x 5.6 s = 560. At 256 the answer stage capped the benchmark at ~5,600 scans/min
-    # with ~1 s queued in its stream (bench/RESULTS.md, session 8). Vision stays at 512: each
-    # event holds its image (up to 10 MiB) in memory while the model looks at it; an answer
-    # holds a few KiB of text.
+    # with ~1 s queued in its stream (bench/RESULTS.md, session 8). Vision's memory is bounded
+    # by image bytes, not by this count (domains/image/budget.py); 1,024 instead of 512 changed
+    # nothing at 1,200-2,000 VU (session 9).
     concurrency: int
 
     @property

@@ -111,3 +111,25 @@ async def test_a_failing_holder_gives_its_bytes_back() -> None:
 def test_a_budget_needs_a_positive_limit() -> None:
     with pytest.raises(ValueError, match="limit_bytes"):
         ImageBudget(0)
+
+
+async def test_a_waiter_cancelled_as_bytes_are_given_back_takes_none_of_them() -> None:
+    # Regression: a release in the same tick as the cancel used to grant the cancelled
+    # waiter's future (InvalidStateError in the releasing holder) and leak its share.
+    budget = ImageBudget(100)
+    release = asyncio.Event()
+
+    async def scan(size: int) -> None:
+        async with budget.hold(size):
+            await release.wait()
+
+    holder = asyncio.create_task(scan(100))
+    await settle()
+    waiter = asyncio.create_task(scan(100))
+    await settle()
+    release.set()  # the holder resumes first ...
+    waiter.cancel()  # ... the waiter's future is cancelled now, its task resumes after
+    await holder  # the holder's release meets the cancelled waiter
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert budget.used == 0 and budget.waiting == 0
