@@ -51,11 +51,6 @@ class Part:
         return [sys.executable, "-m", "eco2.cli", *self.args]
 
 
-def queue_name(exchange: str, stage: str) -> str:
-    """A stage's RabbitMQ queue; named after the exchange so two systems never share one."""
-    return f"{exchange}.fn.{stage}"
-
-
 async def declare_queues(settings: Settings) -> None:
     """Declare every stage's queue and bindings before anything publishes.
 
@@ -71,7 +66,7 @@ async def declare_queues(settings: Settings) -> None:
         channel = await connection.channel()
         exchange = settings.pipeline.exchange
         for stage in STAGES:
-            queue = queue_name(exchange, stage.name)
+            queue = stage.queue(exchange)
             await declare_topology(channel, exchange, queue, [stage.consumes])
 
 
@@ -105,7 +100,7 @@ def plan(
             # Replies go back to the exchange with their type as routing key, which is what
             # the next stage's queue is bound to: the chain needs no topic table.
             trigger = ("--trigger", "amqp", "--topic", stage.consumes)
-            trigger += ("--group", queue_name(exchange, stage.name))
+            trigger += ("--group", stage.queue(exchange))
             trigger += ("--exchange", exchange, "--reply-topic", exchange)
         else:
             trigger = ("--trigger", "redis", "--topic", stage.topic, "--group", stage.name)

@@ -213,6 +213,15 @@ class Settings(BaseSettings):
         "again after its transaction.",
     )
     shards: int = Field(4, ge=1, le=1024, description="Shard count for streams and SSE channels.")
+    api_max_waiting_scans: int = Field(
+        2_000,
+        ge=0,
+        description="Refuse new scans (503 overloaded, Retry-After) while this many wait for a "
+        "vision worker (eco2/api/admission.py); 0 admits every scan.",
+    )
+    api_admission_interval_s: float = Field(
+        1.0, gt=0, description="How often the API reads that backlog."
+    )
     api_telemetry: bool = Field(
         False,
         description="FastAPI's native OpenTelemetry (to the globally configured providers). Off, "

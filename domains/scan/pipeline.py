@@ -42,6 +42,10 @@ class StageSpec:
     def topic(self) -> str:
         return f"eco2:fn:{self.name}"
 
+    def queue(self, exchange: str) -> str:
+        """Its RabbitMQ queue; named after the exchange so two systems never share one."""
+        return f"{exchange}.fn.{self.name}"
+
     @property
     def source(self) -> str:
         return f"functions/{self.name}/main.py"

@@ -25,6 +25,7 @@ from domains.db import engine_from_settings, prepare_database, session_factory
 from domains.image import ImageStore, RedisImageStore
 from domains.scan.service import ScanJobService
 from eco2.api import errors
+from eco2.api.admission import Admission
 from eco2.api.limits import UploadLimit
 from eco2.api.publish import ScanPublisher, open_publisher
 from eco2.api.routes import SCANS, ScanApi, router
@@ -73,6 +74,12 @@ def create_app(
                 stack.push_async_callback(binary.aclose)
                 store = RedisImageStore(binary)
             publisher = publish or await stack.enter_async_context(open_publisher(settings))
+            admission = Admission(
+                publisher.waiting,
+                settings.api_max_waiting_scans,
+                settings.api_admission_interval_s,
+            )
+            await stack.enter_async_context(admission.running())
             options = settings.gateway
             app.state.scan = ScanApi(
                 settings=settings,
@@ -86,6 +93,7 @@ def create_app(
                     ttl_s=options.replay_ttl_s,
                 ),
                 publisher=publisher,
+                admission=admission,
             )
             await stack.enter_async_context(gateway_app.router.lifespan_context(gateway_app))
             yield

@@ -10,6 +10,7 @@ IdempotencyKeyReused       409     idempotency_key_reused
 InvalidTransition          409     invalid_transition
 RequestValidationError     422     invalid_request
 PublishFailed              503     pipeline_unavailable
+Overloaded                 503     overloaded (+ ``Retry-After``): the scan backlog is full
 pool timeout, lost backend 503     busy (+ ``Retry-After``): PostgreSQL or Redis saturated or
                                    unreachable; the request did nothing the client must undo
 =========================  ======  ==========================================================
@@ -46,7 +47,10 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
 async def _coded(request: Request, exc: Exception) -> JSONResponse:
     # VisionError and ApiError both carry their own code/status beside the error class.
     assert isinstance(exc, VisionError | ApiError)
-    return error_response(exc.status, exc.code, exc.message)
+    response = error_response(exc.status, exc.code, exc.message)
+    if retry_after := getattr(exc, "retry_after_s", None):
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 async def _scan(request: Request, exc: Exception) -> JSONResponse:

@@ -8,6 +8,7 @@ class ApiError(Exception):
 
     code: str = "api_error"
     status: int = 500
+    retry_after_s: int | None = None  # sent as Retry-After when set
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -26,3 +27,11 @@ class PublishFailed(ApiError):
 
     code = "pipeline_unavailable"
     status = 503
+
+
+class Overloaded(ApiError):
+    """Too many scans wait for a worker already (``eco2.api.admission``); come back later."""
+
+    code = "overloaded"
+    status = 503
+    retry_after_s = 5

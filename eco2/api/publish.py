@@ -26,7 +26,8 @@ from eventing.events import ScanRequested, ScanState, make_event
 from eventing.runtime.amqp_trigger import publish_amqp
 
 REQUESTED = "kr.eco2.scan.requested"
-FIRST_TOPIC = STAGES[0].topic  # eco2:fn:vision
+FIRST_STAGE = STAGES[0]
+FIRST_TOPIC = FIRST_STAGE.topic  # eco2:fn:vision
 
 
 def requested_event(request: ScanRequested) -> CloudEvent:
@@ -51,6 +52,10 @@ class ScanPublisher(abc.ABC):
         """Whether the transport is reachable right now (``/readyz``; Redis is pinged there)."""
         return True
 
+    @abc.abstractmethod
+    async def waiting(self) -> int:
+        """How many requested scans wait for a vision worker to take them (``Admission``)."""
+
     def joins(self, client: Any) -> bool:
         """Whether ``publish`` joins a ``write_batch`` on ``client`` (a Redis bus on its server)."""
         return False
@@ -59,12 +64,18 @@ class ScanPublisher(abc.ABC):
 class BusScanPublisher(ScanPublisher):
     """Publish to the vision topic of an ``EventBus`` (Redis Streams, or in-memory for tests)."""
 
-    def __init__(self, bus: EventBus, topic: str = FIRST_TOPIC) -> None:
+    def __init__(
+        self, bus: EventBus, topic: str = FIRST_TOPIC, group: str = FIRST_STAGE.name
+    ) -> None:
         self.bus = bus
         self.topic = topic
+        self.group = group  # the vision workers' consumer group (eco2 serve, keda/)
 
     async def publish(self, event: CloudEvent) -> None:
         await self.bus.publish(self.topic, event, key=event["subject"])
+
+    async def waiting(self) -> int:
+        return await self.bus.waiting(self.topic, self.group)
 
     def joins(self, client: Any) -> bool:
         return self.bus.joins(client)
@@ -76,9 +87,20 @@ class AmqpScanPublisher(ScanPublisher):
     def __init__(self, connection: AbstractRobustConnection, exchange: AbstractExchange) -> None:
         self.connection = connection
         self.exchange = exchange
+        self.queue = FIRST_STAGE.queue(exchange.name)
 
     async def publish(self, event: CloudEvent) -> None:
         await publish_amqp(self.exchange, event)
+
+    async def waiting(self) -> int:
+        # A channel of its own: a passive declare of a missing queue closes its channel, and
+        # the publishing one must not go with it. Ready messages only: unacked ones are taken.
+        async with self.connection.channel() as channel:
+            try:
+                queue = await channel.declare_queue(self.queue, passive=True)
+            except aio_pika.exceptions.ChannelNotFoundEntity:
+                return 0  # not declared yet: nothing was routed to it
+            return int(queue.declaration_result.message_count or 0)
 
     async def ready(self) -> bool:
         return not self.connection.is_closed

@@ -23,7 +23,8 @@ from domains.scan.pipeline import STAGES
 from domains.scan.schemas import ACTIVE, JobView
 from domains.scan.service import ScanJobService
 from domains.vision.validation import validate_image
-from eco2.api.exceptions import PublishFailed
+from eco2.api.admission import Admission
+from eco2.api.exceptions import Overloaded, PublishFailed
 from eco2.api.publish import ScanPublisher
 from eco2.api.schemas import AnswerIn, ErrorOut, ScanAccepted, ScanStatusOut, urls
 from eco2.settings import Settings
@@ -51,6 +52,7 @@ class ScanApi:
     images: ImageStore
     progress: ProgressPublisher
     publisher: ScanPublisher
+    admission: Admission
 
     async def enqueue(self, job: JobView, image: bytes) -> None:
         """Run a new job: store its image, register and queue it, hand it to the vision stage.
@@ -142,6 +144,10 @@ async def submit(
 ) -> Response:
     """Accept an upload and queue its scan; 202 with where to follow it."""
     api = _api(request)
+    if not api.admission.admits():
+        raise Overloaded(
+            f"{api.admission.waiting} scans are waiting for a worker already; try again later"
+        )
     limits = api.settings.vision
     # One byte past the cap is enough to know it is too large; never read the rest.
     data = await image.read(limits.max_image_bytes + 1)

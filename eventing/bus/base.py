@@ -122,6 +122,11 @@ class EventBus(abc.ABC):
     async def pending(self, topic: str, group: str) -> int:
         """How many entries of ``topic`` are delivered but not acked in ``group``."""
 
+    @abc.abstractmethod
+    async def waiting(self, topic: str, group: str) -> int:
+        """How many entries of ``topic`` no consumer of ``group`` has been handed yet (all of
+        them while the group does not exist): the backlog the API sheds load on."""
+
     def settlement(self) -> AbstractAsyncContextManager[None]:
         """A block whose writes settle one delivery (reply, ack, progress) and go together.
 

@@ -158,6 +158,14 @@ class MemoryBus(EventBus):
     async def dead_letters(self, topic: str, *, count: int = 100) -> list[DeadLetter]:
         return self._dead.get(topic, [])[:count]
 
+    async def waiting(self, topic: str, group: str) -> int:
+        total = 0
+        for (name, _), stream in self._streams.items():
+            if name == topic:
+                state = stream.groups.get(group)
+                total += len(stream.entries) - (state.next_index if state else 0)
+        return total
+
     async def pending(self, topic: str, group: str) -> int:
         return sum(
             len(stream.groups[group].pending)

@@ -239,9 +239,37 @@ class RedisBus(EventBus):
             total += int(summary["pending"])
         return total
 
+    async def waiting(self, topic: str, group: str) -> int:
+        # XINFO GROUPS' lag (Redis 7) is entries added minus entries read, one round trip for
+        # every shard; Redis reports none when it cannot tell (entries deleted by id), and the
+        # stream's length is then the bound. Entries trimmed before they were read still count:
+        # they were lost to the group, and a backlog that large is what the count warns of.
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for shard in range(self.shards):
+                pipe.xlen(self.stream(topic, shard))
+                pipe.xinfo_groups(self.stream(topic, shard))
+            try:
+                replies = await pipe.execute(raise_on_error=False)
+            except RedisError as exc:
+                raise BusError(f"waiting {topic}/{group}: {exc}") from exc
+        total = 0
+        for length, groups in zip(replies[::2], replies[1::2], strict=True):
+            if isinstance(length, Exception):
+                raise BusError(f"waiting {topic}/{group}: {length}")
+            if isinstance(groups, ResponseError):  # no such stream: nothing waits there
+                continue
+            lag = next((g.get("lag") for g in groups if _name(g) == group), length)
+            total += int(length if lag is None else lag)
+        return total
+
     async def close(self) -> None:
         if self._owns_client:
             await self._redis.aclose()
+
+
+def _name(group_info: dict[str, Any]) -> str:
+    name = group_info["name"]
+    return name.decode() if isinstance(name, bytes) else name
 
 
 def _delivery(topic: str, shard: int, entry_id: str, fields: Any, *, attempt: int) -> Delivery:

@@ -22,6 +22,9 @@ class BrokenTransport(ScanPublisher):
     async def publish(self, event: CloudEvent) -> None:
         raise ConnectionError("broker unreachable")
 
+    async def waiting(self) -> int:
+        raise ConnectionError("broker unreachable")  # admission then admits: publish decides
+
 
 async def test_health_readiness_and_metrics(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json()["status"] == "ok"

@@ -9,12 +9,15 @@ import aio_pika
 import httpx
 from fastapi import FastAPI
 
+from domains.scan.pipeline import STAGES
 from eco2.api.publish import REQUESTED, open_publisher
+from eco2.serve import declare_queues
 from eco2.settings import Settings
 from eventing.bindings.amqp import AmqpMessage, from_amqp
 from eventing.bus.redis import RedisBus
 from eventing.events import ScanRequested, ScanState, payload_of
 from tests.eco2.api.conftest import png
+from tests.eventing.gateway.support import until
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
@@ -34,6 +37,24 @@ async def test_redis_publisher_puts_the_event_on_the_job_shard(api_settings: Set
     assert delivery.shard == bus.shard_for(event)
     assert delivery.event is not None and delivery.event["id"] == event["id"]
     assert payload_of(delivery.event, ScanState).request == request
+
+
+async def test_redis_publisher_counts_what_the_vision_group_has_not_taken(
+    api_settings: Settings,
+) -> None:
+    bus = RedisBus(
+        api_settings.redis_url, api_settings.shards, prefix=api_settings.pipeline.topic_prefix
+    )
+    async with open_publisher(api_settings) as publisher:
+        for n in range(3):
+            await publisher.submit(ScanRequested(job_id=f"job-wait-{n}", image_ref="sha256:a"))
+        assert await publisher.waiting() == 3  # no vision group yet: all of them
+        try:
+            await bus.ensure_group("eco2:fn:vision", "vision")
+            taken = await bus.consume("eco2:fn:vision", "vision", "w", count=2, block_ms=200)
+            assert await publisher.waiting() == 3 - len(taken)
+        finally:
+            await bus.close()
 
 
 async def test_amqp_transport_publishes_to_the_exchange(
@@ -88,5 +109,37 @@ async def test_amqp_transport_publishes_to_the_exchange(
         assert payload_of(event, ScanState).request.hint == "유리병"
         await queue.delete(if_unused=False, if_empty=False)
         await exchange.delete()
+    finally:
+        await connection.close()
+
+
+async def test_amqp_publisher_counts_the_vision_queue_s_ready_messages(
+    api_settings: Settings, unique: str
+) -> None:
+    exchange_name = f"{unique}.events"
+    settings = api_settings.model_copy(
+        update={
+            "pipeline": api_settings.pipeline.model_copy(
+                update={"transport": "amqp", "exchange": exchange_name}
+            )
+        }
+    )
+    async with open_publisher(settings) as publisher:
+        assert await publisher.waiting() == 0  # no queue declared yet: nothing routed to it
+        await declare_queues(settings)
+        for n in range(3):
+            await publisher.submit(ScanRequested(job_id=f"job-q-{n}", image_ref="sha256:a"))
+
+        async def all_counted() -> bool:  # confirmed as routed, counted a moment later
+            return await publisher.waiting() == 3
+
+        await until(all_counted, within=5)
+        assert await publisher.ready()  # the probe's channels leave the publishing one open
+    connection = await aio_pika.connect_robust(AMQP_URL)
+    try:
+        channel = await connection.channel()
+        for stage in STAGES:
+            await channel.queue_delete(stage.queue(exchange_name))
+        await channel.exchange_delete(exchange_name)
     finally:
         await connection.close()

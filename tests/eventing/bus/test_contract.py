@@ -142,3 +142,19 @@ async def test_claim_redelivers_a_pending_entry_now_with_its_count(bus: EventBus
     assert again.event is not None and again.event.data["text"] == "retry me"
     await bus.ack("g", again)
     assert await bus.claim("g", "c1", again) is None
+
+
+async def test_waiting_counts_what_no_consumer_of_the_group_was_handed(bus: EventBus) -> None:
+    assert await bus.waiting("t", "g") == 0  # no stream, no group: nothing waits
+    for i in range(6):
+        await bus.publish("t", echo(f"m{i}", job=f"job-{i}"))
+    assert await bus.waiting("t", "g") == 6  # no group yet: all of it
+    await bus.ensure_group("t", "g")
+    assert await bus.waiting("t", "g") == 6
+    got = await bus.consume("t", "g", "c", count=4, block_ms=200)
+    assert await bus.waiting("t", "g") == 6 - len(got)
+    for delivery in got:
+        await bus.ack("g", delivery)  # acking does not change what still waits
+    assert await bus.waiting("t", "g") == 6 - len(got)
+    await bus.ensure_group("t", "other")
+    assert await bus.waiting("t", "other") == 6
