@@ -22,6 +22,12 @@ from tests.eventing.gateway.support import until
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
+def on_amqp(settings: Settings, exchange: str) -> Settings:
+    """``settings`` with the pipeline on RabbitMQ through this test's own exchange."""
+    pipeline = settings.pipeline.model_copy(update={"transport": "amqp", "exchange": exchange})
+    return settings.model_copy(update={"pipeline": pipeline})
+
+
 async def test_redis_publisher_puts_the_event_on_the_job_shard(api_settings: Settings) -> None:
     request = ScanRequested(job_id="job-shard-7", image_ref="sha256:abc", hint="캔")
     async with open_publisher(api_settings) as publisher:
@@ -65,13 +71,7 @@ async def test_amqp_transport_publishes_to_the_exchange(
     user: str,
 ) -> None:
     exchange_name = f"{unique}.events"
-    settings = api_settings.model_copy(
-        update={
-            "pipeline": api_settings.pipeline.model_copy(
-                update={"transport": "amqp", "exchange": exchange_name}
-            )
-        }
-    )
+    settings = on_amqp(api_settings, exchange_name)
     connection = await aio_pika.connect_robust(AMQP_URL)
     try:
         channel = await connection.channel()
@@ -117,13 +117,7 @@ async def test_amqp_publisher_counts_the_vision_queue_s_ready_messages(
     api_settings: Settings, unique: str
 ) -> None:
     exchange_name = f"{unique}.events"
-    settings = api_settings.model_copy(
-        update={
-            "pipeline": api_settings.pipeline.model_copy(
-                update={"transport": "amqp", "exchange": exchange_name}
-            )
-        }
-    )
+    settings = on_amqp(api_settings, exchange_name)
     async with open_publisher(settings) as publisher:
         assert await publisher.waiting() == 0  # no queue declared yet: nothing routed to it
         await declare_queues(settings)
