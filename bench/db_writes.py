@@ -21,7 +21,8 @@ import uvloop
 from sqlalchemy import text
 
 from domains.character import service as character_service
-from domains.db import create_engine, prepare_database, session_factory
+from domains.character.catalogue import prepare_database
+from domains.db import create_engine, session_factory
 from domains.scan import service as scan_service
 
 URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

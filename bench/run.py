@@ -63,8 +63,7 @@ class System:
             "ECO2_LLM__MODEL": "sim",
             "ECO2_LLM__SIM_SCALE": str(scale),
             "ECO2_LLM__SIM_JITTER": str(jitter),
-            "ECO2_GATEWAY__CHANNEL_MODE": mode,
-            "ECO2_GATEWAY__KEY_PREFIX": f"{self.tag}:",
+            "ECO2_PROGRESS__KEY_PREFIX": f"{self.tag}:",
             "ECO2_GATEWAY__CLIENT_NAME": f"{self.tag}-gw",
             "ECO2_PIPELINE__TOPIC_PREFIX": f"{self.tag}:",
             "ECO2_DATABASE_SCHEMA": self.tag,
@@ -79,7 +78,7 @@ class System:
     def start(self, within_s: float = 90) -> None:
         argv = [sys.executable, "-m", "eco2.cli", "serve", "--port", str(self.port)]
         argv += ["--workers-per-stage", str(self.workers), "--api-replicas", str(self.apis)]
-        argv += ["--worker-nice", str(self.worker_nice)]
+        argv += ["--worker-nice", str(self.worker_nice), "--channels", self.mode]
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=out, stderr=out)
         deadline = time.monotonic() + within_s
@@ -219,7 +218,7 @@ def parse() -> argparse.Namespace:
     if args.quick:
         args.levels, args.scale, args.duration = "20,50", 0.1, 20.0
     # The profile the workers use (eco2/settings.py defaults unless overridden in the env).
-    from eco2.settings import LLMSettings
+    from domains.llm.settings import LLMSettings
 
     llm = LLMSettings()
     args.sim_vision, args.sim_text = llm.sim_vision_s, llm.sim_text_s

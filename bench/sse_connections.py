@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from eventing.progress import ProgressKeys, ProgressPublisher, connect  # noqa: E402
-from eventing.router import Router, RouterOptions  # noqa: E402
+from eventing.router import Router, RouterSettings  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -83,9 +83,9 @@ class Client:
                         return
 
 
-def start_gateway(env: dict[str, str], port: int) -> subprocess.Popen:
+def start_gateway(env: dict[str, str], port: int, mode: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(ROOT / ".venv/bin/eco2"), "gateway", "--port", str(port)],
+        [str(ROOT / ".venv/bin/eco2"), "gateway", "--port", str(port), "--channels", mode],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -101,14 +101,13 @@ async def run_mode(mode: str, clients: int, shards: int, port: int) -> dict[str,
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECO2_")}
     env.update(
         ECO2_SHARDS=str(shards),
-        ECO2_GATEWAY__KEY_PREFIX=prefix,
+        ECO2_PROGRESS__KEY_PREFIX=prefix,
         ECO2_GATEWAY__CLIENT_NAME=name,
-        ECO2_GATEWAY__CHANNEL_MODE=mode,
         ECO2_GATEWAY__CLIENT_QUEUE="64",
     )
-    gateway = start_gateway(env, port)
+    gateway = start_gateway(env, port, mode)
     url = f"http://127.0.0.1:{port}"
-    router = Router(redis, keys, RouterOptions(channel_mode=mode, block_ms=100), consumer=tag)
+    router = Router(redis, keys, RouterSettings(block_ms=100), consumer=tag, channels=mode)
     router_task: asyncio.Task[None] | None = None
     try:
         await wait_up(url, gateway)

@@ -48,7 +48,7 @@ def _settings(tag: str, sim_scale: float):
         {
             "ECO2_LLM__MODEL": "sim",
             "ECO2_LLM__SIM_SCALE": str(sim_scale),
-            "ECO2_GATEWAY__KEY_PREFIX": f"{tag}:",
+            "ECO2_PROGRESS__KEY_PREFIX": f"{tag}:",
             "ECO2_PIPELINE__TOPIC_PREFIX": f"{tag}:",
         }
     )
@@ -61,10 +61,11 @@ def _settings(tag: str, sim_scale: float):
 def _inputs(stage: str, count: int) -> list:
     """``count`` input events of ``stage``, each its own job."""
     from domains.knowledge import classify
-    from domains.scan.pipeline import BY_CONSUMED, STAGES
-    from eventing.events import RuleResult, ScanRequested, ScanState, VisionResult, make_event
+    from domains.scan.events import RuleResult, ScanRequested, ScanState, VisionResult
+    from domains.scan.pipeline import BY_CONSUMED, PIPELINE
+    from eventing.events import make_event
 
-    spec = next(s for s in STAGES if s.name == stage)
+    spec = next(s for s in PIPELINE if s.name == stage)
     if stage not in ("rule", "answer"):
         raise SystemExit(f"--stage {stage}: only rule and answer are built here")
     events = []
@@ -101,19 +102,22 @@ def _feed(settings, bus, topic: str, events: list, rate: float, stop: threading.
 
 
 async def _run_once(args: argparse.Namespace, profile: cProfile.Profile | None) -> dict:
-    from domains.scan.pipeline import BY_CONSUMED, STAGES, next_topic
+    from domains.scan.pipeline import BY_CONSUMED, PIPELINE, next_topic
     from eco2.scan_observer import scan_observer
     from eventing.bus.redis import RedisBus, connect
     from eventing.runtime.dedupe import RedisDedupe
-    from eventing.runtime.loader import load_function
+    from eventing.runtime.loader import is_async, load_function
     from eventing.runtime.redis_trigger import RedisTrigger
 
     tag = f"stagebench{uuid.uuid4().hex[:8]}"
     settings = _settings(tag, args.sim_scale)
-    spec = next(s for s in STAGES if s.name == args.stage)
-    fn = load_function(ROOT / spec.source, "handle")
+    spec = next(s for s in PIPELINE if s.name == args.stage)
+    fn = load_function(ROOT / spec.source, settings)
     if fn.start is not None:
-        await asyncio.to_thread(fn.start, settings)
+        if is_async(fn.start):
+            await fn.start()
+        else:
+            await asyncio.to_thread(fn.start)
     bus = RedisBus(settings.redis_url, settings.shards, prefix=settings.pipeline.topic_prefix)
     client = connect(settings.redis_url, max_connections=8)
     events = _inputs(args.stage, args.events)

@@ -16,12 +16,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from pydantic import BaseModel, Field
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.orm import DeclarativeBase
-
-from eco2.settings import Settings
 
 # Alembic's scripts sit at the repository root beside alembic.ini (see docs/domains.md).
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -55,9 +54,8 @@ def create_engine(url: str, schema: str | None = None, **kwargs: object) -> Asyn
     connect_args: dict[str, object] = dict(kwargs.pop("connect_args", None) or {})  # type: ignore[call-overload]
     if schema is not None:
         connect_args["server_settings"] = {"search_path": check_schema(schema)}
-    # No pre-ping: it is a round trip on every checkout, a fifth of a stage worker's CPU under
-    # load (bench/RESULTS.md). After a PostgreSQL restart the first use of a dead connection
-    # fails instead, SQLAlchemy then invalidates the whole pool, and the failed attempt is
+    # No pre-ping: it is a round trip on every checkout, a large share of a stage worker's CPU
+    # under load. After a PostgreSQL restart the first use of a dead connection fails instead, SQLAlchemy then invalidates the whole pool, and the failed attempt is
     # retried (stage workers) or answered 500 once (API).
     kwargs.setdefault("pool_recycle", 1800)
     return _create_async_engine(url, connect_args=connect_args, **kwargs)
@@ -114,27 +112,35 @@ async def _run(engine: AsyncEngine, schema: str, action: Callable[[Config], None
         await connection.run_sync(run)
 
 
-def engine_from_settings(settings: Settings) -> AsyncEngine:
-    """The engine on ``ECO2_DATABASE_URL`` in ``ECO2_DATABASE_SCHEMA``, its pool sized by them."""
+class DatabaseSettings(BaseModel):
+    """PostgreSQL, the record of truth of every domain; flat fields mixed into a root settings
+    class (``ECO2_DATABASE_URL``, ``ECO2_DATABASE_SCHEMA``, …)."""
+
+    database_url: str = Field(
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/test", description="SQLAlchemy URL."
+    )
+    database_schema: str = Field(
+        "eco2",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="Schema of the domain tables (search_path); tests use their own.",
+    )
+    # Every process has its own pool: (API replicas + stage workers) x (pool + overflow) must
+    # stay under PostgreSQL's max_connections, or inserts fail under load. No overflow by
+    # default: an overflow connection is closed when returned, so a busy process would open a
+    # new one per transaction; waiting for a pooled one is cheaper.
+    database_pool_size: int = Field(
+        8, ge=1, description="Connections a process keeps open (opened on demand)."
+    )
+    database_max_overflow: int = Field(
+        0, ge=0, description="Extra connections under load, each closed after its transaction."
+    )
+
+
+def engine_from_settings(settings: DatabaseSettings) -> AsyncEngine:
+    """The engine on ``database_url`` in ``database_schema``, its pool sized by the settings."""
     return create_engine(
         settings.database_url,
         schema=settings.database_schema,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
     )
-
-
-async def prepare_database(engine: AsyncEngine, schema: str, seed: bool = True) -> int:
-    """Migrate ``schema`` to head and (with ``seed``) sync the character catalogue.
-
-    Safe to run from every replica at start: both steps are idempotent. Returns the number of
-    catalogue rows synced (0 without ``seed``).
-    """
-    # Imported here: the catalogue's table module itself imports ``Base`` from this module.
-    from domains.character.catalogue import sync_catalogue
-
-    await upgrade(engine, schema)
-    if not seed:
-        return 0
-    async with session_factory(engine)() as session:
-        return await sync_catalogue(session)

@@ -26,14 +26,18 @@ from typing import Any
 
 from domains.character.memory import MemoryCharacterService
 from domains.image import MemoryImageStore
-from domains.scan.pipeline import STAGES, ScanProgress, next_topic
-from eco2.settings import RuntimeSettings, Settings
+from domains.llm import LLMSettings
+from domains.scan import events
+from domains.scan.events import ScanRequested, ScanState
+from domains.scan.pipeline import PIPELINE, ScanProgress, next_topic
+from eco2.settings import Settings
 from eventing.bus.memory import MemoryBus
-from eventing.events import Progress, ScanRequested, ScanState, Stage, make_event
+from eventing.events import Progress, make_event
 from eventing.progress import is_terminal
 from eventing.runtime.dedupe import MemoryDedupe
-from eventing.runtime.loader import Function, load_function
+from eventing.runtime.loader import load_function
 from eventing.runtime.redis_trigger import RedisTrigger
+from eventing.runtime.settings import RuntimeSettings
 from eventing.runtime.worker import serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +72,7 @@ class LocalProgress:
     async def emit(
         self,
         job_id: str,
-        stage: Stage,
+        stage: str,
         status: str,
         progress: int,
         payload: dict[str, Any] | None = None,
@@ -133,12 +137,15 @@ class EmbeddedPipeline:
 
     async def start(self) -> None:
         """Load the four functions and start one trigger per stage on this event loop."""
-        # Settings are built, never used to connect: the functions were handed their stores.
-        settings = Settings(_env_file=None, runtime=RUNTIME)  # type: ignore[call-arg]
+        # Settings are built, never used to connect: the functions are handed their stores.
+        settings = Settings(_env_file=None, runtime=RUNTIME, llm=LLMSettings(model=LOCAL_MODEL))
         observer = ScanProgress(self.progress)  # type: ignore[arg-type]  # same two calls
-        for stage in STAGES:
-            fn = load_function(ROOT / stage.source)
-            self._wire(stage.name, fn)
+        stores: dict[str, dict[str, Any]] = {
+            "vision": {"images": self.images},
+            "reward": {"characters": self.characters},
+        }
+        for stage in PIPELINE:
+            fn = load_function(ROOT / stage.source, settings, **stores.get(stage.name, {}))
             trigger = RedisTrigger(
                 self.bus,
                 fn,
@@ -152,20 +159,14 @@ class EmbeddedPipeline:
             )
             # The group must exist before the first publish, or the stage would miss it.
             await self.bus.ensure_group(stage.topic, GROUP)
-            runner = serve(trigger, fn, settings, stop_signal=self._stop, handle_signals=False)
+            runner = serve(
+                trigger,
+                fn,
+                grace_s=RUNTIME.shutdown_grace_s,
+                stop_signal=self._stop,
+                handle_signals=False,
+            )
             self._runners.append(asyncio.create_task(runner, name=f"embedded-{stage.name}"))
-
-    def _wire(self, stage: str, fn: Function) -> None:
-        """Hand vision and reward their in-process stores through the module's ``use`` hook.
-
-        ``load_function`` gives every load its own module, so the hook is looked up in the
-        namespace the loaded function's hooks live in, not in ``functions.<stage>.main``.
-        """
-        hook = fn.ready or fn.stop
-        if stage not in ("vision", "reward") or hook is None:
-            return
-        use = hook.__globals__["use"]
-        use(self.images if stage == "vision" else self.characters)
 
     async def close(self) -> None:
         """Stop the triggers (in-flight events finish) and run the functions' stop hooks."""
@@ -202,8 +203,8 @@ class EmbeddedPipeline:
 
     async def _publish(self, request: ScanRequested) -> None:
         state = ScanState(request=request)
-        event = make_event("kr.eco2.scan.requested", state, subject=request.job_id)
-        await self.bus.publish(STAGES[0].topic, event)
+        event = make_event(events.REQUESTED, state, subject=request.job_id)
+        await self.bus.publish(PIPELINE[0].topic, event)
 
     async def follow(
         self, job_id: str, *, after: int | None = None, timeout_s: float = 60.0

@@ -13,7 +13,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from cloudevents.http import CloudEvent
 from sqlalchemy import text
 
 from domains.db import engine_from_settings, session_factory
@@ -25,32 +24,6 @@ from eventing.progress import ProgressKeys, ProgressPublisher, connect
 log = logging.getLogger("eco2.scan_observer")
 
 DB_PROBE_TIMEOUT_S = 3.0
-
-
-class SlowStart:
-    """Test hook (``ECO2_PIPELINE__TEST_STAGE_DELAY_S``): hold each event after ``started``.
-
-    It widens the window in which an end-to-end test kills a worker mid-job; the entry stays
-    unacked meanwhile, exactly as in a slow handler.
-    """
-
-    def __init__(self, inner: ScanProgress, delay_s: float) -> None:
-        self.inner = inner
-        self.delay_s = delay_s
-
-    async def started(self, event: CloudEvent, attempt: int, *, unless: str | None = None) -> bool:
-        told = await self.inner.started(event, attempt, unless=unless)
-        await asyncio.sleep(self.delay_s)
-        return told
-
-    async def succeeded(self, event: CloudEvent, reply: CloudEvent | None) -> None:
-        await self.inner.succeeded(event, reply)
-
-    async def dead(self, event: CloudEvent, reason: str) -> None:
-        await self.inner.dead(event, reason)
-
-    async def reported(self, event: CloudEvent, kind: str, data: dict[str, Any]) -> None:
-        await self.inner.reported(event, kind, data)
 
 
 async def _jobs(settings: Settings) -> tuple[ScanJobService | None, Any]:
@@ -68,21 +41,19 @@ async def _jobs(settings: Settings) -> tuple[ScanJobService | None, Any]:
 
 
 @contextlib.asynccontextmanager
-async def scan_observer(settings: Settings) -> AsyncIterator[ScanProgress | SlowStart]:
+async def scan_observer(settings: Settings) -> AsyncIterator[ScanProgress]:
     """Build the observer on the running loop; close its connections on exit."""
     redis = connect(settings.redis_url, max_connections=8)
     publisher = ProgressPublisher(
         redis,
-        ProgressKeys(settings.shards, settings.gateway.key_prefix),
-        maxlen=settings.gateway.stream_maxlen,
-        ttl_s=settings.gateway.replay_ttl_s,
-        linger_s=settings.gateway.token_linger_ms / 1000,
+        ProgressKeys(settings.shards, settings.progress.key_prefix),
+        maxlen=settings.progress.stream_maxlen,
+        ttl_s=settings.progress.replay_ttl_s,
+        linger_s=settings.progress.token_linger_ms / 1000,
     )
     jobs, engine = await _jobs(settings)
-    observer = ScanProgress(publisher, jobs)
-    delay = settings.pipeline.test_stage_delay_s
     try:
-        yield SlowStart(observer, delay) if delay > 0 else observer
+        yield ScanProgress(publisher, jobs)
     finally:
         await publisher.aclose()
         await redis.aclose()

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from domains.scan.pipeline import STAGES
+from domains.scan.pipeline import PIPELINE
 from eco2.settings import Settings
 
 PR_SET_PDEATHSIG = 1
@@ -65,7 +65,7 @@ async def declare_queues(settings: Settings) -> None:
     async with connection:
         channel = await connection.channel()
         exchange = settings.pipeline.exchange
-        for stage in STAGES:
+        for stage in PIPELINE:
             queue = stage.queue(exchange)
             await declare_topology(channel, exchange, queue, [stage.consumes])
 
@@ -79,6 +79,7 @@ def plan(
     workers_per_stage: int = 1,
     api_replicas: int = 1,
     worker_nice: int = 0,
+    channels: str = "shard",
 ) -> list[Part]:
     """The processes of a local system, router and API first.
 
@@ -86,8 +87,12 @@ def plan(
     shares, the API (every upload and every SSE frame passes through it) then gets a core when
     it needs one, as its own pods would in a cluster; the workers' work waits in their streams.
     """
-    api = ("api", "--host", host, "--port", str(port))
-    parts = [Part("router", ("router",), "router")]
+    api: tuple[str, ...] = ("api", "--host", host, "--port", str(port))
+    router: tuple[str, ...] = ("router",)
+    if channels != "shard":  # the benchmark's baseline: both sides must use the same channels
+        api += ("--channels", channels)
+        router += ("--channels", channels)
+    parts = [Part("router", router, "router")]
     if api_replicas == 1:
         parts.append(Part("api", api, "api"))
     else:  # one port, several processes: the kernel spreads the connections (SO_REUSEPORT)
@@ -95,7 +100,7 @@ def plan(
             Part(f"api-{n}", (*api, "--reuse-port"), "api") for n in range(1, api_replicas + 1)
         ]
     exchange = settings.pipeline.exchange
-    for stage in STAGES:
+    for stage in PIPELINE:
         if transport == "amqp":
             # Replies go back to the exchange with their type as routing key, which is what
             # the next stage's queue is bound to: the chain needs no topic table.

@@ -1,13 +1,16 @@
-"""Typed payloads of every CloudEvent Eco² emits, and the table that names their types.
+"""CloudEvents with typed payloads: the payload base, the progress step, and the helpers that
+build, answer and read events.
 
-Event types are reverse-DNS (``kr.eco2.<area>.<what>``). ``EVENT_TYPES`` is the single table of
-type → payload model; ``docs/events.md`` is generated from it (``eco2 events``) and a test keeps
-the two in step. Payloads are frozen pydantic models serialised as the CloudEvent's JSON data.
+Event types are reverse-DNS (``kr.eco2.<area>.<what>``). Each domain declares its own events in
+an ``EventCatalog`` (the scan domain's is ``domains.scan.events.SCAN_EVENTS``), so a new service
+adds its events without touching the transport. Payloads are frozen pydantic models serialised
+as the CloudEvent's JSON data.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
@@ -17,7 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from eventing.exceptions import InvalidPayloadError, UnknownEventTypeError
 
 SOURCE = "/eco2"
-Stage = Literal["queued", "vision", "rule", "answer", "reward", "done", "failed", "needs_input"]
+
+# The stages every job ends on, whatever its service: the stream closes after them.
+TERMINAL_STAGES: frozenset[str] = frozenset({"done", "failed", "needs_input"})
+TERMINAL_STATUSES: frozenset[str] = frozenset({"failed", "needs_input"})
 
 
 class Payload(BaseModel):
@@ -26,128 +32,60 @@ class Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class ScanRequested(Payload):
-    """A scan was accepted by the API; the vision stage starts from here."""
-
-    job_id: str = Field(min_length=1)
-    user_id: str = "anonymous"
-    image_ref: str = Field(min_length=1, description="Where the image bytes are (blob key or URL).")
-    image_bytes: int | None = Field(
-        None, ge=0, description="The image's size, so vision can budget memory before fetching."
-    )
-    hint: str | None = Field(None, description="What the user typed about the item, if anything.")
-    model: str | None = Field(None, description="LLM model for this scan; settings decide if None.")
-
-
-class VisionResult(Payload):
-    """What vision recognised: the item, the words read off it, where that came from."""
-
-    item: str | None = Field(None, description="A short item description, Korean.")
-    text: str = Field("", description="Everything read or given, as the rule stage's input.")
-    marks: list[str] = Field(default_factory=list, description="Recycling-mark words found.")
-    parts: list[str] = Field(default_factory=list)
-    source: Literal["ocr", "hint", "llm", "ocr+hint", "none"] = "none"
-    confidence: float = Field(0.0, ge=0.0, le=1.0)
-
-
-class RuleResult(Payload):
-    """The disposal category and the rules found for it (the rule classifier's output)."""
-
-    text: str = Field("", description="The text that was classified.")
-    category: str | None
-    confidence: float = Field(ge=0.0, le=1.0)
-    item: str | None = None
-    parts: list[dict[str, Any]] = Field(default_factory=list, description="name, category, steps")
-    rules: list[dict[str, Any]] = Field(default_factory=list, description="id, title, category")
-    tags: list[str] = Field(default_factory=list, description="Situation tags found in the text.")
-    method: str = "none"
-
-
-class AnswerResult(Payload):
-    """The disposal guidance written for the person."""
-
-    text: str
-    steps: list[str] = Field(default_factory=list)
-    model: str = "local"
-
-
-class RewardResult(Payload):
-    """The character matched to the category and whether the user already had it."""
-
-    received: bool
-    already_owned: bool = False
-    character: str | None = None
-    dialog: str | None = None
-
-
-class ScanState(Payload):
-    """The job as it travels the pipeline; each stage fills its own field and passes it on."""
-
-    request: ScanRequested
-    vision: VisionResult | None = None
-    rule: RuleResult | None = None
-    answer: AnswerResult | None = None
-    reward: RewardResult | None = None
-
-
-class ScanFailed(Payload):
-    """A scan ended without a result; ``reason`` is shown to the client."""
-
-    job_id: str
-    stage: Stage
-    reason: str
-
-
-class ScanNeedsInput(Payload):
-    """The item could not be identified; the client is asked a question and may answer it."""
-
-    job_id: str
-    question: str
-    state: ScanState
-
-
 class Progress(Payload):
-    """One progress step of a job, as routed to SSE clients (see docs/events.md)."""
+    """One progress step of a job, as routed to SSE clients (docs/sse.md).
+
+    ``stage`` is the service's own vocabulary (a scan's ``vision`` … ``reward``, a chat's phases)
+    plus the terminal stages every job shares: ``done``, ``failed``, ``needs_input``.
+    """
 
     # No tab or line break: the router's Pub/Sub lines are split on them (eventing/gateway/frame).
     job_id: str = Field(min_length=1, pattern=r"^[^\t\n\r]+$")
     seq: int = Field(ge=0, description="Per-job sequence; only grows.")
-    stage: Stage
+    stage: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
     status: Literal["started", "completed", "token", "failed", "needs_input"]
     progress: int = Field(ge=0, le=100)
     payload: dict[str, Any] | None = None
 
 
-class Echo(Payload):
-    """A message for the demo handler and runtime tests: the handler echoes or fails on it."""
-
-    text: str
-    fail_times: int = Field(0, ge=0, description="Test aid: fail this many attempts, then succeed.")
-    poison: bool = Field(False, description="Test aid: always fail.")
-    sleep_s: float = Field(0.0, ge=0.0, description="Test aid: work this long.")
-
-
-class EchoReply(Payload):
-    """The demo handler's answer."""
-
-    text: str
-    handled_by: str
-
-
-EVENT_TYPES: dict[str, type[Payload]] = {
-    "kr.eco2.scan.requested": ScanState,
-    "kr.eco2.scan.vision.completed": ScanState,
-    "kr.eco2.scan.rule.completed": ScanState,
-    "kr.eco2.scan.answer.completed": ScanState,
-    "kr.eco2.scan.reward.completed": ScanState,
-    "kr.eco2.scan.needs_input": ScanNeedsInput,
-    "kr.eco2.scan.failed": ScanFailed,
-    "kr.eco2.scan.progress": Progress,
-    "kr.eco2.demo.echo": Echo,
-    "kr.eco2.demo.echo.replied": EchoReply,
-}
-
 P = TypeVar("P", bound=Payload)
+
+
+class EventCatalog(Mapping[str, type[Payload]]):
+    """A domain's table of event type → payload model; it builds only the events it names."""
+
+    def __init__(self, types: Mapping[str, type[Payload]]) -> None:
+        for event_type in types:
+            if not event_type.startswith("kr.eco2."):
+                raise ValueError(f"event type {event_type!r} is not under kr.eco2.")
+        self._types = dict(types)
+
+    def __getitem__(self, event_type: str) -> type[Payload]:
+        return self._types[event_type]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._types)
+
+    def __len__(self) -> int:
+        return len(self._types)
+
+    def make(self, event_type: str, payload: Payload, **attributes: Any) -> CloudEvent:
+        """``make_event`` after checking that ``payload`` is what ``event_type`` carries."""
+        model = self._types.get(event_type)
+        if model is None:
+            raise UnknownEventTypeError(f"unknown event type {event_type!r}")
+        if not isinstance(payload, model):
+            raise InvalidPayloadError(
+                f"{event_type} carries {model.__name__}, got {type(payload).__name__}"
+            )
+        return make_event(event_type, payload, **attributes)
+
+    def payload(self, event: CloudEvent) -> Payload:
+        """The event's data validated against the model of its type."""
+        model = self._types.get(event["type"])
+        if model is None:
+            raise UnknownEventTypeError(f"unknown event type {event['type']!r}")
+        return payload_of(event, model)
 
 
 def make_event(
@@ -158,14 +96,7 @@ def make_event(
     source: str = SOURCE,
     event_id: str | None = None,
 ) -> CloudEvent:
-    """Build a CloudEvent whose data is ``payload``; the type must be in ``EVENT_TYPES``."""
-    model = EVENT_TYPES.get(event_type)
-    if model is None:
-        raise UnknownEventTypeError(f"unknown event type {event_type!r}")
-    if not isinstance(payload, model):
-        raise InvalidPayloadError(
-            f"{event_type} carries {model.__name__}, got {type(payload).__name__}"
-        )
+    """A CloudEvent of ``event_type`` whose JSON data is ``payload``."""
     attributes: dict[str, Any] = {
         "type": event_type,
         "source": source,
@@ -189,13 +120,9 @@ def reply_to(event: CloudEvent, event_type: str, payload: Payload) -> CloudEvent
     return make_event(event_type, payload, subject=event.get("subject"), event_id=event_id)
 
 
-def payload_of(event: CloudEvent, model: type[P] | None = None) -> P:
-    """Validate an event's data against the model of its type (or ``model`` when given)."""
-    event_type = event["type"]
-    expected = model or EVENT_TYPES.get(event_type)
-    if expected is None:
-        raise UnknownEventTypeError(f"unknown event type {event_type!r}")
+def payload_of(event: CloudEvent, model: type[P]) -> P:
+    """Validate an event's data against ``model``."""
     try:
-        return expected.model_validate(event.data or {})  # type: ignore[return-value]
+        return model.model_validate(event.data or {})
     except ValidationError as exc:
-        raise InvalidPayloadError(f"{event_type} (id {event['id']}): {exc}") from exc
+        raise InvalidPayloadError(f"{event['type']} (id {event['id']}): {exc}") from exc

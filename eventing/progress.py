@@ -1,6 +1,6 @@
-"""The progress log: its Redis key layout, and the publisher the scan stages call.
+"""The progress log: its Redis key layout, and the publisher a service's API and functions call.
 
-Every progress step of a job is one entry of the shard stream ``scan:events:{shard}`` carrying
+Every progress step of a job is one entry of the shard stream ``progress:events:{shard}`` carrying
 ``job_id``, a per-job ``seq`` that only grows (1, 2, 3, … with no holes), ``stage``, ``status``,
 ``progress`` and an optional JSON ``payload``. The router turns entries into the job's state
 hash, its replay log and Pub/Sub messages; the SSE gateway reads those (docs/sse.md).
@@ -22,7 +22,7 @@ from redis import asyncio as aioredis
 from eventing.bus.batch import joined
 from eventing.bus.connection import PackedConnection
 from eventing.coalesce import Coalescer
-from eventing.events import Progress, Stage
+from eventing.events import TERMINAL_STAGES, TERMINAL_STATUSES, Progress
 from eventing.sharding import shard_of
 
 
@@ -31,10 +31,6 @@ class Stepped(Protocol):
 
     stage: str
     status: str
-
-
-TERMINAL_STAGES: frozenset[str] = frozenset({"done", "failed", "needs_input"})
-TERMINAL_STATUSES: frozenset[str] = frozenset({"failed", "needs_input"})
 
 
 def is_terminal(event: Progress | Stepped) -> bool:
@@ -58,19 +54,19 @@ class ProgressKeys:
         return shard_of(job_id, self.shards)
 
     def stream(self, shard: int) -> str:
-        return f"{self.prefix}scan:events:{shard}"
+        return f"{self.prefix}progress:events:{shard}"
 
     def streams(self) -> list[str]:
         return [self.stream(shard) for shard in range(self.shards)]
 
     def seq(self, job_id: str) -> str:
-        return f"{self.prefix}scan:seq:{job_id}"
+        return f"{self.prefix}progress:seq:{job_id}"
 
     def state(self, job_id: str) -> str:
-        return f"{self.prefix}scan:state:{job_id}"
+        return f"{self.prefix}progress:state:{job_id}"
 
     def replay(self, job_id: str) -> str:
-        return f"{self.prefix}scan:replay:{job_id}"
+        return f"{self.prefix}progress:replay:{job_id}"
 
     def shard_channel(self, shard: int) -> str:
         return f"{self.prefix}sse:events:{shard}"
@@ -151,7 +147,7 @@ return 1
 
 
 class ProgressPublisher:
-    """Appends progress steps to the shard streams; the scan API and stages call it."""
+    """Appends progress steps to the shard streams; a service's API and functions call it."""
 
     def __init__(
         self,
@@ -188,7 +184,7 @@ class ProgressPublisher:
     async def emit(
         self,
         job_id: str,
-        stage: Stage,
+        stage: str,
         status: str,
         progress: int,
         payload: dict[str, Any] | None = None,

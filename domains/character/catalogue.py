@@ -15,10 +15,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domains.character.exceptions import CatalogueError
 from domains.character.models import CharacterRow
+from domains.db import session_factory, upgrade
 from domains.knowledge.models import CATEGORY_KEYS
 
 CATALOGUE_PATH = Path(__file__).parent / "data" / "characters.yaml"
@@ -129,3 +130,16 @@ async def sync_catalogue(session: AsyncSession, catalogue: Catalogue | None = No
     await session.execute(statement)
     await session.commit()
     return len(rows)
+
+
+async def prepare_database(engine: AsyncEngine, schema: str, seed: bool = True) -> int:
+    """Migrate ``schema`` to head and (with ``seed``) sync the character catalogue.
+
+    Safe to run from every replica at start: both steps are idempotent. Returns the number of
+    catalogue rows synced (0 without ``seed``).
+    """
+    await upgrade(engine, schema)
+    if not seed:
+        return 0
+    async with session_factory(engine)() as session:
+        return await sync_catalogue(session)

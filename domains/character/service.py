@@ -32,7 +32,7 @@ from domains.db import autocommit
 
 
 class Reward(BaseModel):
-    """What the reward stage reports; field names match ``eventing.events.RewardResult``."""
+    """What the reward stage reports; field names match ``domains.scan.events.RewardResult``."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -80,7 +80,7 @@ class CharacterService:
 
     ``match`` (every reward) reads the category → character map from a copy of the catalogue
     kept for ``catalogue_ttl_s``: the table changes only when a deploy syncs its data file, and
-    a query per scan was a third of the reward stage's database time (bench/RESULTS.md).
+    a query per scan would be a large share of the reward stage's database time.
     """
 
     def __init__(

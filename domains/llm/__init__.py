@@ -3,7 +3,7 @@ the OpenAI Agents SDK, the OpenAI Responses API, Gemini and an offline local pro
 
 Public API::
 
-    llm = ResilientLLM(settings)                     # reads settings.llm at every call
+    llm = ResilientLLM(lambda: settings.llm)        # a callable is read at every call
     await llm.generate(LLMRequest(prompt=...))       # -> Completion(text, model, provider, usage)
     async for delta in llm.stream(request): ...      # token deltas
     await llm.structured(request, MySchema)          # -> MySchema
@@ -26,6 +26,7 @@ from domains.llm.exceptions import (
 from domains.llm.port import Completion, ImageInput, LLMClient, LLMRequest, Usage
 from domains.llm.providers.local import register_local_schema
 from domains.llm.routing import chain_for, provider_for
+from domains.llm.settings import LLMSettings
 
 __all__ = [
     "CircuitOpen",
@@ -35,6 +36,7 @@ __all__ = [
     "LLMClient",
     "LLMError",
     "LLMRequest",
+    "LLMSettings",
     "LLMTimeout",
     "MalformedResponse",
     "ProviderUnavailable",

@@ -16,8 +16,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from eco2.settings import LLMSettings, Settings, get_settings
-
 from .breaker import CircuitBreaker
 from .exceptions import (
     CircuitOpen,
@@ -31,12 +29,15 @@ from .metrics import CALLS, LATENCY, outcome_of, record_usage
 from .port import Completion, LLMClient, LLMRequest, Usage
 from .providers.base import Provider
 from .routing import chain_for
+from .settings import LLMSettings
 
 log = logging.getLogger(__name__)
+_DEFAULTS = LLMSettings()  # offline: model local, no keys
 
 R = TypeVar("R")
 T = TypeVar("T", bound=BaseModel)
-SettingsSource = Settings | LLMSettings | Callable[[], LLMSettings] | None
+# A callable is read at every call, so a changed model applies from the next request.
+SettingsSource = LLMSettings | Callable[[], LLMSettings] | None
 
 
 class ResilientLLM(LLMClient):
@@ -58,9 +59,7 @@ class ResilientLLM(LLMClient):
     def settings(self) -> LLMSettings:
         source = self._source
         if source is None:
-            return get_settings().llm
-        if isinstance(source, Settings):
-            return source.llm
+            return _DEFAULTS
         if isinstance(source, LLMSettings):
             return source
         return source()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from eco2.settings import LLMSettings
+from domains.llm.settings import LLMSettings
 
 from .exceptions import UnknownModel
 

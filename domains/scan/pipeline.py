@@ -13,8 +13,10 @@ from typing import Any
 
 from cloudevents.http import CloudEvent
 
+from domains.scan import events
+from domains.scan.events import ScanNeedsInput, ScanState
 from domains.scan.service import ScanJobService
-from eventing.events import ScanNeedsInput, ScanState, payload_of
+from eventing.events import payload_of
 from eventing.progress import ProgressPublisher
 
 
@@ -27,15 +29,11 @@ class StageSpec:
     produces: str
     start: int
     end: int
-    # Events a worker handles at once. A stage that waits on a model can hold hundreds; one
-    # that computes (BM25, PostgreSQL) gains nothing past a few, and more only makes every
-    # handler slower until they time out: those entries are better left waiting in the stream.
-    # The model stages hold hundreds, sized by Little's law for what one worker process must
-    # pass at 1,000 VU (~100 scans/s): vision 100/s x 4.0 s = 400 in flight, answer
-    # 100/s x 5.6 s = 560. At 256 the answer stage capped the benchmark at ~5,600 scans/min
-    # with ~1 s queued in its stream (bench/RESULTS.md, session 8). Vision's memory is bounded
-    # by image bytes, not by this count (domains/image/budget.py); 1,024 instead of 512 changed
-    # nothing at 1,200-2,000 VU (session 9).
+    # Events a worker handles at once. A stage that waits on a model holds hundreds, sized by
+    # Little's law for what one worker process must pass (arrival rate x model time); one that computes (retrieval, PostgreSQL) gains nothing past a few, and
+    # more only makes every handler slower until they time out: those entries are better left
+    # waiting in the stream. Vision's memory is bounded by image bytes, not by this count
+    # (domains/image/budget.py).
     concurrency: int
 
     @property
@@ -51,18 +49,14 @@ class StageSpec:
         return f"functions/{self.name}/main.py"
 
 
-STAGES: tuple[StageSpec, ...] = (
-    StageSpec("vision", "kr.eco2.scan.requested", "kr.eco2.scan.vision.completed", 0, 25, 512),
-    StageSpec("rule", "kr.eco2.scan.vision.completed", "kr.eco2.scan.rule.completed", 25, 50, 8),
-    StageSpec(
-        "answer", "kr.eco2.scan.rule.completed", "kr.eco2.scan.answer.completed", 50, 75, 1024
-    ),
-    StageSpec(
-        "reward", "kr.eco2.scan.answer.completed", "kr.eco2.scan.reward.completed", 75, 100, 16
-    ),
+PIPELINE: tuple[StageSpec, ...] = (
+    StageSpec("vision", events.REQUESTED, events.VISION_COMPLETED, 0, 25, 512),
+    StageSpec("rule", events.VISION_COMPLETED, events.RULE_COMPLETED, 25, 50, 8),
+    StageSpec("answer", events.RULE_COMPLETED, events.ANSWER_COMPLETED, 50, 75, 1024),
+    StageSpec("reward", events.ANSWER_COMPLETED, events.REWARD_COMPLETED, 75, 100, 16),
 )
-BY_CONSUMED = {stage.consumes: stage for stage in STAGES}
-FINAL = "kr.eco2.scan.reward.completed"
+BY_CONSUMED = {stage.consumes: stage for stage in PIPELINE}
+FINAL = events.REWARD_COMPLETED
 
 
 def next_topic(reply: CloudEvent) -> str | None:
@@ -86,7 +80,7 @@ class ScanProgress:
     """Runtime observer: reports each stage's start and end and the job's end, and records them.
 
     PostgreSQL gets only the job's state changes (needs_input, done, failed): a transaction per
-    stage cost more CPU than the rest of the stage (bench/RESULTS.md). Where a running job is
+    stage would cost more than the stage itself. Where a running job is
     lives in the progress log, which the status endpoint reads (``eventing.progress.live_step``).
     """
 
@@ -100,16 +94,16 @@ class ScanProgress:
             return unless is None or not await self.publisher.redis.exists(unless)
         step = (event["subject"], stage.name, "started", stage.start)
         if unless is None:  # the embedded default's in-memory log knows no guard
-            await self.publisher.emit(*step)  # type: ignore[arg-type]
+            await self.publisher.emit(*step)
             return True
-        return await self.publisher.emit(*step, unless=unless) != -1  # type: ignore[arg-type]
+        return await self.publisher.emit(*step, unless=unless) != -1
 
     async def succeeded(self, event: CloudEvent, reply: CloudEvent | None) -> None:
         stage = BY_CONSUMED.get(event["type"])
         if stage is None or reply is None:
             return
         job_id = event["subject"]
-        if reply["type"] == "kr.eco2.scan.needs_input":
+        if reply["type"] == events.NEEDS_INPUT:
             asked = payload_of(reply, ScanNeedsInput)
             # Record before telling: a client answering as soon as it reads the question
             # must find the job waiting for input, not still running.
@@ -122,7 +116,7 @@ class ScanProgress:
         state = payload_of(reply, ScanState)
         await self.publisher.emit(
             job_id,
-            stage.name,  # type: ignore[arg-type]
+            stage.name,
             "completed",
             stage.end,
             stage_payload(stage.name, state),
@@ -141,7 +135,7 @@ class ScanProgress:
             return
         await self.publisher.emit(
             event["subject"],
-            stage.name,  # type: ignore[arg-type]
+            stage.name,
             "token",
             stage.start,
             data,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-# The pipeline step a job last reached, in pipeline order (``eventing.events.Stage`` adds the
-# ``failed``/``needs_input`` event stages; here those are statuses, see ``Status``).
-Stage = Literal["queued", "vision", "rule", "answer", "reward", "done"]
-STAGES: tuple[str, ...] = get_args(Stage)
+# ``stage`` is the pipeline step a job last reached (``domains.scan.events.Stage``); the
+# progress log's ``failed``/``needs_input`` stages are statuses here, see ``Status``.
+from domains.scan.events import STAGES, Stage
+
+__all__ = ["ACTIVE", "STAGES", "TERMINAL", "JobView", "Stage", "Status"]
 
 # Lifecycle: queued → running → (needs_input → running)* → done | failed.
 Status = Literal["queued", "running", "needs_input", "done", "failed"]

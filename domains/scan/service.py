@@ -44,8 +44,8 @@ _CREATE = (
 def _guarded(allowed: ColumnElement[bool], **values: Any) -> Update:
     """A transition: one conditional UPDATE … RETURNING of the job ``:target``, built once.
 
-    Built per call, the statement and its cache key (walking every value) were a tenth of the
-    reward stage's CPU in py-spy; a statement built once keeps its cache key memoized.
+    Built per call, the statement and its cache key (walking every value) would cost more than
+    the round trip; a statement built once keeps its cache key memoized.
     """
     return (
         update(_table)

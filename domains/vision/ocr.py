@@ -26,8 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from domains.vision.exceptions import VisionError
 from domains.vision.locate import TextLine, for_ocr, text_lines
 from domains.vision.marks import MARK_CHARSET, MarkMatch, match_mark
+from domains.vision.settings import VisionSettings
 from domains.vision.validation import validate_image
-from eco2.settings import VisionSettings, get_settings
 
 # (crop kind, glyph height in pixels), in the order tried.
 _VARIANTS: tuple[tuple[str, int], ...] = (
@@ -85,7 +85,7 @@ def engine(settings: VisionSettings | None = None) -> Any:  # tesserocr ships no
     """This thread's ``PyTessBaseAPI`` for the configured languages, created on first use."""
     from tesserocr import PSM, PyTessBaseAPI  # heavy: load only when OCR is used
 
-    settings = settings or get_settings().vision
+    settings = settings or VisionSettings()
     # Marks are Korean words with a few Latin codes; the Korean model reads both, and adding the
     # English model makes it read Hangul as Latin look-alikes ("HE" for 페트).
     key = (settings.tessdata_path, settings.languages)
@@ -109,7 +109,7 @@ def _read_lines(api: Any, lines: list[TextLine], kind: str, target: int) -> str:
 
 def read_mark(image_bytes: bytes, *, settings: VisionSettings | None = None) -> MarkReading:
     """The recycling mark in ``image_bytes`` (validated first); an empty reading if none."""
-    settings = settings or get_settings().vision
+    settings = settings or VisionSettings()
     validate_image(
         image_bytes, max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels
     )

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domains.vision.ocr import MarkReading, read_mark
-from eco2.settings import VisionSettings
+from domains.vision.settings import VisionSettings
 
 QUESTION = (
     "사진만으로는 품목을 알아보기 어려워요. 어떤 물건인지 알려주시겠어요? "

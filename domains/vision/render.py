@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pydantic import BaseModel, ConfigDict, Field
 
-from eco2.settings import get_settings
+from domains.vision.settings import VisionSettings
 
 # Gothic and Myeongjo faces a printed mark plausibly uses; handwriting faces are left out.
 MARK_FONTS: tuple[str, ...] = (
@@ -63,12 +63,12 @@ class MarkSpec(BaseModel):
 
 @lru_cache(maxsize=64)
 def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(Path(get_settings().vision.fonts_dir) / name), size)
+    return ImageFont.truetype(str(Path(VisionSettings().fonts_dir) / name), size)
 
 
 def available_fonts() -> list[str]:
     """The mark fonts installed on this machine (fonts-nanum)."""
-    folder = Path(get_settings().vision.fonts_dir)
+    folder = Path(VisionSettings().fonts_dir)
     return [name for name in MARK_FONTS if (folder / name).is_file()]
 
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
+from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -21,7 +22,8 @@ from redis import asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domains.db import engine_from_settings, prepare_database, session_factory
+from domains.character.catalogue import prepare_database
+from domains.db import engine_from_settings, session_factory
 from domains.image import ImageStore, RedisImageStore
 from domains.scan.service import ScanJobService
 from eco2.api import errors
@@ -46,16 +48,17 @@ def create_app(
     sessions: async_sessionmaker[AsyncSession] | None = None,
     publish: ScanPublisher | None = None,
     images: ImageStore | None = None,
+    channels: Literal["shard", "job"] = "shard",
 ) -> FastAPI:
     """The API; each argument given replaces what the lifespan would otherwise open.
 
     ``redis`` is a ``decode_responses`` client (progress log and gateway reads); ``sessions``
     must point at a migrated schema; ``publish`` replaces the transport chosen by
     ``settings.pipeline``; ``images`` replaces the Redis image store (``eco2:image:<ref>``, the
-    keys the vision function reads).
+    keys the vision function reads). ``channels="job"`` is the benchmark's baseline only.
     """
     gateway_redis = redis or connect(settings.redis_url, client_name="eco2-api")
-    gateway_app = create_gateway(settings, gateway_redis)
+    gateway_app = create_gateway(settings, gateway_redis, channels=channels)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -80,7 +83,7 @@ def create_app(
                 settings.api_admission_interval_s,
             )
             await stack.enter_async_context(admission.running())
-            options = settings.gateway
+            progress = settings.progress
             app.state.scan = ScanApi(
                 settings=settings,
                 sessions=api_sessions,
@@ -88,9 +91,9 @@ def create_app(
                 images=store,
                 progress=ProgressPublisher(
                     gateway_redis,
-                    ProgressKeys(settings.shards, options.key_prefix),
-                    maxlen=options.stream_maxlen,
-                    ttl_s=options.replay_ttl_s,
+                    ProgressKeys(settings.shards, progress.key_prefix),
+                    maxlen=progress.stream_maxlen,
+                    ttl_s=progress.replay_ttl_s,
                 ),
                 publisher=publisher,
                 admission=admission,
@@ -122,7 +125,7 @@ def create_app(
         clients = len(gateway.hub)
         return {
             "status": "ok",
-            "mode": gateway.options.channel_mode,
+            "mode": gateway.channels,
             "clients": clients,
             "pid": pid,
         }

@@ -68,8 +68,8 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 log = logging.getLogger("eco2.api")
 
-# Overload and outages: every pooled connection busy past its wait (measured at 1,000 VU on
-# two cores, bench/RESULTS.md), or the server gone. Retrying later is the client's right move.
+# Overload and outages: every pooled connection busy past its wait (seen under load), or the
+# server gone. Retrying later is the client's right move.
 BUSY: tuple[type[Exception], ...] = (
     PoolTimeout,
     OperationalError,

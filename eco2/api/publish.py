@@ -18,15 +18,15 @@ import aio_pika
 from aio_pika.abc import AbstractExchange, AbstractRobustConnection
 from cloudevents.http import CloudEvent
 
-from domains.scan.pipeline import STAGES
+from domains.scan.events import REQUESTED, ScanRequested, ScanState
+from domains.scan.pipeline import PIPELINE
 from eco2.settings import Settings
 from eventing.bus.base import EventBus
 from eventing.bus.redis import RedisBus
-from eventing.events import ScanRequested, ScanState, make_event
+from eventing.events import make_event
 from eventing.runtime.amqp_trigger import publish_amqp
 
-REQUESTED = "kr.eco2.scan.requested"
-FIRST_STAGE = STAGES[0]
+FIRST_STAGE = PIPELINE[0]
 FIRST_TOPIC = FIRST_STAGE.topic  # eco2:fn:vision
 
 

@@ -19,7 +19,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.image import ImageStore
-from domains.scan.pipeline import STAGES
+from domains.scan.events import ScanRequested
+from domains.scan.pipeline import PIPELINE
 from domains.scan.schemas import ACTIVE, JobView
 from domains.scan.service import ScanJobService
 from domains.vision.validation import validate_image
@@ -29,16 +30,15 @@ from eco2.api.publish import ScanPublisher
 from eco2.api.schemas import AnswerIn, ErrorOut, ScanAccepted, ScanStatusOut, urls
 from eco2.settings import Settings
 from eventing.bus.batch import write_batch
-from eventing.events import ScanRequested
 from eventing.exceptions import BusError
 from eventing.progress import ProgressPublisher, live_step, wait_routed
 
 SCANS = "/api/v1/scans"
-PIPELINE_STAGES = frozenset(stage.name for stage in STAGES)
+PIPELINE_STAGES = frozenset(stage.name for stage in PIPELINE)
 ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 409, 413, 415, 422, 503)}
-# Above this an upload is checked and hashed in a thread: a 4000x3000 phone photo takes ~50 ms
-# to check, which on the event loop would stall every SSE stream of the process. Below it
-# (~1 ms) the thread hand-off would cost more than it frees.
+# Above this an upload is checked and hashed in a thread: a full-size phone photo takes tens of
+# milliseconds to check, which on the event loop would stall every SSE stream of the process.
+# Below it the thread hand-off would cost more than it frees.
 INLINE_CHECK_BYTES = 256 * 1024
 
 

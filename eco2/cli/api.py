@@ -13,10 +13,20 @@ import click
     is_flag=True,
     help="Share the port with other API replicas (SO_REUSEPORT); eco2 serve --api-replicas.",
 )
-def api(host: str, port: int, reuse_port: bool) -> None:
+@click.option(
+    "--channels",
+    type=click.Choice(["shard", "job"]),
+    default="shard",
+    hidden=True,  # "job" is the benchmark's per-job-channel baseline, never a deployment's
+)
+def api(host: str, port: int, reuse_port: bool, channels: str) -> None:
     """Serve POST/GET /api/v1/scans…, the SSE events stream, /healthz, /readyz and /metrics."""
+    from eco2 import logs
     from eco2.api import create_app
     from eco2.settings import get_settings
     from eventing.gateway.serve import run
 
-    run(create_app(get_settings()), host, port, reuse_port=reuse_port)
+    settings = get_settings()
+    logs.configure(settings.log_level)
+    app = create_app(settings, channels="job" if channels == "job" else "shard")
+    run(app, host, port, reuse_port=reuse_port)

@@ -6,8 +6,9 @@ import asyncio
 
 import click
 
+from domains.character.catalogue import prepare_database
 from domains.db import downgrade as downgrade_schema
-from domains.db import engine_from_settings, prepare_database
+from domains.db import engine_from_settings
 from eco2.settings import Settings
 
 

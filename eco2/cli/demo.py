@@ -179,7 +179,6 @@ def summary_line(outcomes: list[SampleOutcome], elapsed_s: float) -> str:
 
 
 @click.command()
-@click.option("--echo", is_flag=True, help="Run the runtime demo on the echo function instead.")
 @click.option(
     "--samples",
     "samples_dir",
@@ -188,14 +187,9 @@ def summary_line(outcomes: list[SampleOutcome], elapsed_s: float) -> str:
     help="Write the sample images here (default: a temporary directory).",
 )
 @click.option("--answer", default=DEMO_ANSWER, show_default=True, help="The demo's reply.")
-def demo(echo: bool, samples_dir: Path | None, answer: str) -> None:
+def demo(samples_dir: Path | None, answer: str) -> None:
     """Scan rendered sample images on the embedded pipeline, with live progress (no servers)."""
     console = Console()
-    if echo:
-        from eco2.cli import echo_demo
-
-        echo_demo.run(console)
-        return
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="eco2-demo-") as scratch:
         folder = samples_dir or Path(scratch)

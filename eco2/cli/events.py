@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import click
 
-from eventing.events import EVENT_TYPES
+from domains.scan.events import SCAN_EVENTS
+from eventing.events import EventCatalog
+
+# Every domain's catalogue of events; a new service adds its own here.
+CATALOGUES: tuple[EventCatalog, ...] = (SCAN_EVENTS,)
 
 
 def render_table() -> str:
@@ -13,7 +17,7 @@ def render_table() -> str:
         "| CloudEvent type | payload model | what it means |",
         "|---|---|---|",
     ]
-    for event_type, model in EVENT_TYPES.items():
+    for event_type, model in ((t, c[t]) for c in CATALOGUES for t in c):
         doc = (model.__doc__ or "").strip().splitlines()[0]
         lines.append(f"| `{event_type}` | `{model.__name__}` | {doc} |")
     return "\n".join(lines)

@@ -4,39 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from typing import Literal
 
 import click
 import uvloop
 
 from eco2 import logs
-from eco2.settings import get_settings
+from eco2.settings import Settings, get_settings
+from eventing.router import Router
 
 
-async def _serve(consumer: str | None, metrics_port: int) -> None:
+async def serve_router(
+    settings: Settings,
+    consumer: str | None,
+    metrics_port: int = 0,
+    *,
+    channels: Literal["shard", "job"] = "shard",
+    router_type: type[Router] = Router,
+) -> None:
+    """Run a router until SIGINT/SIGTERM (``router_type``: tests run a subclass)."""
     from prometheus_client import start_http_server
 
     from eventing.progress import ProgressKeys, connect
-    from eventing.router import Router, RouterOptions
 
-    settings = get_settings()
-    options = settings.gateway
-    block_s = options.router_block_ms / 1000
+    options = settings.router
+    block_s = options.block_ms / 1000
     redis = connect(settings.redis_url, max_connections=4, socket_timeout=block_s + 10)
-    router = Router(
+    router = router_type(
         redis,
-        ProgressKeys(settings.shards, options.key_prefix),
-        RouterOptions(
-            group=options.router_group,
-            channel_mode=options.channel_mode,
-            batch=options.router_batch,
-            block_ms=options.router_block_ms,
-            linger_ms=options.router_linger_ms,
-            claim_idle_ms=options.router_claim_idle_ms,
-            claim_interval_s=options.router_claim_interval_s,
-            ttl_s=options.replay_ttl_s,
-            stall_s=options.router_test_stall_s,
-        ),
+        ProgressKeys(settings.shards, settings.progress.key_prefix),
+        options,
         consumer=consumer,
+        ttl_s=settings.progress.replay_ttl_s,
+        channels=channels,
     )
     if metrics_port:
         start_http_server(metrics_port, addr="127.0.0.1")
@@ -55,7 +55,14 @@ async def _serve(consumer: str | None, metrics_port: int) -> None:
 @click.command()
 @click.option("--consumer", default=None, help="Consumer name (default: host-pid-random).")
 @click.option("--metrics-port", default=0, type=int, help="Serve /metrics here (0 = off).")
-def router(consumer: str | None, metrics_port: int) -> None:
+@click.option(
+    "--channels",
+    type=click.Choice(["shard", "job"]),
+    default="shard",
+    hidden=True,  # "job" is the benchmark's per-job-channel baseline, never a deployment's
+)
+def router(consumer: str | None, metrics_port: int, channels: Literal["shard", "job"]) -> None:
     """Route progress events: shard streams → job state, replay log, Pub/Sub."""
-    logs.configure(get_settings().log_level)
-    uvloop.run(_serve(consumer, metrics_port))  # the C event loop (bench/RESULTS.md: CPU per scan)
+    settings = get_settings()
+    logs.configure(settings.log_level)
+    uvloop.run(serve_router(settings, consumer, metrics_port, channels=channels))

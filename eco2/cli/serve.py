@@ -32,6 +32,12 @@ import click
     help="Lower the stage workers' CPU priority by this much, so the API gets a core first.",
 )
 @click.option("--stop-timeout", default=15.0, show_default=True, help="Seconds before SIGKILL.")
+@click.option(
+    "--channels",
+    type=click.Choice(["shard", "job"]),
+    default="shard",
+    hidden=True,  # "job" is the benchmark's per-job-channel baseline, never a deployment's
+)
 def serve(
     host: str,
     port: int,
@@ -40,6 +46,7 @@ def serve(
     api_replicas: int,
     worker_nice: int,
     stop_timeout: float,
+    channels: str,
 ) -> None:
     """Run the whole system until Ctrl-C/SIGTERM, which stops every part."""
     import os
@@ -74,6 +81,7 @@ def serve(
         workers_per_stage=workers_per_stage,
         api_replicas=api_replicas,
         worker_nice=worker_nice,
+        channels=channels,
     )
 
     def say(line: str) -> None:

@@ -5,8 +5,8 @@ so ``XRANGE`` is readable by a person and consumers can filter without parsing.
 
 The JSON is the CloudEvents structured format, written and read here directly when the data is
 JSON and by the SDK's ``to_json``/``from_json`` otherwise (binary data): the SDK goes through its
-HTTP marshaller and a second event model: 8 % of a stage worker's CPU per event
-(bench/stage.py; docs/bench.md). Both paths write and read the same documents
+HTTP marshaller and a second event model, a visible share of a stage worker's CPU per event
+(bench/stage.py measures it). Both paths write and read the same documents
 (tests/eventing/bindings/test_redis.py checks them against the SDK).
 """
 

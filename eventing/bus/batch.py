@@ -2,7 +2,7 @@
 
 When a handler succeeds, a worker writes its ``completed`` progress step, the reply event, the
 dedupe mark and the ack: four commands on three clients, four round trips, and at load the
-sending of one small command at a time was most of a worker's CPU (bench/RESULTS.md). Inside
+sending of one small command at a time was most of a worker's CPU. Inside
 ``async with write_batch(client)`` every adapter writing to the same Redis server queues its
 command on one MULTI/EXEC pipeline instead, and the block's end sends them together.
 

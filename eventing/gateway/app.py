@@ -9,34 +9,59 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Literal, Protocol
 
 from fastapi import FastAPI, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis import asyncio as aioredis
-from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
-from eco2.settings import Settings
 from eventing import metrics
 from eventing.gateway.hub import Hub
 from eventing.gateway.listener import JobSubscription, ShardListener
 from eventing.gateway.response import SSEResponse
+from eventing.gateway.settings import GatewaySettings
 from eventing.gateway.store import ReplayStore
 from eventing.gateway.stream import StreamPlan, job_stream
 from eventing.progress import ProgressKeys, connect
+from eventing.settings import ProgressSettings
 
-# Services whose jobs report through the progress log; chat joins the same mechanism later.
+# Services whose jobs report through the progress log.
 SERVICES = frozenset({"scans", "chat"})
 
 
-class Gateway:
-    """The gateway's state: Redis clients, the hub of connected clients and the shard feed."""
+class GatewayConfig(Protocol):
+    """What the gateway reads of a process's settings."""
 
-    def __init__(self, settings: Settings, redis: aioredis.Redis | None = None) -> None:
+    @property
+    def redis_url(self) -> str: ...
+    @property
+    def shards(self) -> int: ...
+    @property
+    def progress(self) -> ProgressSettings: ...
+    @property
+    def gateway(self) -> GatewaySettings: ...
+
+
+class Gateway:
+    """The gateway's state: Redis clients, the hub of connected clients and the shard feed.
+
+    ``channels="job"`` (a Pub/Sub subscription per client) exists only as the benchmark's
+    baseline for the shard fan-out; a deployment always runs ``shard``.
+    """
+
+    def __init__(
+        self,
+        settings: GatewayConfig,
+        redis: aioredis.Redis | None = None,
+        *,
+        channels: Literal["shard", "job"] = "shard",
+    ) -> None:
         self.settings = settings
         self.options = settings.gateway
-        self.keys = ProgressKeys(settings.shards, self.options.key_prefix)
+        self.channels = channels
+        self.keys = ProgressKeys(settings.shards, settings.progress.key_prefix)
         name = self.options.client_name
         self.redis = redis or connect(
             settings.redis_url, max_connections=self.options.redis_pool, client_name=name
@@ -50,7 +75,7 @@ class Gateway:
         self.hub = Hub(self.options.client_queue)
         self.store = ReplayStore(self.redis, self.keys)
         self.listener: ShardListener | None = None
-        if self.options.channel_mode == "shard":
+        if channels == "shard":
             self.listener = ShardListener(self.pubsub_redis, self.keys.shard_channels(), self.hub)
 
     async def start(self) -> None:
@@ -88,7 +113,7 @@ class Gateway:
 
         counted = False
         try:
-            if self.options.channel_mode == "job":
+            if self.channels == "job":
                 job_feed = JobSubscription(
                     self.pubsub_redis, self.keys.job_channel(job_id), subscriber
                 )
@@ -114,9 +139,14 @@ class Gateway:
         )
 
 
-def create_app(settings: Settings, redis: aioredis.Redis | None = None) -> FastAPI:
+def create_app(
+    settings: GatewayConfig,
+    redis: aioredis.Redis | None = None,
+    *,
+    channels: Literal["shard", "job"] = "shard",
+) -> FastAPI:
     """The gateway app; ``redis`` (optional) is used for replay reads instead of a new pool."""
-    gateway = Gateway(settings, redis)
+    gateway = Gateway(settings, redis, channels=channels)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -147,14 +177,6 @@ def create_app(settings: Settings, redis: aioredis.Redis | None = None) -> FastA
         if plan is None:
             return JSONResponse({"detail": f"unknown job {job_id!r}"}, status_code=404)
         cleanup = BackgroundTask(plan.cleanup)
-        if gateway.options.sse_response == "sse-starlette":
-            return EventSourceResponse(
-                job_stream(plan),
-                ping=gateway.options.ping_s,
-                ping_message_factory=lambda: ServerSentEvent(comment="ping"),
-                send_timeout=gateway.options.send_timeout_s,
-                background=cleanup,
-            )
         plan.ping_s = gateway.options.ping_s
         return SSEResponse(
             job_stream(plan), send_timeout_s=gateway.options.send_timeout_s, background=cleanup
@@ -162,7 +184,7 @@ def create_app(settings: Settings, redis: aioredis.Redis | None = None) -> FastA
 
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:
-        return {"status": "ok", "mode": gateway.options.channel_mode, "clients": len(gateway.hub)}
+        return {"status": "ok", "mode": gateway.channels, "clients": len(gateway.hub)}
 
     @app.get("/metrics")
     async def prometheus() -> Response:

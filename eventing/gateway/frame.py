@@ -3,9 +3,8 @@
 The gateway never needs an event's contents, only where it goes (``job_id``), its place
 (``seq``), its SSE ``event:`` name (``stage``) and whether it ends the stream. So the router
 sends those beside the event's JSON (``to_message``), the gateway splits them off
-(``from_message``) and writes the JSON to the client as it came. Validating every event with
-pydantic and serialising it again had cost ~10 % of the API + gateway process (py-spy, 1,000
-VU; bench/RESULTS.md).
+(``from_message``) and writes the JSON to the client as it came: validating every event with
+pydantic and serialising it again was a large share of the API + gateway process's CPU.
 
 The Pub/Sub message of a batch (eventing/router/scripts.py builds the same in Lua):
 

@@ -1,8 +1,9 @@
 """The SSE response: a job's stream written straight to the ASGI ``send``.
 
 ``sse_starlette.EventSourceResponse`` runs four tasks per connection (stream, ping, shutdown
-watcher, disconnect listener) and wraps every send in an anyio cancel scope; measured A/B here,
-the API + gateway process used ~9 % more CPU per scan with it (docs/sse.md, "The response").
+watcher, disconnect listener) and wraps every send in an anyio cancel scope; measured against
+it, the API + gateway process used more CPU per scan with it (docs/sse.md, "The response"), so
+this response is the one the gateway keeps.
 This one keeps what a progress stream needs and nothing else:
 
 - two tasks per connection: one sends the stream, one waits for the client's disconnect; the
@@ -11,8 +12,7 @@ This one keeps what a progress stream needs and nothing else:
   ``ping_s`` of silence), so no task wakes to send them;
 - a send that cannot finish within ``send_timeout_s`` (a client that stopped reading) ends the
   stream; the client resumes with Last-Event-ID. One timer per stream watches its sends, woken
-  once per ``send_timeout_s``: an ``asyncio.timeout`` around every frame cost 5 µs each, ~20
-  frames a scan;
+  once per ``send_timeout_s``, instead of an ``asyncio.timeout`` around every frame;
 - shutdown ends the streams through the hub (``Gateway.close_streams``), not a signal watcher;
 - the route is GET only (FastAPI adds no HEAD), so no HEAD can open a stream that never ends.
 

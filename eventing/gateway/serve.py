@@ -15,8 +15,6 @@ import socket
 
 from fastapi import FastAPI
 
-from eco2 import logs
-
 
 def bound_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
     """A TCP socket bound to ``host:port``, not yet listening (uvicorn listens after start-up)."""
@@ -37,8 +35,6 @@ def bound_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
 def run(app: FastAPI, host: str, port: int, *, reuse_port: bool = False) -> None:
     """Serve ``app`` until SIGINT/SIGTERM; with ``reuse_port`` beside other replicas."""
     import uvicorn
-
-    logs.configure(app.state.gateway.settings.log_level)
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: object) -> None:

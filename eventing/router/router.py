@@ -17,7 +17,7 @@ import socket
 import time
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import ValidationError
 from redis import asyncio as aioredis
@@ -27,6 +27,7 @@ from eventing import metrics
 from eventing.events import Progress
 from eventing.progress import ProgressKeys, progress_from_fields
 from eventing.router.scripts import ROUTE
+from eventing.router.settings import RouterSettings
 
 log = logging.getLogger(__name__)
 
@@ -34,21 +35,6 @@ log = logging.getLogger(__name__)
 def default_consumer() -> str:
     """A consumer name no other process uses: host, pid and a random tail."""
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-
-
-@dataclass(frozen=True)
-class RouterOptions:
-    """Knobs of one router; ``eco2 router`` fills them from ``GatewaySettings``."""
-
-    group: str = "router"
-    channel_mode: str = "shard"
-    batch: int = 100
-    block_ms: int = 1_000
-    linger_ms: int = 0
-    claim_idle_ms: int = 30_000
-    claim_interval_s: float = 5.0
-    ttl_s: int = 3_600
-    stall_s: float = 0.0  # test hook, see GatewaySettings.router_test_stall_s
 
 
 Entry = tuple[str, str, dict[str, str]]  # stream, entry id, fields
@@ -61,14 +47,20 @@ class Router:
         self,
         redis: aioredis.Redis,
         keys: ProgressKeys,
-        options: RouterOptions | None = None,
+        options: RouterSettings | None = None,
         *,
         consumer: str | None = None,
+        ttl_s: int = 3_600,
+        channels: Literal["shard", "job"] = "shard",
     ) -> None:
+        """``ttl_s`` is the life of each job's state and replay log; ``channels="job"`` (one
+        Pub/Sub channel per job) exists only as the benchmark's baseline for the shard fan-out."""
         self.redis = redis
         self.keys = keys
-        self.options = options or RouterOptions()
+        self.options = options or RouterSettings()
         self.consumer = consumer or default_consumer()
+        self.ttl_s = ttl_s
+        self.channels = channels
         self._sha: str | None = None  # of ROUTE, loaded on first use
         self._stopping = asyncio.Event()
         self._last_claim = 0.0
@@ -95,9 +87,9 @@ class Router:
                 handled = await self.step()
                 if linger and 0 < handled < self.options.batch:
                     # A partial batch: under load, the next read would return a handful of
-                    # entries, and the router's cost is its round trips (socket writes were a
-                    # third of its CPU in py-spy), not the entries. Let them gather; a full
-                    # batch means a backlog, and an empty read already blocked.
+                    # entries, and the router's cost is its round trips, not the entries. Let
+                    # them gather; a full batch means a backlog, and an empty read already
+                    # blocked.
                     await asyncio.sleep(linger)
             except (OSError, aioredis.RedisError) as exc:
                 log.warning("router %s: %s; retrying", self.consumer, exc)
@@ -125,20 +117,8 @@ class Router:
             for entry_id, fields in messages
             if fields is not None
         ]
-        if entries and self.options.stall_s > 0:
-            await self._stall(entries)
-            return len(entries)
         await self.route(entries)
         return len(entries)
-
-    async def _stall(self, entries: list[Entry]) -> None:
-        # Test hook: publish the first half without acking, then sleep, so a SIGKILL lands
-        # mid-batch with both kinds of loss to recover: unpublished and published-but-unacked.
-        half = len(entries) // 2
-        await self.route(entries[:half], ack=False)
-        await asyncio.sleep(self.options.stall_s)
-        await self.route(entries[half:])
-        await self._ack(entries[:half])
 
     async def claim(self) -> int:
         """Take over entries pending in the group longer than ``claim_idle_ms`` and route them."""
@@ -187,7 +167,7 @@ class Router:
             self._sha = await self.redis.script_load(ROUTE)
         parsed: list[tuple[Progress, float] | None] = []
         keys: list[str] = []
-        args: list[str | int | float] = [self.options.ttl_s]
+        args: list[str | int | float] = [self.ttl_s]
         for _stream, entry_id, fields in entries:
             try:
                 event, emitted = progress_from_fields(fields)
@@ -206,7 +186,7 @@ class Router:
                 event.status,
                 event.progress,
                 emitted,
-                self.keys.channel(event.job_id, self.options.channel_mode),
+                self.keys.channel(event.job_id, self.channels),
                 event.job_id,
             )
         # EVALSHA straight away: redis-py's pipelined Script adds a SCRIPT EXISTS round trip

@@ -11,7 +11,7 @@ it, in stream order, one line each with the fields the gateway routes on before 
 JSON (``eventing.gateway.frame``: the gateway forwards the JSON without parsing it). A job's
 events share a shard, so its order holds.
 Per event, a call and a Pub/Sub message cost Redis, the router and every gateway more than the
-event itself did (bench/RESULTS.md). The keys of many jobs in one script bind it to one Redis
+event itself does. The keys of many jobs in one script bind it to one Redis
 server (no Cluster), as the stage streams and seq counters already are.
 """
 

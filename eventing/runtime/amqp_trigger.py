@@ -32,11 +32,11 @@ from aio_pika.abc import (
 )
 from cloudevents.http import CloudEvent
 
-from eco2.settings import RuntimeSettings
 from eventing.bindings.amqp import AmqpMessage, from_amqp, to_amqp
 from eventing.exceptions import MalformedEventError
 from eventing.runtime.dedupe import Dedupe
 from eventing.runtime.loader import Function
+from eventing.runtime.settings import RuntimeSettings
 from eventing.runtime.worker import Observer, Processor, drain, log
 
 ATTEMPT_HEADER = "x-eco2-attempt"

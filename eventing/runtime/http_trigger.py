@@ -1,16 +1,18 @@
 """A function over HTTP: functions-framework's app, with Knative replies and a clean 400.
 
-``create_http_app`` loads the function with ``functions_framework.create_app`` (so the code path
-is the framework's, as under ``functions-framework --signature-type cloudevent``) and then:
+``create_http_app`` takes a built function (its instance made by its factory, like every other
+trigger's) and serves it with the app ``functions_framework.create_app`` makes for the
+function's source file, so the request handling, logging and server are the framework's, as
+under ``functions-framework --signature-type cloudevent``. Then it:
 
 - answers a malformed CloudEvent with ``400 {"error": "<what is missing>"}``;
 - serves the reply the way Knative expects: the reply event in binary mode (200 + ``ce-*``
   headers), or 202 with no body when the handler returned None;
-- adds ``GET /healthz`` (the process is up) and ``GET /readyz`` (the module's ``ready()``).
+- adds ``GET /healthz`` (the instance's ``alive()``) and ``GET /readyz`` (its ``ready()``).
 
-``serve_http`` runs it under gunicorn as functions-framework does, calling the module's
-``start(settings)`` in the worker process and ``stop()`` when it exits; SIGTERM lets in-flight
-requests finish for ``shutdown_grace_s``.
+``serve_http`` runs it under gunicorn as functions-framework does, calling the instance's
+``start()`` in the worker process and ``stop()`` when it exits; SIGTERM lets in-flight requests
+finish for ``grace_s``.
 
 Flask views are sync: an ``async def`` handler (and its async hooks) runs on the process's one
 event-loop thread (``loop.BRIDGE``, started on first use), so the clients it opens in ``start``
@@ -19,72 +21,64 @@ stay valid for every request.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import flask
 import functions_framework
 from functions_framework._http import create_server
 
-from eco2.settings import Settings
 from eventing.bindings.http import from_http
 from eventing.exceptions import HandlerLoadError
-from eventing.runtime.loader import Function, function_from_module
+from eventing.runtime.loader import Function
 from eventing.runtime.loop import BRIDGE
 from eventing.runtime.reply import install, reply_response
 
 SIGNATURE_TYPE = "cloudevent"
 
 
-def create_http_app(source: str | Path, target: str = "handle") -> tuple[flask.Flask, Function]:
-    """The WSGI app serving ``target`` from ``source``, and the loaded function (for hooks)."""
-    path = Path(source).resolve()
-    if not path.is_file():
-        raise HandlerLoadError(f"cannot load target {target!r}: file {path} does not exist")
+def create_http_app(function: Function) -> flask.Flask:
+    """The WSGI app serving ``function`` (built by its factory)."""
+    path = Path(function.source).resolve()
     try:
-        app = functions_framework.create_app(target, str(path), SIGNATURE_TYPE)
+        # The framework imports the source and registers its factory as the route's target;
+        # the route's view is replaced below by one that calls the built instance.
+        app = functions_framework.create_app(function.target, str(path), SIGNATURE_TYPE)
     except Exception as exc:  # the framework raises its own types and the module's own errors
         raise HandlerLoadError(
-            f"cannot load target {target!r} from file {path}: {type(exc).__name__}: {exc}"
+            f"cannot serve {function.name} from file {path}: {type(exc).__name__}: {exc}"
         ) from exc
-    # The framework registered the module under its file stem; take the hooks from that very
-    # module, not a second import of it.
-    function = function_from_module(sys.modules[path.stem], path, target)
     install(app)
-    raw = getattr(function.handle, "__wrapped__", function.handle)
+    handle = function.handle
 
     def run(path: str = "") -> flask.Response:
         # ``validate_request`` already turned a malformed event into a 400.
         event = from_http(flask.request.headers, flask.request.get_data())
-        return reply_response(BRIDGE.call(raw, event))
+        return reply_response(BRIDGE.call(handle, event))
+
+    def alive() -> tuple[str, int]:
+        return ("ok", 200) if function.is_alive() else ("not alive", 503)
 
     def ready() -> tuple[str, int]:
         return ("ready", 200) if function.is_ready() else ("not ready", 503)
 
     app.view_functions[SIGNATURE_TYPE] = run
-    app.add_url_rule("/healthz", "healthz", lambda: "ok", methods=["GET"])
+    app.add_url_rule("/healthz", "healthz", alive, methods=["GET"])
     app.add_url_rule("/readyz", "readyz", ready, methods=["GET"])
-    return app, function
+    return app
 
 
 def serve_http(
-    source: str | Path,
-    target: str = "handle",
-    *,
-    host: str = "0.0.0.0",
-    port: int = 8080,
-    settings: Settings | None = None,
+    function: Function, *, host: str = "0.0.0.0", port: int = 8080, grace_s: float = 25.0
 ) -> None:
-    """Serve the function until SIGTERM/SIGINT (blocks)."""
-    settings = settings or Settings()
-    app, function = create_http_app(source, target)
+    """Serve ``function`` until SIGTERM/SIGINT (blocks)."""
+    app = create_http_app(function)
     options: dict[str, object] = {
         "workers": 1,  # one process per pod; Knative/KEDA scale pods, not workers
-        "graceful_timeout": max(1, int(settings.runtime.shutdown_grace_s)),
+        "graceful_timeout": max(1, int(grace_s)),
     }
     if function.start is not None:
         start = function.start
-        options["post_worker_init"] = lambda _worker: BRIDGE.call(start, settings)
+        options["post_worker_init"] = lambda _worker: BRIDGE.call(start)
     stop = function.stop
 
     def worker_exit(_server: object, _worker: object) -> None:

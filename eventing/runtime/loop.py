@@ -25,8 +25,7 @@ class LoopThread:
 
     def __init__(self, name: str = "eco2-loop") -> None:
         # uvloop, like the workers' own loops: the handlers' database and HTTP calls run here,
-        # and py-spy showed the pure-Python loop's own bookkeeping among the reward stage's
-        # largest costs.
+        # and the pure-Python loop's own bookkeeping would be among their largest costs.
         self.loop = uvloop.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
         self._thread.start()

@@ -23,11 +23,11 @@ from collections.abc import Callable
 
 from cloudevents.http import CloudEvent
 
-from eco2.settings import RuntimeSettings
 from eventing.bus.base import Delivery, EventBus
 from eventing.exceptions import BusError
 from eventing.runtime.dedupe import Dedupe
 from eventing.runtime.loader import Function
+from eventing.runtime.settings import RuntimeSettings
 from eventing.runtime.worker import Observer, Processor, backoff_delay, drain, log
 
 ReplyTopic = str | Callable[[CloudEvent], str | None] | None

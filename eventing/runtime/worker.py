@@ -15,7 +15,7 @@ the same promises:
   as one unit (``EventBus.settlement``: Redis MULTI/EXEC) settles an event in one round trip;
 - an id already processed by the group is skipped (at-least-once delivery, exactly-once effect);
   with ``dedupe_in_started`` the lookup rides in the observer's ``started`` step (one Redis
-  round trip per event instead of two: the stage workers' CPU per scan -2.4 %, bench/RESULTS.md);
+  round trip per event instead of two);
 - after ``max_attempts`` failures the reason names the exception, its message and the attempts.
 """
 
@@ -35,10 +35,10 @@ from typing import Any, Literal, Protocol
 
 from cloudevents.http import CloudEvent
 
-from eco2.settings import RuntimeSettings, Settings
 from eventing.runtime import report
 from eventing.runtime.dedupe import Dedupe, RedisDedupe
 from eventing.runtime.loader import Function, is_async
+from eventing.runtime.settings import RuntimeSettings
 
 log = logging.getLogger("eventing.runtime")
 
@@ -282,14 +282,14 @@ class Worker(Protocol):
 async def serve(
     worker: Worker,
     function: Function,
-    settings: Settings,
     *,
+    grace_s: float,
     stop_signal: asyncio.Event | None = None,
     handle_signals: bool = True,
 ) -> None:
     """Run ``worker`` with the function's hooks until SIGTERM/SIGINT (or ``stop_signal``).
 
-    On stop the worker takes no new events and its in-flight ones get ``shutdown_grace_s`` to
+    On stop the worker takes no new events and its in-flight ones get ``grace_s`` to
     finish; past that they are cancelled un-acked, which hands them back to the queue (Redis:
     reclaimed by another consumer; RabbitMQ: requeued when the channel closes). Either way a
     scale-down loses nothing.
@@ -300,7 +300,7 @@ async def serve(
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop_signal.set)
     if function.start is not None:
-        await _call_hook(function.start, settings)
+        await _call_hook(function.start)
     task = asyncio.create_task(worker.run())
     waiter = asyncio.create_task(stop_signal.wait())
     try:
@@ -311,7 +311,7 @@ async def serve(
         log.info("stopping %s: finishing in-flight events", function.name)
         worker.stop()
         try:
-            await asyncio.wait_for(asyncio.shield(task), settings.runtime.shutdown_grace_s)
+            await asyncio.wait_for(asyncio.shield(task), grace_s)
         except TimeoutError:
             log.warning("grace period over: handing in-flight events back un-acked")
             task.cancel()

@@ -12,57 +12,55 @@ trigger's event loop, and its engine (bound to the loop that opened it) is opene
 from __future__ import annotations
 
 from cloudevents.http import CloudEvent
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domains.character.memory import MemoryCharacterService
+from domains.character.catalogue import prepare_database
+from domains.character.port import Characters
 from domains.character.service import NO_REWARD, CharacterService
-from domains.db import engine_from_settings, prepare_database, session_factory
-from eco2.settings import Settings, get_settings
-from eventing.events import RewardResult, ScanState, payload_of, reply_to
-from eventing.runtime import function
-
-_engine = None
-_characters: CharacterService | MemoryCharacterService | None = None
+from domains.db import DatabaseSettings, engine_from_settings, session_factory
+from domains.scan import events
+from domains.scan.events import RewardResult, ScanState
+from eventing.events import payload_of, reply_to
 
 
-async def start(settings: Settings) -> None:
-    """Open the database on this loop and make sure the catalogue is there."""
-    global _engine, _characters
-    if _characters is not None:
-        return
-    engine = engine_from_settings(settings)
-    await prepare_database(engine, settings.database_schema)
-    _engine, _characters = engine, CharacterService(session_factory(engine))
+class RewardStage:
+    """The stage with its character store: PostgreSQL, opened by ``start``, unless one is given."""
+
+    def __init__(self, settings: DatabaseSettings, characters: Characters | None = None) -> None:
+        self.settings = settings
+        self.characters = characters
+        self._engine: AsyncEngine | None = None
+
+    async def start(self) -> None:
+        """Open the database on this loop and make sure the catalogue is there."""
+        if self.characters is not None:
+            return
+        engine = engine_from_settings(self.settings)
+        await prepare_database(engine, self.settings.database_schema)
+        self._engine, self.characters = engine, CharacterService(session_factory(engine))
+
+    async def stop(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine, self.characters = None, None
+
+    def ready(self) -> bool:
+        return self.characters is not None
+
+    async def handle(self, event: CloudEvent) -> CloudEvent:
+        state = payload_of(event, ScanState)
+        rule = state.rule
+        reward = NO_REWARD
+        if rule is not None and rule.category is not None and rule.rules:
+            if self.characters is None:
+                raise RuntimeError("reward is not started: no character store")
+            request = state.request
+            reward = await self.characters.grant(request.user_id, rule.category, request.job_id)
+        result = RewardResult(**reward.model_dump())
+        done = state.model_copy(update={"reward": result})
+        return reply_to(event, events.REWARD_COMPLETED, done)
 
 
-def use(characters: CharacterService | MemoryCharacterService) -> None:
-    """Grant from ``characters`` instead (the embedded default's in-memory service)."""
-    global _characters
-    _characters = characters
-
-
-async def stop() -> None:
-    global _engine, _characters
-    if _engine is not None:
-        await _engine.dispose()
-    _engine, _characters = None, None
-
-
-def ready() -> bool:
-    return _characters is not None
-
-
-@function
-async def handle(event: CloudEvent) -> CloudEvent:
-    state = payload_of(event, ScanState)
-    identified = state.rule is not None and state.rule.category is not None and state.rule.rules
-    reward = NO_REWARD
-    if identified:
-        if _characters is None:
-            await start(get_settings())
-        assert _characters is not None
-        request = state.request
-        reward = await _characters.grant(request.user_id, state.rule.category, request.job_id)
-    result = RewardResult(**reward.model_dump())
-    return reply_to(
-        event, "kr.eco2.scan.reward.completed", state.model_copy(update={"reward": result})
-    )
+def new(settings: DatabaseSettings, *, characters: Characters | None = None) -> RewardStage:
+    """The reward stage; ``characters`` replaces PostgreSQL (the embedded default's memory)."""
+    return RewardStage(settings, characters)

@@ -10,7 +10,7 @@ from redis import asyncio as aioredis
 from bench import stage
 from eco2.settings import get_settings
 
-ENV = ("ECO2_LLM__MODEL", "ECO2_LLM__SIM_SCALE", "ECO2_GATEWAY__KEY_PREFIX")
+ENV = ("ECO2_LLM__MODEL", "ECO2_LLM__SIM_SCALE", "ECO2_PROGRESS__KEY_PREFIX")
 
 
 @pytest.fixture(autouse=True)

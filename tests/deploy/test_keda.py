@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from eco2.settings import RuntimeSettings, Settings
-from eventing.events import EVENT_TYPES
+from domains.scan.events import SCAN_EVENTS as EVENT_TYPES
+from eco2.settings import Settings
+from eventing.runtime.settings import RuntimeSettings
 from tests.deploy.manifests import ROOT, WAKES, Manifest, all_manifests
 
 KEDA = [m for m in all_manifests() if m.path.is_relative_to(ROOT / "keda")]
@@ -212,8 +213,8 @@ def test_services_select_pods_and_ports_that_exist(service: Manifest):
 @pytest.mark.parametrize("scaled", WORKERS, ids=str)
 def test_worker_concurrency_is_its_stage_s(scaled: Manifest):
     # A pod runs the concurrency `eco2 serve` runs locally and the benchmark measured.
-    from domains.scan.pipeline import STAGES
+    from domains.scan.pipeline import PIPELINE
 
     args = _worker_args(scaled)
-    stage = next(s for s in STAGES if s.source == args["source"])
+    stage = next(s for s in PIPELINE if s.source == args["source"])
     assert int(args["concurrency"]) == stage.concurrency

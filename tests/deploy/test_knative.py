@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from eco2.settings import RuntimeSettings
-from eventing.events import EVENT_TYPES
+from domains.scan.events import SCAN_EVENTS as EVENT_TYPES
+from eventing.runtime.settings import RuntimeSettings
 from tests.deploy.manifests import ROOT, WAKES, Manifest, all_manifests
 
 KNATIVE = [m for m in all_manifests() if m.path.is_relative_to(ROOT / "knative")]
@@ -36,7 +36,7 @@ def _filter_type(trigger: Manifest) -> str:
 @pytest.mark.parametrize("trigger", TRIGGERS, ids=str)
 def test_trigger_filters_on_a_type_the_project_defines(trigger: Manifest):
     assert _filter_type(trigger) in EVENT_TYPES, (
-        f"{trigger}: {_filter_type(trigger)} is not in eventing.events.EVENT_TYPES"
+        f"{trigger}: {_filter_type(trigger)} is not in domains.scan.events.SCAN_EVENTS"
     )
 
 

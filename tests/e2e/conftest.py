@@ -12,7 +12,7 @@ import redis
 from sqlalchemy import text
 
 from domains.db import create_engine
-from domains.scan.pipeline import STAGES
+from domains.scan.pipeline import PIPELINE
 from eco2.settings import Settings
 
 SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
@@ -32,7 +32,7 @@ async def _drop_amqp(unique: str) -> None:
     async with connection:
         channel = await connection.channel()
         exchange = f"{unique}.events"
-        for stage in STAGES:
+        for stage in PIPELINE:
             for suffix in ("", ".retry", ".dlq"):
                 await channel.queue_delete(f"{exchange}.fn.{stage.name}{suffix}")
         await channel.exchange_delete(exchange)

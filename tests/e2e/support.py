@@ -38,9 +38,9 @@ def isolated_env(unique: str) -> dict[str, str]:
     """The environment of one isolated system (inherits PATH etc., replaces every ECO2_*)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECO2_")}
     env.update(
-        ECO2_GATEWAY__KEY_PREFIX=f"{unique}:",
+        ECO2_PROGRESS__KEY_PREFIX=f"{unique}:",
         ECO2_GATEWAY__PING_S="1",
-        ECO2_GATEWAY__ROUTER_BLOCK_MS="200",
+        ECO2_ROUTER__BLOCK_MS="200",
         ECO2_PIPELINE__TOPIC_PREFIX=f"{unique}:",
         ECO2_PIPELINE__EXCHANGE=f"{unique}.events",
         ECO2_DATABASE_SCHEMA=unique,

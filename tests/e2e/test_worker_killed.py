@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tests.e2e.support import (
     follow_to_end,
     free_port,
     isolated_env,
+    spawn,
     spawn_part,
     submit,
 )
@@ -43,19 +45,24 @@ def wait_healthy(url: str, timeout_s: float) -> None:
 
 def test_vision_worker_killed_mid_job_and_the_job_still_completes(unique: str, logs: Path) -> None:
     env = isolated_env(unique)
-    # Each stage holds its event 1.5 s after reporting 'started': the kill lands mid-job.
-    env["ECO2_PIPELINE__TEST_STAGE_DELAY_S"] = "1.5"
     env["ECO2_LOG_LEVEL"] = "DEBUG"  # the replacement's "handling" line is asserted
     port = free_port()
     parts = {
         part.name: part
         for part in plan(Settings(_env_file=None), host="127.0.0.1", port=port, transport="redis")  # type: ignore[call-arg]
     }
+    # Each stage holds its event 1.5 s after reporting 'started': the kill lands mid-job.
+    slow = [sys.executable, "-m", "tests.e2e.slow_worker", "1.5"]
+
+    def spawn_worker(name: str, as_name: str | None = None) -> Proc:
+        # parts[name].args is ("function", "run", …): the slow worker is the function group.
+        return spawn(as_name or name, [*slow, *parts[name].args[1:]], env, logs)
+
     procs: list[Proc] = []
     try:
         procs += [spawn_part(parts[name], env, logs) for name in ("router", "api")]
         wait_healthy(health_url("127.0.0.1", port), 60)
-        workers = {n: spawn_part(p, env, logs) for n, p in parts.items() if p.role == "worker"}
+        workers = {n: spawn_worker(n) for n, p in parts.items() if p.role == "worker"}
         procs += workers.values()
         for worker in workers.values():
             worker.wait_for(r"consuming ", 30)
@@ -67,7 +74,7 @@ def test_vision_worker_killed_mid_job_and_the_job_still_completes(unique: str, l
             victim = workers["vision-1"]
             os.kill(victim.popen.pid, signal.SIGKILL)
             assert victim.popen.wait(timeout=10) == -signal.SIGKILL
-            replacement = spawn_part(parts["vision-1"], env, logs, name="vision-2")
+            replacement = spawn_worker("vision-1", "vision-2")
             procs.append(replacement)
             assert follow_to_end(client, scan) == "done"
             steps = [s for s in scan.steps if s[0] != "queued"]

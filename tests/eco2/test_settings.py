@@ -54,7 +54,7 @@ def test_cli_help_lists_subcommands() -> None:
 
 
 def test_handler_must_time_out_before_its_entry_is_reclaimed() -> None:
-    from eco2.settings import RuntimeSettings
+    from eventing.runtime.settings import RuntimeSettings
 
     with pytest.raises(ValidationError, match="shorter than claim_idle_ms"):
         RuntimeSettings(claim_idle_ms=1_000, handler_timeout_s=5)

@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
-from eco2.settings import RuntimeSettings, get_settings
-from eventing.events import RuleResult, ScanRequested, ScanState, make_event, payload_of
+from domains.llm import LLMSettings
+from domains.scan.events import RuleResult, ScanRequested, ScanState
+from eco2.settings import Settings
+from eventing.events import make_event, payload_of
 from eventing.runtime.loader import load_function
+from eventing.runtime.settings import RuntimeSettings
 from eventing.runtime.worker import Processor
 from functions.answer import main as answer
 from tests.domains.llm.fakes import script
@@ -46,29 +49,27 @@ class Tokens:
 
 
 async def test_offline_answer_is_the_grounded_guidance() -> None:
-    state = payload_of(await answer.handle(rule_done()), ScanState)
+    stage = answer.new(Settings(_env_file=None))  # type: ignore[call-arg]
+    state = payload_of(await stage.handle(rule_done()), ScanState)
     assert state.answer.model == "local"
     assert "투명 페트병" in state.answer.text and "라벨" in state.answer.text
     assert any(step.startswith("병") for step in state.answer.steps)
 
 
 @pytest.fixture
-def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProviders]:
+def cloud() -> Iterator[FakeProviders]:
     fakes = FakeProviders()
     fakes.start()
-    monkeypatch.setenv("ECO2_LLM__OPENAI_API_KEY", "test-key")
-    monkeypatch.setenv("ECO2_LLM__OPENAI_BASE_URL", fakes.openai_base_url)
-    monkeypatch.setenv("ECO2_LLM__TIMEOUT_S", "5")
-    get_settings.cache_clear()
     yield fakes
     fakes.stop()
-    get_settings.cache_clear()
 
 
 async def test_cloud_model_writes_the_answer_and_streams_tokens(cloud: FakeProviders) -> None:
     cloud.openai.queue(script.text("투명 페트병은 라벨을 떼고 헹군 뒤 찌그러뜨려 배출해요."))
     observer = Tokens()
-    function = load_function("functions/answer/main.py")
+    llm = LLMSettings(openai_api_key="test-key", openai_base_url=cloud.openai_base_url, timeout_s=5)  # type: ignore[arg-type]
+    settings = Settings(_env_file=None, llm=llm)  # type: ignore[call-arg]
+    function = load_function("functions/answer/main.py", settings)
     assert function.is_async  # awaited on this loop: no thread, its client lives here
     processor = Processor(function, RuntimeSettings(handler_timeout_s=10), observer=observer)
     try:

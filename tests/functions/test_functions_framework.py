@@ -1,5 +1,6 @@
-"""Each stage served by the plain functions-framework command, chained over HTTP the way
-Knative would chain them: the reply of one stage is the request of the next."""
+"""Each stage served over HTTP by ``eco2 function serve-http`` (functions-framework's app and
+server, the function built by its factory), chained the way Knative would chain them: the reply
+of one stage is the request of the next."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import pytest
 from redis import asyncio as aioredis
 
 from domains.image import RedisImageStore
+from domains.scan.events import ScanRequested, ScanState
 from domains.vision.render import random_spec, render_mark
 from eventing.bindings.http import from_http, to_binary
-from eventing.events import ScanRequested, ScanState, make_event, payload_of
+from eventing.events import make_event, payload_of
 from tests.domains.conftest import drop_schema
 from tests.eventing.runtime.helpers import BIN, Proc, free_port
 from tests.eventing.runtime.test_http_trigger import wait_up
@@ -28,10 +30,10 @@ def servers() -> Iterator[dict[str, str]]:
     procs: dict[str, tuple[Proc, str]] = {}
     for stage in STAGES:
         port = free_port()
-        args = [str(BIN / "functions-framework"), "--target", "handle"]
-        args += ["--source", f"functions/{stage}/main.py", "--signature-type", "cloudevent"]
+        # functions-framework's app and server, the function built by its factory.
+        args = [str(BIN / "eco2"), "function", "serve-http", f"functions/{stage}/main.py"]
         args += ["--host", "127.0.0.1", "--port", str(port)]
-        env = {"WORKERS": "1", "THREADS": "2", "ECO2_DATABASE_SCHEMA": schema}
+        env = {"ECO2_DATABASE_SCHEMA": schema}
         procs[stage] = (Proc(args, env=env), f"http://127.0.0.1:{port}/")
     try:
         for proc, url in procs.values():

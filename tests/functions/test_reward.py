@@ -8,16 +8,11 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from domains.scan.events import RuleResult, ScanRequested, ScanState, VisionResult
 from eco2.settings import Settings
-from eventing.events import (
-    RuleResult,
-    ScanRequested,
-    ScanState,
-    VisionResult,
-    make_event,
-    payload_of,
-)
+from eventing.events import make_event, payload_of
 from functions.reward import main as reward
+from functions.reward.main import RewardStage
 from tests.domains.conftest import drop_schema
 
 
@@ -29,13 +24,14 @@ def schema() -> Iterator[str]:
 
 
 @pytest.fixture
-async def started(schema: str) -> AsyncIterator[None]:
+async def started(schema: str) -> AsyncIterator[RewardStage]:
     # Per test: the engine belongs to the test's event loop (migrating again is a no-op).
-    await reward.start(Settings(_env_file=None, database_schema=schema))  # type: ignore[call-arg]
+    stage = reward.new(Settings(_env_file=None, database_schema=schema))  # type: ignore[call-arg]
+    await stage.start()
     try:
-        yield
+        yield stage
     finally:
-        await reward.stop()
+        await stage.stop()
 
 
 def answered(job: str, user: str, category: str | None):
@@ -48,20 +44,22 @@ def answered(job: str, user: str, category: str | None):
     return make_event("kr.eco2.scan.answer.completed", state, subject=job)
 
 
-async def test_first_scan_gives_the_category_character(started: None) -> None:
+async def test_first_scan_gives_the_category_character(started: RewardStage) -> None:
     user = f"u-{uuid.uuid4().hex[:8]}"
-    reply = await reward.handle(answered("job-a", user, "clear_pet"))
+    reply = await started.handle(answered("job-a", user, "clear_pet"))
     assert reply["type"] == "kr.eco2.scan.reward.completed"
     result = payload_of(reply, ScanState).reward
     assert result.received and not result.already_owned
     assert result.character and result.dialog
 
 
-async def test_second_job_same_category_is_already_owned_and_retry_is_stable(started: None) -> None:
+async def test_second_job_same_category_is_already_owned_and_retry_is_stable(
+    started: RewardStage,
+) -> None:
     user = f"u-{uuid.uuid4().hex[:8]}"
-    first = payload_of(await reward.handle(answered("job-1", user, "glass")), ScanState).reward
-    retried = payload_of(await reward.handle(answered("job-1", user, "glass")), ScanState).reward
-    second = payload_of(await reward.handle(answered("job-2", user, "glass")), ScanState).reward
+    first = payload_of(await started.handle(answered("job-1", user, "glass")), ScanState).reward
+    retried = payload_of(await started.handle(answered("job-1", user, "glass")), ScanState).reward
+    second = payload_of(await started.handle(answered("job-2", user, "glass")), ScanState).reward
     assert (first.already_owned, retried.already_owned, second.already_owned) == (
         False,
         False,
@@ -70,6 +68,6 @@ async def test_second_job_same_category_is_already_owned_and_retry_is_stable(sta
     assert first.character == second.character
 
 
-async def test_no_reward_when_the_item_was_not_identified(started: None) -> None:
-    result = payload_of(await reward.handle(answered("job-x", "u-none", None)), ScanState).reward
+async def test_no_reward_when_the_item_was_not_identified(started: RewardStage) -> None:
+    result = payload_of(await started.handle(answered("job-x", "u-none", None)), ScanState).reward
     assert result.received is False and result.character is None

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from domains.knowledge import text
-from eco2.settings import Settings
-from eventing.events import (
-    ScanNeedsInput,
-    ScanRequested,
-    ScanState,
-    VisionResult,
-    make_event,
-    payload_of,
-)
+from domains.scan.events import ScanNeedsInput, ScanRequested, ScanState, VisionResult
+from eventing.events import make_event, payload_of
 from eventing.runtime.loader import is_async
 from functions.rule import main as rule
+
+stage = rule.new()
 
 
 def seen(vision_text: str | None, hint: str | None = None):
@@ -25,7 +20,7 @@ def seen(vision_text: str | None, hint: str | None = None):
 
 
 async def test_what_vision_read_gets_its_category_and_rules() -> None:
-    reply = await rule.handle(seen("깨진 유리컵"))
+    reply = await stage.handle(seen("깨진 유리컵"))
     assert reply["type"] == "kr.eco2.scan.rule.completed" and reply["subject"] == "job-r"
     state = payload_of(reply, ScanState)
     assert state.rule.category == "non_combustible" and state.rule.confidence >= 0.9
@@ -33,12 +28,12 @@ async def test_what_vision_read_gets_its_category_and_rules() -> None:
 
 
 async def test_without_a_vision_result_the_hint_is_classified() -> None:
-    reply = await rule.handle(seen(None, hint="라면 봉지"))
+    reply = await stage.handle(seen(None, hint="라면 봉지"))
     assert payload_of(reply, ScanState).rule.category == "vinyl"
 
 
 async def test_text_it_cannot_place_asks_what_the_item_is() -> None:
-    reply = await rule.handle(seen("asdf qwer zxcv"))
+    reply = await stage.handle(seen("asdf qwer zxcv"))
     assert reply["type"] == "kr.eco2.scan.needs_input"
     asked = payload_of(reply, ScanNeedsInput)
     assert asked.question == rule.QUESTION and asked.state.request.job_id == "job-r"
@@ -47,7 +42,7 @@ async def test_text_it_cannot_place_asks_what_the_item_is() -> None:
 def test_start_builds_the_tokenizer_before_the_first_event() -> None:
     # The handler runs on the worker's loop (async def): the seconds Kiwi takes to load must be
     # spent in ``start`` (in a thread), never inside a handler call.
-    assert is_async(rule.handle)
+    assert is_async(stage.handle)
     text.kiwi.cache_clear()
-    rule.start(Settings(_env_file=None))  # type: ignore[call-arg]
+    rule.new().start()
     assert text.kiwi.cache_info().currsize == 1

@@ -8,17 +8,34 @@ from collections.abc import AsyncIterator
 import pytest
 
 from domains.image import MemoryImageStore
+from domains.llm import LLMSettings
+from domains.scan.events import ScanNeedsInput, ScanRequested, ScanState
 from domains.vision.render import random_spec, render_mark, render_photo_without_mark
-from eventing.events import ScanNeedsInput, ScanRequested, ScanState, make_event, payload_of
+from domains.vision.settings import VisionSettings
+from eco2.settings import Settings
+from eventing.events import make_event, payload_of
 from functions.vision import main as vision
+from functions.vision.main import Vision
 
 
 @pytest.fixture
-async def images() -> AsyncIterator[MemoryImageStore]:
-    store = MemoryImageStore()
-    vision.use(store)
-    yield store
-    await vision.stop()
+def images() -> MemoryImageStore:
+    return MemoryImageStore()
+
+
+@pytest.fixture
+async def stage(images: MemoryImageStore) -> AsyncIterator[Vision]:
+    """The stage built by its factory, on the in-memory image store."""
+    built = vision.new(Settings(_env_file=None), images=images)  # type: ignore[call-arg]
+    await built.start()
+    yield built
+    await built.stop()
+
+
+def test_the_module_keeps_no_state() -> None:
+    a = vision.new(Settings(_env_file=None), images=MemoryImageStore())  # type: ignore[call-arg]
+    b = vision.new(Settings(_env_file=None), images=MemoryImageStore())  # type: ignore[call-arg]
+    assert a.images is not b.images and a.llm is not b.llm and a.budget is not b.budget
 
 
 async def requested(store: MemoryImageStore, data: bytes, hint: str | None = None):
@@ -27,42 +44,50 @@ async def requested(store: MemoryImageStore, data: bytes, hint: str | None = Non
     return make_event("kr.eco2.scan.requested", state, subject="job-v")
 
 
-async def test_mark_is_read_without_a_hint(images: MemoryImageStore) -> None:
+async def test_mark_is_read_without_a_hint(images: MemoryImageStore, stage: Vision) -> None:
     mark = render_mark(random_spec("캔류", None, seed=3))
-    reply = await vision.handle(await requested(images, mark))
+    reply = await stage.handle(await requested(images, mark))
     assert reply["type"] == "kr.eco2.scan.vision.completed"
     result = payload_of(reply, ScanState).vision
     assert result.source == "ocr" and "캔" in result.text
 
 
-async def test_hint_identifies_a_photo_without_a_mark(images: MemoryImageStore) -> None:
+async def test_hint_identifies_a_photo_without_a_mark(
+    images: MemoryImageStore, stage: Vision
+) -> None:
     photo = render_photo_without_mark(seed=1)
-    reply = await vision.handle(await requested(images, photo, "다 마신 삼다수 병"))
+    reply = await stage.handle(await requested(images, photo, "다 마신 삼다수 병"))
     result = payload_of(reply, ScanState).vision
     assert reply["type"] == "kr.eco2.scan.vision.completed"
     assert result.source == "hint" and "삼다수" in result.text
 
 
-async def test_no_mark_and_no_hint_asks_what_the_item_is(images: MemoryImageStore) -> None:
-    reply = await vision.handle(await requested(images, render_photo_without_mark(seed=2)))
+async def test_no_mark_and_no_hint_asks_what_the_item_is(
+    images: MemoryImageStore, stage: Vision
+) -> None:
+    reply = await stage.handle(await requested(images, render_photo_without_mark(seed=2)))
     assert reply["type"] == "kr.eco2.scan.needs_input"
     assert payload_of(reply, ScanNeedsInput).question
 
 
 @pytest.fixture
-def cloud(monkeypatch: pytest.MonkeyPatch):
-    from eco2.settings import get_settings
+def cloud():
     from tests.domains.llm.fakes.server import FakeProviders
 
     fakes = FakeProviders()
     fakes.start()
-    monkeypatch.setenv("ECO2_LLM__OPENAI_API_KEY", "test-key")
-    monkeypatch.setenv("ECO2_LLM__OPENAI_BASE_URL", fakes.openai_base_url)
-    monkeypatch.setenv("ECO2_LLM__TIMEOUT_S", "5")
-    get_settings.cache_clear()
     yield fakes
     fakes.stop()
-    get_settings.cache_clear()
+
+
+@pytest.fixture
+async def cloud_stage(images: MemoryImageStore, cloud) -> AsyncIterator[Vision]:
+    """The stage with an OpenAI key pointing at the local wire-format server."""
+    llm = LLMSettings(openai_api_key="test-key", openai_base_url=cloud.openai_base_url, timeout_s=5)  # type: ignore[arg-type]
+    built = vision.new(Settings(_env_file=None, llm=llm), images=images)  # type: ignore[call-arg]
+    await built.start()
+    yield built
+    await built.stop()
 
 
 async def _with_model(store: MemoryImageStore, data: bytes, model: str):
@@ -71,13 +96,15 @@ async def _with_model(store: MemoryImageStore, data: bytes, model: str):
     return make_event("kr.eco2.scan.requested", state, subject="job-c")
 
 
-async def test_cloud_model_names_the_item_from_the_image(images: MemoryImageStore, cloud) -> None:
+async def test_cloud_model_names_the_item_from_the_image(
+    images: MemoryImageStore, cloud, cloud_stage: Vision
+) -> None:
     from tests.domains.llm.fakes import script
 
     answer = {"item": "투명 생수 페트병", "parts": ["병", "라벨", "뚜껑"], "marks": ["무색페트"]}
     cloud.openai.queue(script.as_json(answer))
     photo = render_photo_without_mark(seed=4)
-    reply = await vision.handle(await _with_model(images, photo, "gpt-4.1-mini"))
+    reply = await cloud_stage.handle(await _with_model(images, photo, "gpt-4.1-mini"))
     result = payload_of(reply, ScanState).vision
     assert result.source == "llm" and result.item == "투명 생수 페트병"
     assert result.parts == ["병", "라벨", "뚜껑"]
@@ -85,13 +112,13 @@ async def test_cloud_model_names_the_item_from_the_image(images: MemoryImageStor
 
 
 async def test_failing_cloud_model_falls_back_to_reading_the_mark(
-    images: MemoryImageStore, cloud
+    images: MemoryImageStore, cloud, cloud_stage: Vision
 ) -> None:
     from tests.domains.llm.fakes import script
 
     cloud.openai.always(script.server_error(500))
     mark = render_mark(random_spec("캔류", None, seed=3))
-    reply = await vision.handle(await _with_model(images, mark, "gpt-4.1-mini"))
+    reply = await cloud_stage.handle(await _with_model(images, mark, "gpt-4.1-mini"))
     result = payload_of(reply, ScanState).vision
     assert result.source == "ocr" and "캔" in result.text
 
@@ -111,15 +138,10 @@ class GatedStore(MemoryImageStore):
         return await super().get(ref)
 
 
-async def test_an_image_past_the_budget_is_fetched_only_when_bytes_are_free(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from eco2.settings import get_settings
-
-    monkeypatch.setenv("ECO2_VISION__INFLIGHT_IMAGE_MB", "1")
-    get_settings.cache_clear()
+async def test_an_image_past_the_budget_is_fetched_only_when_bytes_are_free() -> None:
     store = GatedStore()
-    vision.use(store)
+    settings = Settings(_env_file=None, vision=VisionSettings(inflight_image_mb=1))  # type: ignore[call-arg]
+    stage = vision.new(settings, images=store)
     try:
         marks = [render_mark(random_spec("캔류", None, seed=seed)) for seed in (3, 5)]
         refs = [await store.put(data) for data in marks]
@@ -129,7 +151,7 @@ async def test_an_image_past_the_budget_is_fetched_only_when_bytes_are_free(
             # Each says it is 768 KiB: two do not fit in 1 MiB at once.
             request = ScanRequested(job_id=job, image_ref=ref, image_bytes=768 * 1024)
             event = make_event("kr.eco2.scan.requested", ScanState(request=request), subject=job)
-            return asyncio.create_task(vision.handle(event))
+            return asyncio.create_task(stage.handle(event))
 
         first = scan(refs[0], "job-a")
         await asyncio.sleep(0.01)
@@ -141,5 +163,4 @@ async def test_an_image_past_the_budget_is_fetched_only_when_bytes_are_free(
         assert store.fetched == refs
         assert all(r["type"] == "kr.eco2.scan.vision.completed" for r in replies)
     finally:
-        await vision.stop()
-        get_settings.cache_clear()
+        await stage.stop()

@@ -34,7 +34,7 @@ import typing
 from collections.abc import AsyncIterator
 from typing import Any, NamedTuple
 
-from eco2.settings import LLMSettings
+from domains.llm.settings import LLMSettings
 
 from ..exceptions import UnsupportedRequest
 from ..port import Completion, LLMRequest, Usage

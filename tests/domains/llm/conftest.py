@@ -9,7 +9,8 @@ import pytest
 from prometheus_client import REGISTRY
 
 from domains.llm import ResilientLLM
-from eco2.settings import LLMSettings, Settings
+from domains.llm.settings import LLMSettings
+from eco2.settings import Settings
 
 from .fakes.server import FakeProviders
 
@@ -64,7 +65,7 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture
 async def llm(llm_settings: Settings, sleeps: Sleeps) -> AsyncIterator[ResilientLLM]:
-    client = ResilientLLM(llm_settings, sleep=sleeps)
+    client = ResilientLLM(lambda: llm_settings.llm, sleep=sleeps)
     yield client
     await client.aclose()
 

@@ -19,7 +19,7 @@ from domains.llm import (
     UnsupportedRequest,
 )
 from domains.llm.breaker import State
-from eco2.settings import LLMSettings
+from domains.llm.settings import LLMSettings
 
 from .conftest import PNG, metric
 from .fakes import script
@@ -234,7 +234,7 @@ async def test_vision_through_the_router_reaches_gemini(llm, llm_settings, fakes
 async def test_no_keys_means_local_and_no_network(fakes, llm_settings):
     llm_settings.llm.openai_api_key = None
     llm_settings.llm.gemini_api_key = None
-    client = ResilientLLM(llm_settings)
+    client = ResilientLLM(lambda: llm_settings.llm)
     done = await client.generate(LLMRequest(prompt="건전지?", context=RULES))
     assert (done.provider, done.attempted) == ("local", ["agents", "responses"])
     assert fakes.openai.received == [] and fakes.gemini.received == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domains.llm import UnknownModel, chain_for, provider_for
-from eco2.settings import LLMSettings
+from domains.llm.settings import LLMSettings
 
 
 @pytest.mark.parametrize(

@@ -9,17 +9,23 @@ from collections.abc import AsyncIterator
 import pytest
 from redis import asyncio as aioredis
 
-from domains.scan.pipeline import STAGES, ScanProgress, next_topic
+from domains.scan.events import ScanRequested, ScanState, VisionResult
+from domains.scan.pipeline import PIPELINE, ScanProgress, next_topic
 from domains.scan.service import ScanJobService
-from eco2.settings import RuntimeSettings, Settings
-from eventing.events import ScanRequested, ScanState, VisionResult, make_event
+from eco2.settings import Settings
+from eventing.events import make_event
 from eventing.progress import ProgressKeys, ProgressPublisher, progress_from_fields
 from eventing.runtime.dedupe import RedisDedupe
-from eventing.runtime.loader import load_function
+from eventing.runtime.loader import Function, load_function
+from eventing.runtime.settings import RuntimeSettings
 from eventing.runtime.worker import Processor
-from functions.reward import main as reward
 
 RUNTIME = RuntimeSettings(max_attempts=2, handler_timeout_s=10)
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def build(source: str, settings: Settings = SETTINGS) -> Function:
+    return load_function(source, settings)
 
 
 @pytest.fixture
@@ -39,22 +45,34 @@ async def progress_of(publisher: ProgressPublisher, job_id: str) -> list[tuple[s
     return [(p.stage, p.status, p.progress) for p in steps if p.job_id == job_id]
 
 
-async def run_chain(event, observer: ScanProgress):
+async def run_chain(event, observer: ScanProgress, settings: Settings = SETTINGS):
     """Run the event through each stage's function until the chain ends; return the last reply."""
     reply = event
-    while reply is not None and next_topic(reply) is not None:
-        stage = next(s for s in STAGES if s.consumes == reply["type"])
-        processor = Processor(load_function(stage.source), RUNTIME, observer=observer)
-        outcome = await processor.process(reply, 1)
-        assert outcome.status == "done", outcome.reason
-        reply = outcome.reply
+    built: list[Function] = []
+    try:
+        while reply is not None and next_topic(reply) is not None:
+            stage = next(s for s in PIPELINE if s.consumes == reply["type"])
+            function = build(stage.source, settings)
+            built.append(function)
+            if function.start is not None:
+                started = function.start()
+                if started is not None:
+                    await started
+            processor = Processor(function, RUNTIME, observer=observer)
+            outcome = await processor.process(reply, 1)
+            assert outcome.status == "done", outcome.reason
+            reply = outcome.reply
+    finally:
+        for function in built:
+            if function.stop is not None and (stopped := function.stop()) is not None:
+                await stopped
     return reply
 
 
 async def test_identified_item_reports_every_stage_and_completes_the_job(
     publisher: ProgressPublisher, sessions, pg_schema: str, user: str
 ) -> None:
-    await reward.start(Settings(_env_file=None, database_schema=pg_schema))  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, database_schema=pg_schema)  # type: ignore[call-arg]
     jobs = ScanJobService(sessions)
     job, _ = await jobs.create_job(user_id=user, image_ref="sha256:x", hint="삼다수 빈 병")
     state = ScanState(
@@ -62,8 +80,7 @@ async def test_identified_item_reports_every_stage_and_completes_the_job(
         vision=VisionResult(text="다 마신 삼다수 생수병", source="hint"),
     )
     event = make_event("kr.eco2.scan.vision.completed", state, subject=job.job_id)
-    final = await run_chain(event, ScanProgress(publisher, jobs))
-    await reward.stop()
+    final = await run_chain(event, ScanProgress(publisher, jobs), settings)
 
     assert final["type"] == "kr.eco2.scan.reward.completed"
     assert await progress_of(publisher, job.job_id) == [
@@ -108,7 +125,7 @@ async def test_dead_stage_fails_the_job_with_a_reason(
     state = ScanState(request=ScanRequested(job_id=job.job_id, user_id=user, image_ref="x"))
     event = make_event("kr.eco2.scan.rule.completed", state, subject=job.job_id)
     processor = Processor(
-        load_function("functions/answer/main.py"), RUNTIME, observer=ScanProgress(publisher, jobs)
+        build("functions/answer/main.py"), RUNTIME, observer=ScanProgress(publisher, jobs)
     )
     outcome = await processor.process(event, RUNTIME.max_attempts)
     assert outcome.status == "dead"
@@ -125,7 +142,7 @@ async def test_the_dedupe_lookup_rides_in_the_started_step(
     # separate EXISTS is sent from the client (only the script's own, inside Redis).
     dedupe = RedisDedupe(publisher.redis, "rule", ttl_s=60, prefix=f"{unique}:")
     processor = Processor(
-        load_function("functions/rule/main.py"),
+        build("functions/rule/main.py"),
         RUNTIME,
         dedupe=dedupe,
         observer=ScanProgress(publisher),
@@ -170,6 +187,6 @@ async def test_the_dedupe_lookup_rides_in_the_started_step(
 
 
 def test_dedupe_in_started_needs_a_redis_dedupe_and_an_observer(publisher) -> None:
-    rule = load_function("functions/rule/main.py")
+    rule = build("functions/rule/main.py")
     with pytest.raises(TypeError):
         Processor(rule, RUNTIME, observer=ScanProgress(publisher), dedupe_in_started=True)

@@ -9,8 +9,8 @@ import pytest
 from domains.vision.ocr import MarkReading, TessdataMissing, check_tessdata, read_mark
 from domains.vision.recognise import QUESTION, combine, recognise
 from domains.vision.render import MarkSpec, render_mark, render_photo_without_mark
+from domains.vision.settings import VisionSettings
 from domains.vision.validation import NotAnImage
-from eco2.settings import VisionSettings
 
 
 def test_photo_without_mark_and_no_hint_needs_input() -> None:

@@ -66,13 +66,9 @@ def api_settings(prefix: str, pg_schema: str) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_schema=pg_schema,
-        gateway={
-            "key_prefix": prefix,
-            "client_name": f"{prefix}api",
-            "ping_s": 5.0,
-            "router_block_ms": 100,
-            "gap_check_s": 0.2,
-        },
+        gateway={"client_name": f"{prefix}api", "ping_s": 5.0, "gap_check_s": 0.2},
+        progress={"key_prefix": prefix},
+        router={"block_ms": 100},
         pipeline={"topic_prefix": prefix},
     )
 

@@ -74,7 +74,7 @@ async def test_sse_follows_a_job_across_needs_input_and_answer(
     user: str,
 ) -> None:
     app = create_app(api_settings, redis=redis, sessions=sessions)
-    keys = ProgressKeys(api_settings.shards, api_settings.gateway.key_prefix)
+    keys = ProgressKeys(api_settings.shards, api_settings.progress.key_prefix)
     stages = ProgressPublisher(redis, keys)  # what the stage workers' ScanProgress writes
     data = png()
     stored.append(data)

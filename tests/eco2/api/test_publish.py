@@ -9,13 +9,14 @@ import aio_pika
 import httpx
 from fastapi import FastAPI
 
-from domains.scan.pipeline import STAGES
+from domains.scan.events import ScanRequested, ScanState
+from domains.scan.pipeline import PIPELINE
 from eco2.api.publish import REQUESTED, open_publisher
 from eco2.serve import declare_queues
 from eco2.settings import Settings
 from eventing.bindings.amqp import AmqpMessage, from_amqp
 from eventing.bus.redis import RedisBus
-from eventing.events import ScanRequested, ScanState, payload_of
+from eventing.events import payload_of
 from tests.eco2.api.conftest import png
 from tests.eventing.gateway.support import until
 
@@ -132,7 +133,7 @@ async def test_amqp_publisher_counts_the_vision_queue_s_ready_messages(
     connection = await aio_pika.connect_robust(AMQP_URL)
     try:
         channel = await connection.channel()
-        for stage in STAGES:
+        for stage in PIPELINE:
             await channel.queue_delete(stage.queue(exchange_name))
         await channel.exchange_delete(exchange_name)
     finally:

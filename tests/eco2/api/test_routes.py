@@ -12,13 +12,14 @@ from PIL import Image
 from redis import asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domains.scan.events import ScanState
 from domains.scan.service import ScanJobService
 from eco2.api import routes
 from eco2.settings import Settings
 from eventing.bus.redis import RedisBus
-from eventing.events import ScanState, payload_of
+from eventing.events import payload_of
 from eventing.progress import ProgressKeys, ProgressPublisher
-from eventing.router import Router, RouterOptions
+from eventing.router import Router, RouterSettings
 from tests.eco2.api.conftest import bomb_png, image_key, png
 
 SCANS = "/api/v1/scans"
@@ -143,7 +144,7 @@ async def test_good_upload_queues_a_job(
     assert request.image_ref == job.image_ref
     assert request.image_bytes == len(data)  # vision budgets memory before fetching it
 
-    keys = ProgressKeys(api_settings.shards, api_settings.gateway.key_prefix)
+    keys = ProgressKeys(api_settings.shards, api_settings.progress.key_prefix)
     entries = await redis.xrange(keys.stream(keys.shard(job_id)))
     queued = [fields for _, fields in entries if fields["job_id"] == job_id]
     assert [(f["seq"], f["stage"], f["status"], f["progress"]) for f in queued] == [
@@ -249,9 +250,9 @@ async def test_status_of_a_running_job_comes_from_the_progress_log(
 ) -> None:
     # The job's row records only state changes; its stage while it runs is the routed log's.
     job_id = await submitted(client, stored, user)
-    keys = ProgressKeys(api_settings.shards, api_settings.gateway.key_prefix)
+    keys = ProgressKeys(api_settings.shards, api_settings.progress.key_prefix)
     await ProgressPublisher(redis, keys).emit(job_id, "rule", "started", 25)
-    router = Router(redis, keys, RouterOptions(block_ms=100))
+    router = Router(redis, keys, RouterSettings(block_ms=100))
     await router.setup()
     routed = 0
     async with asyncio.timeout(5):

@@ -5,18 +5,19 @@ import json
 import pytest
 
 from eventing.bindings.http import from_http, to_binary, to_structured
-from eventing.events import Echo, make_event
+from eventing.events import make_event
 from eventing.exceptions import MalformedEventError
+from tests.eventing.runtime.echo import Echo
 
 
 def sample():
-    return make_event("kr.eco2.demo.echo", Echo(text="안녕 페트병"), subject="job-1")
+    return make_event("kr.eco2.test.echo", Echo(text="안녕 페트병"), subject="job-1")
 
 
 def test_binary_round_trip_keeps_attributes_and_data() -> None:
     event = sample()
     message = to_binary(event)
-    assert message.headers["ce-type"] == "kr.eco2.demo.echo"
+    assert message.headers["ce-type"] == "kr.eco2.test.echo"
     back = from_http(message.headers, message.body)
     assert back["id"] == event["id"] and back["subject"] == "job-1"
     assert back.data == event.data
@@ -26,7 +27,7 @@ def test_structured_round_trip() -> None:
     event = sample()
     message = to_structured(event)
     assert message.headers["content-type"].startswith("application/cloudevents+json")
-    assert json.loads(message.body)["type"] == "kr.eco2.demo.echo"
+    assert json.loads(message.body)["type"] == "kr.eco2.test.echo"
     assert from_http(message.headers, message.body).data == event.data
 
 

@@ -6,14 +6,15 @@ from cloudevents.http import CloudEvent
 from cloudevents.http import from_json as sdk_from_json
 
 from eventing.bindings.redis import from_stream_fields, to_stream_fields
-from eventing.events import Echo, make_event
+from eventing.events import make_event
 from eventing.exceptions import MalformedEventError
+from tests.eventing.runtime.echo import Echo
 
 
 def test_stream_fields_round_trip_and_readable_copies() -> None:
-    event = make_event("kr.eco2.demo.echo", Echo(text="캔"), subject="j")
+    event = make_event("kr.eco2.test.echo", Echo(text="캔"), subject="j")
     fields = to_stream_fields(event)
-    assert fields["type"] == b"kr.eco2.demo.echo" and fields["id"] == event["id"].encode()
+    assert fields["type"] == b"kr.eco2.test.echo" and fields["id"] == event["id"].encode()
     as_redis_returns = {k.encode(): v for k, v in fields.items()}
     back = from_stream_fields(as_redis_returns)
     assert back["id"] == event["id"] and back.data == {"text": "캔", **_defaults()}

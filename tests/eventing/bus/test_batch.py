@@ -10,10 +10,11 @@ from redis import asyncio as aioredis
 from eventing.bus.base import Delivery
 from eventing.bus.batch import joined, write_batch
 from eventing.bus.redis import RedisBus
-from eventing.events import Echo, make_event
+from eventing.events import make_event
 from eventing.progress import ProgressKeys, ProgressPublisher
 from eventing.runtime.dedupe import RedisDedupe
 from tests.eventing.round_trips import count_round_trips
+from tests.eventing.runtime.echo import Echo
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -35,7 +36,7 @@ async def parts(unique: str) -> AsyncIterator[dict]:
 
 
 def echo(text: str = "hi"):
-    return make_event("kr.eco2.demo.echo", Echo(text=text), subject="job-1")
+    return make_event("kr.eco2.test.echo", Echo(text=text), subject="job-1")
 
 
 async def settle_writes(parts: dict) -> None:

@@ -9,7 +9,8 @@ import pytest
 from redis import asyncio as aioredis
 
 from eventing.bus import EventBus, MemoryBus, RedisBus
-from eventing.events import Echo, make_event
+from eventing.events import make_event
+from tests.eventing.runtime.echo import Echo
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SHARDS = 4
@@ -31,7 +32,7 @@ async def bus(request: pytest.FixtureRequest, unique: str) -> AsyncIterator[Even
 
 
 def echo(text: str, job: str = "job-1"):
-    return make_event("kr.eco2.demo.echo", Echo(text=text), subject=job)
+    return make_event("kr.eco2.test.echo", Echo(text=text), subject=job)
 
 
 async def test_publish_then_consume_delivers_each_event_once(bus: EventBus) -> None:

@@ -25,7 +25,7 @@ from redis import asyncio as aioredis
 
 from eco2.settings import Settings
 from eventing.progress import ProgressKeys, ProgressPublisher, connect
-from eventing.router import Router, RouterOptions
+from eventing.router import Router
 
 ROOT = Path(__file__).resolve().parents[3]
 ECO2 = str(ROOT / ".venv" / "bin" / "eco2")
@@ -178,7 +178,24 @@ async def serve_app(app) -> AsyncIterator[str]:
         sock.close()
 
 
-def bus_settings(prefix: str, **gateway: object) -> Settings:
+PROGRESS_FIELDS = frozenset({"key_prefix", "stream_maxlen", "replay_ttl_s", "token_linger_ms"})
+
+
+def split_overrides(overrides: dict[str, object]) -> dict[str, dict[str, object]]:
+    """Flat test overrides by settings group: ``router_*`` → router, progress log fields →
+    progress, the rest → gateway."""
+    groups: dict[str, dict[str, object]] = {"gateway": {}, "router": {}, "progress": {}}
+    for name, value in overrides.items():
+        if name.startswith("router_"):
+            groups["router"][name.removeprefix("router_")] = value
+        elif name in PROGRESS_FIELDS:
+            groups["progress"][name] = value
+        else:
+            groups["gateway"][name] = value
+    return groups
+
+
+def bus_settings(prefix: str, **overrides: object) -> Settings:
     """Settings with a unique key prefix and test-sized timings."""
     options = {
         "key_prefix": prefix,
@@ -188,17 +205,18 @@ def bus_settings(prefix: str, **gateway: object) -> Settings:
         "router_claim_interval_s": 0.2,
         "gap_check_s": 0.2,
         "client_name": f"{prefix}gw",
-        **gateway,
+        **overrides,
     }
-    return Settings(_env_file=None, gateway=options)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **split_overrides(options))  # type: ignore[call-arg]
 
 
 def env_for(settings: Settings) -> dict[str, str]:
-    """The ECO2_* environment that makes a subprocess see ``settings``'s gateway group."""
+    """The ECO2_* environment that makes a subprocess see ``settings``'s event-bus groups."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECO2_")}
     env["ECO2_SHARDS"] = str(settings.shards)
-    for name, value in settings.gateway.model_dump().items():
-        env[f"ECO2_GATEWAY__{name.upper()}"] = str(value)
+    for group in ("gateway", "router", "progress"):
+        for name, value in getattr(settings, group).model_dump().items():
+            env[f"ECO2_{group.upper()}__{name.upper()}"] = str(value)
     return env
 
 
@@ -219,12 +237,14 @@ class Proc:
             self.popen.wait(timeout=5)
 
 
-def spawn(args: list[str], settings: Settings, **overrides: object) -> Proc:
-    env = env_for(settings)
-    for name, value in overrides.items():
-        env[f"ECO2_GATEWAY__{name.upper()}"] = str(value)
+def spawn(args: list[str], settings: Settings, *, argv0: list[str] | None = None) -> Proc:
+    """``eco2 ARGS`` (or ``argv0 ARGS``) with ``settings``'s event-bus groups."""
     popen = subprocess.Popen(
-        [ECO2, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        [*(argv0 or [ECO2]), *args],
+        env=env_for(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     return Proc(popen)
 
@@ -243,9 +263,9 @@ async def wait_http(proc: Proc, url: str, within: float = 20.0) -> None:
     raise TimeoutError(f"{url} did not come up")
 
 
-def spawn_gateway(settings: Settings, **overrides: object) -> Proc:
+def spawn_gateway(settings: Settings) -> Proc:
     port = free_port()
-    proc = spawn(["gateway", "--port", str(port)], settings, **overrides)
+    proc = spawn(["gateway", "--port", str(port)], settings)
     proc.url = f"http://127.0.0.1:{port}"
     return proc
 
@@ -255,19 +275,10 @@ async def running_router(
     redis: aioredis.Redis, settings: Settings, consumer: str = "r1"
 ) -> AsyncIterator[Router]:
     """An in-loop router task with the test settings."""
-    options = settings.gateway
     router = Router(
         redis,
-        ProgressKeys(settings.shards, options.key_prefix),
-        RouterOptions(
-            group=options.router_group,
-            channel_mode=options.channel_mode,
-            batch=options.router_batch,
-            block_ms=options.router_block_ms,
-            linger_ms=options.router_linger_ms,
-            claim_idle_ms=options.router_claim_idle_ms,
-            claim_interval_s=options.router_claim_interval_s,
-        ),
+        ProgressKeys(settings.shards, settings.progress.key_prefix),
+        settings.router,
         consumer=consumer,
     )
     await router.setup()
@@ -306,7 +317,7 @@ async def redis(prefix: str) -> AsyncIterator[aioredis.Redis]:
 @pytest.fixture
 def publisher(redis: aioredis.Redis, settings_bus: Settings) -> ProgressPublisher:
     return ProgressPublisher(
-        redis, ProgressKeys(settings_bus.shards, settings_bus.gateway.key_prefix)
+        redis, ProgressKeys(settings_bus.shards, settings_bus.progress.key_prefix)
     )
 
 
@@ -315,7 +326,7 @@ async def emit_stages(publisher: ProgressPublisher, job_id: str, stages: list[st
     steps = {"queued": 0, "vision": 25, "rule": 50, "answer": 75, "reward": 100, "done": 100}
     status = {"done": "completed", "failed": "failed", "needs_input": "needs_input"}
     return [
-        await publisher.emit(job_id, stage, status.get(stage, "started"), steps.get(stage, 0))  # type: ignore[arg-type]
+        await publisher.emit(job_id, stage, status.get(stage, "started"), steps.get(stage, 0))
         for stage in stages
     ]
 

@@ -26,7 +26,7 @@ def url_of(base: str, job_id: str, service: str = "scans") -> str:
 
 
 async def wait_routed(redis, settings: Settings, job_id: str, count: int) -> None:
-    key = f"{settings.gateway.key_prefix}scan:replay:{job_id}"
+    key = f"{settings.progress.key_prefix}progress:replay:{job_id}"
 
     async def routed() -> bool:
         return await redis.zcard(key) >= count

@@ -11,13 +11,13 @@ from pydantic import ValidationError
 from eco2.settings import Settings
 from eventing.gateway.frame import from_message
 from eventing.progress import ProgressKeys, ProgressPublisher
-from eventing.router import Router, RouterOptions
+from eventing.router import Router, RouterSettings
 from tests.eventing.gateway.support import STAGES, emit_stages
 
 
 def router_for(redis, settings: Settings, consumer: str, **options) -> Router:
-    keys = ProgressKeys(settings.shards, settings.gateway.key_prefix)
-    return Router(redis, keys, RouterOptions(block_ms=50, **options), consumer=consumer)
+    keys = ProgressKeys(settings.shards, settings.progress.key_prefix)
+    return Router(redis, keys, RouterSettings(block_ms=50, **options), consumer=consumer)
 
 
 async def test_publisher_seqs_are_dense_and_registration_idempotent(
@@ -27,11 +27,11 @@ async def test_publisher_seqs_are_dense_and_registration_idempotent(
     seqs = await emit_stages(publisher, "a", STAGES)
     await publisher.register_job("a")  # a retried submission must not reset the state
     assert seqs == [1, 2, 3, 4, 5, 6]
-    state = await redis.hgetall(f"{prefix}scan:state:a")
+    state = await redis.hgetall(f"{prefix}progress:state:a")
     assert state["seq"] == "0" and state["stage"] == "queued"
-    assert 0 < await redis.ttl(f"{prefix}scan:state:a") <= 3_600
+    assert 0 < await redis.ttl(f"{prefix}progress:state:a") <= 3_600
     shard = publisher.keys.shard("a")
-    entries = await redis.xrange(f"{prefix}scan:events:{shard}")
+    entries = await redis.xrange(f"{prefix}progress:events:{shard}")
     assert [int(fields["seq"]) for _id, fields in entries] == seqs
     with pytest.raises(ValidationError):
         await publisher.emit("a", "vision", "started", 101)
@@ -41,7 +41,7 @@ async def test_stream_is_trimmed_to_maxlen(redis, prefix: str) -> None:
     publisher = ProgressPublisher(redis, ProgressKeys(1, prefix), maxlen=100)
     for _ in range(400):
         await publisher.emit("big", "vision", "token", 30)
-    assert await redis.xlen(f"{prefix}scan:events:0") < 400
+    assert await redis.xlen(f"{prefix}progress:events:0") < 400
 
 
 async def test_router_writes_state_replay_and_shard_channel(
@@ -54,9 +54,9 @@ async def test_router_writes_state_replay_and_shard_channel(
     await pubsub.subscribe(publisher.keys.shard_channel(publisher.keys.shard("b")))
     await emit_stages(publisher, "b", STAGES[:3])
     assert await router.step() == 3
-    state = await redis.hgetall(f"{prefix}scan:state:b")
+    state = await redis.hgetall(f"{prefix}progress:state:b")
     assert (state["seq"], state["stage"], state["progress"]) == ("3", "rule", "50")
-    replay = await redis.zrange(f"{prefix}scan:replay:b", 0, -1, withscores=True)
+    replay = await redis.zrange(f"{prefix}progress:replay:b", 0, -1, withscores=True)
     assert [score for _member, score in replay] == [1, 2, 3]
     messages = []
     async with asyncio.timeout(3):
@@ -88,9 +88,9 @@ async def test_redelivered_entry_is_not_published_twice_and_state_never_goes_bac
     assert await router.route([entries[2]]) == [True]
     assert await router.route([entries[1], entries[0]]) == [True, True]
     assert await router.route(entries) == [False, False, False]
-    state = await redis.hgetall(f"{prefix}scan:state:c")
+    state = await redis.hgetall(f"{prefix}progress:state:c")
     assert state["seq"] == "3" and state["stage"] == "rule"
-    assert await redis.zcard(f"{prefix}scan:replay:c") == 3
+    assert await redis.zcard(f"{prefix}progress:replay:c") == 3
 
 
 async def test_malformed_entry_is_acked_not_blocking(
@@ -117,7 +117,7 @@ async def test_entries_of_a_dead_consumer_are_claimed(
     alive = router_for(redis, settings_bus, "alive", claim_idle_ms=50, claim_interval_s=0)
     await asyncio.sleep(0.1)
     assert await alive.claim() == 6
-    assert await redis.zcard(f"{prefix}scan:replay:e") == 6
+    assert await redis.zcard(f"{prefix}progress:replay:e") == 6
     assert (await redis.xpending(stream, "router"))["pending"] == 0
 
 
@@ -134,9 +134,10 @@ async def test_router_routes_after_redis_lost_its_scripts(
     await redis.script_flush()
     await emit_stages(publisher, "f", STAGES[1:3])
     assert await router.step() == 2
-    replay = await redis.zrange(f"{prefix}scan:replay:f", 0, -1, withscores=True)
+    replay = await redis.zrange(f"{prefix}progress:replay:f", 0, -1, withscores=True)
     assert [score for _member, score in replay] == [1, 2, 3]
-    assert await redis.xpending(f"{prefix}scan:events:{publisher.keys.shard('f')}", "router") == {
+    stream = f"{prefix}progress:events:{publisher.keys.shard('f')}"
+    assert await redis.xpending(stream, "router") == {
         "pending": 0,
         "min": None,
         "max": None,
@@ -147,7 +148,7 @@ async def test_router_routes_after_redis_lost_its_scripts(
 async def _routed(redis, prefix: str, jobs: list[str], total: int) -> None:
     """Poll until the routed seqs of ``jobs`` add up to ``total`` (the caller bounds it)."""
     while True:
-        seqs = [int(await redis.hget(f"{prefix}scan:state:{job}", "seq") or 0) for job in jobs]
+        seqs = [int(await redis.hget(f"{prefix}progress:state:{job}", "seq") or 0) for job in jobs]
         if sum(seqs) >= total:
             return
         await asyncio.sleep(0.01)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 
 import httpx
 
@@ -27,10 +28,11 @@ async def test_router_killed_mid_batch_loses_nothing_and_doubles_nothing(
             )
             await emit_stages(publisher, "k", stages)
             # Router A reads all 10, publishes the first 5 without acking, then stalls.
-            procs.append(spawn(["router", "--consumer", "A"], settings_bus, router_test_stall_s=60))
+            stalling = [sys.executable, "-m", "tests.eventing.router.stalling_router"]
+            procs.append(spawn(["A", "60"], settings_bus, argv0=stalling))
 
             async def half_published() -> bool:
-                return await redis.zcard(f"{prefix}scan:replay:k") >= 5
+                return await redis.zcard(f"{prefix}progress:replay:k") >= 5
 
             await until(half_published, within=20)
             assert (await redis.xpending(stream_key, "router"))["pending"] == 10
@@ -44,6 +46,6 @@ async def test_router_killed_mid_batch_loses_nothing_and_doubles_nothing(
             proc.kill(signal.SIGTERM)
     assert stream.seqs == list(range(1, 11))
     assert stream.ended and stream.events[-1].event == "done"
-    assert await redis.zcard(f"{prefix}scan:replay:k") == 10
+    assert await redis.zcard(f"{prefix}progress:replay:k") == 10
     assert (await redis.xpending(stream_key, "router"))["pending"] == 0
     assert procs[1].popen.returncode == 0  # B stopped cleanly on SIGTERM

@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-import eventing.runtime.examples.echo as echo_module
+import tests.eventing.runtime.echo as echo_module
 
 ECHO = str(Path(echo_module.__file__).resolve())
 BIN = Path(sys.executable).parent

@@ -14,18 +14,19 @@ from aio_pika.abc import AbstractIncomingMessage
 from cloudevents.http import CloudEvent
 from redis import asyncio as aioredis
 
-from eco2.settings import RuntimeSettings, Settings
 from eventing.bindings.amqp import AmqpMessage, from_amqp
-from eventing.events import Echo, make_event
+from eventing.events import make_event
 from eventing.runtime.amqp_trigger import AmqpTrigger, declare_topology, publish_amqp
 from eventing.runtime.dedupe import RedisDedupe
 from eventing.runtime.loader import load_function
+from eventing.runtime.settings import RuntimeSettings
 from eventing.runtime.worker import serve
+from tests.eventing.runtime.echo import Echo
 from tests.eventing.runtime.helpers import ECHO, worker
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 REDIS_URL = "redis://127.0.0.1:6379/0"
-ECHO_TYPE = "kr.eco2.demo.echo"
+ECHO_TYPE = "kr.eco2.test.echo"
 RUNTIME = RuntimeSettings(
     max_attempts=3, backoff_initial_s=0.05, backoff_max_s=0.2, prefetch=4, shutdown_grace_s=5
 )
@@ -72,7 +73,7 @@ async def running(env: dict) -> AsyncIterator[None]:
     )
     stop = asyncio.Event()
     task = asyncio.create_task(
-        serve(trigger, fn, Settings(runtime=RUNTIME), stop_signal=stop, handle_signals=False)
+        serve(trigger, fn, grace_s=RUNTIME.shutdown_grace_s, stop_signal=stop, handle_signals=False)
     )
     try:
         yield
@@ -109,7 +110,7 @@ async def test_event_is_handled_replied_and_acked(env: dict) -> None:
     async with running(env):
         await publish_amqp(env["exchange"], echo(text="안녕"))
         reply = await next_reply(env)
-        assert reply["type"] == "kr.eco2.demo.echo.replied" and reply.data["text"] == "안녕"
+        assert reply["type"] == "kr.eco2.test.echo.replied" and reply.data["text"] == "안녕"
     assert await queue_depth(env, env["queue"]) == 0  # acked: nothing came back on close
 
 

@@ -1,5 +1,5 @@
-"""The HTTP trigger: our app (clean 400, Knative replies, probes) and the plain
-``functions-framework`` command, both as real servers in subprocesses."""
+"""The HTTP trigger: functions-framework's app serving a function built by its factory (clean
+400, Knative replies, probes), in process and as ``eco2 function serve-http`` in a subprocess."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from eventing.bindings.http import from_http, to_binary
-from eventing.events import Echo, make_event
-from eventing.exceptions import HandlerLoadError
+from eventing.events import make_event
 from eventing.runtime.http_trigger import create_http_app
+from eventing.runtime.loader import load_function
+from tests.eventing.runtime.echo import Echo
 from tests.eventing.runtime.helpers import BIN, ECHO, Proc, free_port
 
 
@@ -30,29 +30,29 @@ def wait_up(url: str, proc: Proc, timeout: float = 20.0) -> None:
 
 
 def echo_request(text: str = "안녕") -> tuple[dict[str, str], bytes, str]:
-    event = make_event("kr.eco2.demo.echo", Echo(text=text), subject="job-9")
+    event = make_event("kr.eco2.test.echo", Echo(text=text), subject="job-9")
     message = to_binary(event)
     return dict(message.headers), message.body, event["subject"]
 
 
 def test_app_replies_in_binary_mode_and_serves_probes() -> None:
-    app, fn = create_http_app(ECHO)
-    client = app.test_client()
+    fn = load_function(ECHO)
+    client = create_http_app(fn).test_client()
     headers, body, subject = echo_request()
     response = client.post("/", headers=headers, data=body)
     assert response.status_code == 200
     reply = from_http(dict(response.headers), response.data)
-    assert reply["type"] == "kr.eco2.demo.echo.replied" and reply["subject"] == subject
+    assert reply["type"] == "kr.eco2.test.echo.replied" and reply["subject"] == subject
     assert reply.data["text"] == "안녕"
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200
-    assert fn.name == "echo.py:handle"
+    assert fn.name == "echo.py:new"
 
 
 def test_app_gives_clean_400() -> None:
-    app, _ = create_http_app(ECHO)
+    app = create_http_app(load_function(ECHO))
     response = app.test_client().post(
-        "/", headers={"ce-id": "1", "ce-specversion": "1.0", "ce-type": "kr.eco2.demo.echo"}
+        "/", headers={"ce-id": "1", "ce-specversion": "1.0", "ce-type": "kr.eco2.test.echo"}
     )
     assert response.status_code == 400
     assert response.get_json() == {"error": "binary CloudEvent is missing: ce-source"}
@@ -61,56 +61,27 @@ def test_app_gives_clean_400() -> None:
     assert "not a CloudEvent" in plain.get_json()["error"]
 
 
-def test_undecorated_handler_still_replies_and_readiness_follows_ready(tmp_path: Path) -> None:
+def test_readiness_and_liveness_follow_the_instance(tmp_path: Path) -> None:
     source = tmp_path / "plain_fn.py"
-    source.write_text("def handle(event):\n    return event\ndef ready():\n    return False\n")
-    app, _ = create_http_app(source)
+    source.write_text(
+        "class F:\n"
+        "    def handle(self, event):\n        return event\n"
+        "    def ready(self):\n        return False\n"
+        "    def alive(self):\n        return False\n"
+        "def new():\n    return F()\n"
+    )
+    app = create_http_app(load_function(source))
     headers, body, _ = echo_request()
     response = app.test_client().post("/", headers=headers, data=body)
-    assert response.status_code == 200 and response.headers["ce-type"] == "kr.eco2.demo.echo"
+    assert response.status_code == 200 and response.headers["ce-type"] == "kr.eco2.test.echo"
     assert app.test_client().get("/readyz").status_code == 503
+    assert app.test_client().get("/healthz").status_code == 503
 
 
-def test_load_errors_name_file_and_target(tmp_path: Path) -> None:
-    with pytest.raises(HandlerLoadError, match=r"'handle'.*missing\.py does not exist"):
-        create_http_app(tmp_path / "missing.py")
-    with pytest.raises(HandlerLoadError, match=r"'nope'.*echo\.py"):
-        create_http_app(ECHO, target="nope")
-
-
-def test_functions_framework_command_serves_the_function() -> None:
-    port = free_port()
-    proc = Proc(
-        [
-            str(BIN / "functions-framework"),
-            "--target",
-            "handle",
-            "--source",
-            ECHO,
-            "--signature-type",
-            "cloudevent",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env={"WORKERS": "1", "THREADS": "2"},
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_up(url, proc)
-        headers, body, _ = echo_request("분리배출")
-        response = httpx.post(url, headers=headers, content=body, timeout=10)
-        assert response.status_code == 200, response.text
-        assert response.headers["ce-type"] == "kr.eco2.demo.echo.replied"
-        assert response.json()["text"] == "분리배출"
-        bad = httpx.post(
-            url, headers={"ce-id": "1", "ce-specversion": "1.0"}, content=b"{}", timeout=10
-        )
-        assert bad.status_code == 400
-        assert bad.json() == {"error": "binary CloudEvent is missing: ce-source, ce-type"}
-    finally:
-        proc.kill()
+def test_eco2_serve_http_names_a_missing_file(tmp_path: Path) -> None:
+    proc = Proc([str(BIN / "eco2"), "function", "serve-http", str(tmp_path / "missing.py")])
+    assert proc.popen.wait(timeout=30) != 0
+    assert "missing.py: the file does not exist" in proc.output()
 
 
 def test_eco2_serve_http_stops_gracefully_on_sigterm() -> None:
@@ -143,27 +114,27 @@ def test_an_async_function_is_served_with_its_clients_on_one_loop(tmp_path: Path
     source = tmp_path / "async_fn.py"
     source.write_text(
         "import asyncio\n"
-        "from eventing.runtime import function\n"
-        "_loop = None\n"
-        "async def start(settings):\n"
-        "    global _loop\n"
-        "    _loop = asyncio.get_running_loop()\n"
-        "@function\n"
-        "async def handle(event):\n"
-        "    assert asyncio.get_running_loop() is _loop, 'a request ran on another loop'\n"
-        "    await asyncio.sleep(0)\n"
-        "    return event\n"
+        "class F:\n"
+        "    loop = None\n"
+        "    async def start(self):\n"
+        "        self.loop = asyncio.get_running_loop()\n"
+        "    async def handle(self, event):\n"
+        "        assert asyncio.get_running_loop() is self.loop, 'a request ran on another loop'\n"
+        "        await asyncio.sleep(0)\n"
+        "        return event\n"
+        "def new():\n    return F()\n"
     )
-    app, function = create_http_app(source)
-    assert function.is_async
+    function = load_function(source)
+    app = create_http_app(function)
+    assert function.is_async and function.start is not None
     from eventing.runtime.loop import BRIDGE as bridge
 
-    bridge.call(function.start, None)  # what serve_http's post_worker_init does
+    bridge.call(function.start)  # what serve_http's post_worker_init does
     try:
         for _ in range(2):
             headers, body, _ = echo_request()
             response = app.test_client().post("/", headers=headers, data=body)
             assert response.status_code == 200, response.get_data(as_text=True)
-            assert response.headers["ce-type"] == "kr.eco2.demo.echo"
+            assert response.headers["ce-type"] == "kr.eco2.test.echo"
     finally:
         bridge.close()

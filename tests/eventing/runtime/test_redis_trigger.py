@@ -15,16 +15,17 @@ import pytest
 from cloudevents.http import CloudEvent
 from redis import asyncio as aioredis
 
-from eco2.settings import RuntimeSettings, Settings
 from eventing.bus.base import Delivery
 from eventing.bus.redis import RedisBus
-from eventing.events import Echo, make_event
+from eventing.events import make_event
 from eventing.progress import ProgressKeys, ProgressPublisher
 from eventing.runtime.dedupe import RedisDedupe
 from eventing.runtime.loader import Function, load_function
 from eventing.runtime.redis_trigger import RedisTrigger
+from eventing.runtime.settings import RuntimeSettings
 from eventing.runtime.worker import Processor, serve
 from tests.eventing.round_trips import count_round_trips
+from tests.eventing.runtime.echo import Echo
 from tests.eventing.runtime.helpers import ECHO, worker
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -72,7 +73,7 @@ async def running(
     )
     stop = asyncio.Event()
     task = asyncio.create_task(
-        serve(trigger, fn, Settings(runtime=runtime), stop_signal=stop, handle_signals=False)
+        serve(trigger, fn, grace_s=runtime.shutdown_grace_s, stop_signal=stop, handle_signals=False)
     )
     try:
         yield trigger
@@ -99,7 +100,7 @@ async def dead_letters(env: dict) -> list:
 
 def echo(**fields) -> CloudEvent:
     return make_event(
-        "kr.eco2.demo.echo", Echo(text=fields.pop("text", "hi"), **fields), subject="job-1"
+        "kr.eco2.test.echo", Echo(text=fields.pop("text", "hi"), **fields), subject="job-1"
     )
 
 
@@ -107,7 +108,7 @@ async def test_event_is_handled_replied_and_acked(env: dict) -> None:
     async with running(env):
         await env["bus"].publish(env["topic"], echo(text="안녕"))
         (reply,) = await replies(env, 1)
-        assert reply.event["type"] == "kr.eco2.demo.echo.replied"
+        assert reply.event["type"] == "kr.eco2.test.echo.replied"
         assert reply.event.data["text"] == "안녕" and reply.event["subject"] == "job-1"
         await asyncio.sleep(0.1)
         assert await env["bus"].pending(env["topic"], env["group"]) == 0
@@ -191,7 +192,7 @@ async def test_sigterm_finishes_the_in_flight_event(env: dict) -> None:
         (reply,) = await replies(env, 1)
         assert reply.event.data["handled_by"].endswith(f":{proc.pid}")
         assert await env["bus"].pending(env["topic"], env["group"]) == 0
-        assert "stopping echo.py:handle" in proc.output()
+        assert "stopping echo.py:new" in proc.output()
     finally:
         proc.kill()
 

@@ -1,55 +1,46 @@
-"""Knative reply semantics of the ``function`` decorator, inside and outside a Flask request."""
+"""Knative reply semantics over HTTP: the reply event in binary mode, 202 for none, a clean 400."""
 
 from __future__ import annotations
 
 import flask
 from cloudevents.http import CloudEvent
 
-from eventing.bindings.http import to_binary
-from eventing.events import Echo, EchoReply, make_event
-from eventing.runtime import function
+from eventing.bindings.http import from_http, to_binary
+from eventing.events import make_event
+from eventing.runtime.reply import install, reply_response
+from tests.eventing.runtime.echo import Echo, EchoReply
 
 
 def echo_event(text: str = "hi") -> CloudEvent:
-    return make_event("kr.eco2.demo.echo", Echo(text=text), subject="job-1")
+    return make_event("kr.eco2.test.echo", Echo(text=text), subject="job-1")
 
 
 def reply_to(event: CloudEvent) -> CloudEvent:
     answer = EchoReply(text=event.data["text"], handled_by="test")
-    return make_event("kr.eco2.demo.echo.replied", answer, subject=event["subject"])
+    return make_event("kr.eco2.test.echo.replied", answer, subject=event["subject"])
 
 
 def app_with(handler) -> flask.Flask:
-    """A Flask app that calls the handler and answers "OK", as functions-framework does."""
+    """A Flask app whose view answers with ``reply_response``, as the HTTP trigger's does."""
     app = flask.Flask("t")
-    with app.app_context():  # functions-framework imports the module inside this context
-        handle = function(handler)
+    install(app)
+    install(app)  # idempotent: one check, not two
 
     @app.post("/")
-    def run() -> str:
-        handle(CloudEvent({"type": "kr.eco2.demo.echo", "source": "/t"}, {"text": "hi"}))
-        return "OK"
+    def run() -> flask.Response:
+        return reply_response(handler(from_http(flask.request.headers, flask.request.get_data())))
 
     return app
 
 
-def test_direct_call_is_pure_and_returns_the_event() -> None:
-    handle = function(reply_to)
-    event = echo_event("안녕")
-    reply = handle(event)
-    assert reply["type"] == "kr.eco2.demo.echo.replied"
-    assert reply.data == {"text": "안녕", "handled_by": "test"}
-    assert handle.__name__ == "reply_to" and handle.__wrapped__ is reply_to
-
-
 def test_reply_replaces_ok_with_binary_event() -> None:
     client = app_with(
-        lambda e: make_event("kr.eco2.demo.echo.replied", EchoReply(text="x", handled_by="h"))
+        lambda e: make_event("kr.eco2.test.echo.replied", EchoReply(text="x", handled_by="h"))
     )
     message = to_binary(echo_event())
     response = client.test_client().post("/", headers=dict(message.headers), data=message.body)
     assert response.status_code == 200
-    assert response.headers["ce-type"] == "kr.eco2.demo.echo.replied"
+    assert response.headers["ce-type"] == "kr.eco2.test.echo.replied"
     assert response.headers["ce-specversion"] == "1.0"
     assert response.get_json() == {"text": "x", "handled_by": "h"}
 

@@ -9,18 +9,22 @@ from unittest.mock import ANY
 import pytest
 from cloudevents.http import CloudEvent
 
-from eco2.settings import RuntimeSettings
-from eventing.events import Echo, make_event
+from eventing.events import make_event
 from eventing.runtime.dedupe import MemoryDedupe
-from eventing.runtime.examples import echo
 from eventing.runtime.loader import Function
+from eventing.runtime.settings import RuntimeSettings
 from eventing.runtime.worker import Outcome, Processor, backoff_delay
+from tests.eventing.runtime import echo as echo_module
+from tests.eventing.runtime.echo import Echo
 
 RUNTIME = RuntimeSettings(max_attempts=3, handler_timeout_s=0.3)
 
 
 def event(**fields) -> CloudEvent:
-    return make_event("kr.eco2.demo.echo", Echo(text="x", **fields), subject="job")
+    return make_event("kr.eco2.test.echo", Echo(text="x", **fields), subject="job")
+
+
+echo = echo_module.new()
 
 
 def processor(handle=echo.handle, **kwargs) -> Processor:
@@ -37,8 +41,8 @@ async def test_success_publishes_reply_then_marks_processed() -> None:
     ev = event()
     outcome = await processor(dedupe=dedupe, publish_reply=publish).process(ev, 1)
     assert outcome.status == "done"
-    assert outcome.reply["type"] == "kr.eco2.demo.echo.replied"
-    assert order == ["publish kr.eco2.demo.echo.replied seen=False"]
+    assert outcome.reply["type"] == "kr.eco2.test.echo.replied"
+    assert order == ["publish kr.eco2.test.echo.replied seen=False"]
     assert await dedupe.seen(ev["id"])
 
 
@@ -120,7 +124,7 @@ async def test_slow_handler_times_out() -> None:
 async def test_wrong_return_type_is_a_failure() -> None:
     outcome = await processor(lambda e: {"not": "an event"}).process(event(), 1)
     assert outcome.status == "retry"
-    assert outcome.reason == "TypeError: t.py:handle returned dict, expected a CloudEvent or None"
+    assert outcome.reason == "TypeError: t.py:new returned dict, expected a CloudEvent or None"
 
 
 @pytest.mark.parametrize(
@@ -133,7 +137,7 @@ def test_backoff_is_exponential_capped_with_jitter(attempt: int, low: float, hig
 
 
 def _echo(text: str, **fields) -> CloudEvent:
-    return make_event("kr.eco2.demo.echo", Echo(text=text, **fields), subject="job")
+    return make_event("kr.eco2.test.echo", Echo(text=text, **fields), subject="job")
 
 
 class _Recorder:
@@ -160,7 +164,7 @@ async def test_observer_sees_start_success_and_death() -> None:
     assert (ok.status, dead.status) == ("done", "dead")
     assert recorder.calls == [
         ("started", "ok"),
-        ("succeeded", "kr.eco2.demo.echo.replied"),
+        ("succeeded", "kr.eco2.test.echo.replied"),
         ("started", "x"),
         ("dead", "EchoFailure"),
     ]
@@ -188,7 +192,7 @@ async def test_reported_steps_reach_the_observer_in_order_before_success() -> No
     assert outcome.status == "done"
     assert observer.calls[0] == ("started", "t")
     assert observer.calls[1:51] == [("token", str(i)) for i in range(50)]
-    assert observer.calls[51] == ("succeeded", "kr.eco2.demo.echo.replied")
+    assert observer.calls[51] == ("succeeded", "kr.eco2.test.echo.replied")
 
 
 def test_report_outside_a_worker_is_dropped() -> None:
@@ -202,11 +206,9 @@ async def test_an_async_handler_runs_on_the_loop_and_its_reports_arrive_in_order
     import threading
 
     from eventing.runtime import report
-    from eventing.runtime.reply import function
 
     ran_on: list[threading.Thread] = []
 
-    @function
     async def chatty(ev: CloudEvent) -> CloudEvent:
         ran_on.append(threading.current_thread())
         for i in range(20):
@@ -226,7 +228,7 @@ async def test_an_async_handler_runs_on_the_loop_and_its_reports_arrive_in_order
     assert outcome.status == "done"
     assert ran_on == [threading.current_thread()]  # no thread hand-off
     assert observer.calls[1:21] == [("token", str(i)) for i in range(20)]
-    assert observer.calls[21] == ("succeeded", "kr.eco2.demo.echo.replied")
+    assert observer.calls[21] == ("succeeded", "kr.eco2.test.echo.replied")
 
 
 async def test_an_async_handler_past_its_timeout_is_cancelled_not_left_running() -> None:
@@ -249,12 +251,11 @@ async def test_serve_runs_async_hooks_on_its_loop_and_sync_ones_in_a_thread() ->
     import asyncio
     import threading
 
-    from eco2.settings import Settings
     from eventing.runtime.worker import serve
 
     seen: dict[str, object] = {}
 
-    async def start(settings) -> None:
+    async def start() -> None:
         seen["start"] = asyncio.get_running_loop()
 
     def stop() -> None:
@@ -272,7 +273,7 @@ async def test_serve_runs_async_hooks_on_its_loop_and_sync_ones_in_a_thread() ->
 
     signal = asyncio.Event()
     fn = Function(handle=echo.handle, source="t.py", start=start, stop=stop)
-    run = serve(Idle(), fn, Settings(), stop_signal=signal, handle_signals=False)
+    run = serve(Idle(), fn, grace_s=5, stop_signal=signal, handle_signals=False)
     task = asyncio.create_task(run)
     await asyncio.sleep(0.05)
     signal.set()

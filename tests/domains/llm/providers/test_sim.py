@@ -10,7 +10,7 @@ from domains.llm import ImageInput, LLMRequest, ResilientLLM, Usage, provider_fo
 from domains.llm.providers.local import compose
 from domains.llm.providers.sim import SimProfile, SimProvider, _chunks
 from domains.llm.routing import chain_for
-from eco2.settings import LLMSettings
+from domains.llm.settings import LLMSettings
 
 from ..conftest import PNG
 

@@ -1,1 +1,0 @@
-"""Example functions: the demo's echo handler, also the runtime tests' subject."""
