@@ -3,24 +3,40 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := tesseract-ocr tesseract-ocr-kor libtesseract-dev libleptonica-dev pkg-config fonts-nanum
+PYTHON ?= python3
+APT_PACKAGES := python3-venv tesseract-ocr tesseract-ocr-kor libtesseract-dev libleptonica-dev pkg-config fonts-nanum
 PYTEST_ARGS ?=
 
-.PHONY: help setup system-deps services test lint demo serve clean bench-connections bench bench-quick
+# The exact versions of uv.lock go into $(VENV) with uv, itself pinned (pyproject.toml's
+# [tool.uv] required-version says the same) and installed from PyPI into a venv of its own.
+UV_VERSION := 0.13.9
+UV_VENV := .uv
+UV := $(UV_VENV)/bin/uv
+UV_STAMP := $(UV_VENV)/.uv-$(UV_VERSION)
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON_DOWNLOADS := never
+# --locked: install uv.lock as it is, and fail if pyproject.toml has changed without it.
+SYNC := $(UV) sync --locked --python $(PYTHON) --extra dev --extra ocr
+
+.PHONY: help setup system-deps services test lint demo serve clean upgrade bench-connections bench bench-quick
 
 help:
-	@echo "make demo   - run a scan-style demo on the embedded default (no servers needed)"
-	@echo "make test   - install everything, ensure Redis/RabbitMQ/PostgreSQL, run the tests"
-	@echo "make lint   - ruff"
-	@echo "make serve  - eco2 serve on the loopback servers"
+	@echo "make demo    - run a scan-style demo on the embedded default (no servers needed)"
+	@echo "make test    - install uv.lock's versions, ensure Redis/RabbitMQ/PostgreSQL, run the tests"
+	@echo "make lint    - ruff"
+	@echo "make serve   - eco2 serve on the loopback servers"
+	@echo "make upgrade - lock the newest allowed versions (uv lock --upgrade), reinstall, run the tests"
 
 system-deps:
 	@bash scripts/system-deps.sh $(APT_PACKAGES)
 
-$(STAMP): pyproject.toml | system-deps
-	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev,ocr]"
+$(UV_STAMP): | system-deps
+	@test -x $(UV_VENV)/bin/python || $(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/python -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
+	@rm -f $(UV_VENV)/.uv-* && touch $(UV_STAMP)
+
+$(STAMP): pyproject.toml uv.lock $(UV_STAMP) | system-deps
+	$(SYNC)
 	@touch $(STAMP)
 
 setup: system-deps $(STAMP)
@@ -41,16 +57,20 @@ demo: setup
 serve: setup services
 	$(VENV)/bin/eco2 serve
 
+upgrade: $(UV_STAMP)
+	$(UV) lock --upgrade
+	$(MAKE) test
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(UV_VENV) .pytest_cache .ruff_cache *.egg-info
 
 bench-connections: setup services
 	$(PY) bench/sse_connections.py --clients 500
 
 bench: setup services
-	$(PY) -m pip install -q -e ".[bench]"
+	$(SYNC) --extra bench
 	$(PY) bench/run.py --levels 100,300,500,1000,2000 --duration 60 --scale 1.0 --channel-mode both --name full
 
 bench-quick: setup services
-	$(PY) -m pip install -q -e ".[bench]"
+	$(SYNC) --extra bench
 	$(PY) bench/run.py --quick

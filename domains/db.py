@@ -55,8 +55,9 @@ def create_engine(url: str, schema: str | None = None, **kwargs: object) -> Asyn
     if schema is not None:
         connect_args["server_settings"] = {"search_path": check_schema(schema)}
     # No pre-ping: it is a round trip on every checkout, a large share of a stage worker's CPU
-    # under load. After a PostgreSQL restart the first use of a dead connection fails instead, SQLAlchemy then invalidates the whole pool, and the failed attempt is
-    # retried (stage workers) or answered 500 once (API).
+    # under load. After a PostgreSQL restart the first use of a dead connection fails instead,
+    # SQLAlchemy then invalidates the whole pool, and the failed attempt is retried (stage
+    # workers) or answered 500 once (API).
     kwargs.setdefault("pool_recycle", 1800)
     return _create_async_engine(url, connect_args=connect_args, **kwargs)
 

@@ -26,12 +26,17 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
 from domains.scan.pipeline import PIPELINE
 from eco2.settings import Settings
+
+# Where the ``functions`` package lies: the checkout, or site-packages for a plain install. The
+# workers get absolute sources, so ``eco2 serve`` runs from any directory.
+ROOT = Path(__file__).resolve().parent.parent
 
 PR_SET_PDEATHSIG = 1
 PROBE_TIMEOUT_S = 2.0
@@ -111,7 +116,7 @@ def plan(
             trigger = ("--trigger", "redis", "--topic", stage.topic, "--group", stage.name)
             trigger += ("--reply-topic", "auto")
         for n in range(1, workers_per_stage + 1):
-            args = ("function", "run", stage.source, *trigger, "--observer", "scan")
+            args = ("function", "run", str(ROOT / stage.source), *trigger, "--observer", "scan")
             args += ("--concurrency", str(stage.concurrency))
             parts.append(Part(f"{stage.name}-{n}", args, "worker", nice=worker_nice))
     return parts

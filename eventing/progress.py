@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from redis import asyncio as aioredis
 
 from eventing.bus.batch import joined
-from eventing.bus.connection import PackedConnection
+from eventing.bus.connection import connection_kwargs
 from eventing.coalesce import Coalescer
 from eventing.events import TERMINAL_STAGES, TERMINAL_STATUSES, Progress
 from eventing.sharding import shard_of
@@ -101,7 +101,7 @@ def connect(
         "socket_timeout": socket_timeout,
         "socket_connect_timeout": 5,
         "health_check_interval": 15,
-        "connection_class": PackedConnection,  # unix:// and rediss:// URLs choose their own
+        **connection_kwargs(redis_url),  # hiredis packing; unix:// and rediss:// keep their own
     }
     if max_connections is None:
         # redis-py's plain pool still caps at 100 by default; the cap here is Redis's maxclients.

@@ -2,10 +2,14 @@
 
 Importing this module twice (a reload, or a test that imports it under another name) must not
 raise "Duplicated timeseries", so each metric is looked up in the registry before it is created.
+prometheus_client has no public lookup by name: the lookup reads the registry's private
+``_names_to_collectors`` only if it is still a mapping of metrics, and otherwise a duplicate
+gets an unregistered metric (counted, not exported) instead of an import error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
@@ -14,11 +18,21 @@ from prometheus_client.metrics import MetricWrapperBase
 M = TypeVar("M", bound=MetricWrapperBase)
 
 
+def _registered(kind: type[M], name: str) -> M | None:
+    """The metric registered as ``name``, if the registry can still say (private attribute)."""
+    names = getattr(REGISTRY, "_names_to_collectors", None)
+    existing = names.get(name) if isinstance(names, Mapping) else None
+    return existing if isinstance(existing, kind) else None
+
+
 def _metric(kind: type[M], name: str, doc: str, labels: list[str], **extra: Any) -> M:
-    existing = REGISTRY._names_to_collectors.get(name)  # the client has no public lookup
+    existing = _registered(kind, name)
     if existing is not None:
-        return existing  # type: ignore[return-value]
-    return kind(name, doc, labels, **extra)
+        return existing
+    try:
+        return kind(name, doc, labels, **extra)
+    except ValueError:  # "Duplicated timeseries", and no lookup found the first one
+        return kind(name, doc, labels, registry=None, **extra)
 
 
 TOKENS = _metric(

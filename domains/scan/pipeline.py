@@ -30,10 +30,10 @@ class StageSpec:
     start: int
     end: int
     # Events a worker handles at once. A stage that waits on a model holds hundreds, sized by
-    # Little's law for what one worker process must pass (arrival rate x model time); one that computes (retrieval, PostgreSQL) gains nothing past a few, and
-    # more only makes every handler slower until they time out: those entries are better left
-    # waiting in the stream. Vision's memory is bounded by image bytes, not by this count
-    # (domains/image/budget.py).
+    # Little's law for what one worker process must pass (arrival rate x model time); one that
+    # computes (retrieval, PostgreSQL) gains nothing past a few, and more only makes every
+    # handler slower until they time out: those entries are better left waiting in the stream.
+    # Vision's memory is bounded by image bytes, not by this count (domains/image/budget.py).
     concurrency: int
 
     @property

@@ -5,9 +5,13 @@ Nothing here recognises objects: without a pretrained image model the only offli
 the printed recycling mark (read with Tesseract) and what the user typed. When neither says what
 the item is, :func:`recognise` asks (``needs_input``) instead of guessing.
 
-Heavy imports (Tesseract, scipy) load only with :mod:`domains.vision.ocr`.
+Heavy imports (Tesseract, numpy, scipy: the ``ocr`` extra) load only with
+:mod:`domains.vision.ocr`. Without them, or without Tesseract's Korean model, :func:`recognise`
+goes by the hint alone; :func:`ocr_available` says whether OCR runs, and why not.
 """
 
+from domains.vision.availability import ocr_available
 from domains.vision.exceptions import VisionError
+from domains.vision.recognise import Recognition, recognise
 
-__all__ = ["VisionError"]
+__all__ = ["Recognition", "VisionError", "ocr_available", "recognise"]

@@ -16,3 +16,10 @@ class VisionError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class TessdataMissing(VisionError):
+    """Tesseract's Korean model is not installed where settings say."""
+
+    code = "ocr_unavailable"
+    status = 503

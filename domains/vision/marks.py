@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 # Material word → category key (keys as in the project's reference: clear_pet, plastic, …).
 MARK_WORDS: dict[str, str] = {
@@ -86,6 +86,18 @@ class MarkMatch(BaseModel):
         """The mark as printed, e.g. ``플라스틱 PP``; None when nothing was read."""
         parts = [p for p in (self.word, self.code) if p]
         return " ".join(parts) or None
+
+
+class MarkReading(BaseModel):
+    """What OCR found on one image (empty when it found no mark, or did not run)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    words: list[str] = Field(default_factory=list, description="Mark word and code, as matched.")
+    raw_text: str = Field("", description="Tesseract's text of the best reading.")
+    category: str | None = Field(None, description="Category key the mark implies.")
+    mark: str | None = Field(None, description="The mark as printed, e.g. '플라스틱 PP'.")
+    confidence: float = Field(0.0, ge=0.0, le=1.0, description="Fuzzy-match score of the mark.")
 
 
 def jamo(text: str) -> str:

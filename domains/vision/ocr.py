@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import io
 import threading
-from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from pydantic import BaseModel, ConfigDict, Field
 
-from domains.vision.exceptions import VisionError
+from domains.vision.availability import check_tessdata
+from domains.vision.exceptions import TessdataMissing
 from domains.vision.locate import TextLine, for_ocr, text_lines
-from domains.vision.marks import MARK_CHARSET, MarkMatch, match_mark
+from domains.vision.marks import MARK_CHARSET, MarkMatch, MarkReading, match_mark
 from domains.vision.settings import VisionSettings
 from domains.vision.validation import validate_image
+
+# Defined in light modules (recognise works without this one); still importable from here.
+__all__ = ["MarkReading", "TessdataMissing", "check_tessdata", "engine", "read_mark"]
 
 # (crop kind, glyph height in pixels), in the order tried.
 _VARIANTS: tuple[tuple[str, int], ...] = (
@@ -39,25 +41,6 @@ _VARIANTS: tuple[tuple[str, int], ...] = (
 _GOOD_ENOUGH = 0.99
 
 
-class TessdataMissing(VisionError):
-    """Tesseract's Korean model is not installed where settings say."""
-
-    code = "ocr_unavailable"
-    status = 503
-
-
-class MarkReading(BaseModel):
-    """What OCR found on one image."""
-
-    model_config = ConfigDict(frozen=True)
-
-    words: list[str] = Field(default_factory=list, description="Mark word and code, as matched.")
-    raw_text: str = Field("", description="Tesseract's text of the best reading.")
-    category: str | None = Field(None, description="Category key the mark implies.")
-    mark: str | None = Field(None, description="The mark as printed, e.g. '플라스틱 PP'.")
-    confidence: float = Field(0.0, ge=0.0, le=1.0, description="Fuzzy-match score of the mark.")
-
-
 class _Engines(threading.local):
     """One Tesseract engine per thread and configuration."""
 
@@ -66,19 +49,6 @@ class _Engines(threading.local):
 
 
 _engines = _Engines()
-
-
-def check_tessdata(settings: VisionSettings) -> Path:
-    """The tessdata directory, after checking every language model is there."""
-    folder = Path(settings.tessdata_path)
-    for lang in settings.languages.split("+"):
-        if not (folder / f"{lang}.traineddata").is_file():
-            package = "tesseract-ocr-kor" if lang == "kor" else f"tesseract-ocr-{lang}"
-            raise TessdataMissing(
-                f"{lang}.traineddata not found in {folder}; install the Debian package "
-                f"{package} or set ECO2_VISION__TESSDATA_PATH to the directory holding it"
-            )
-    return folder
 
 
 def engine(settings: VisionSettings | None = None) -> Any:  # tesserocr ships no type stubs

@@ -3,16 +3,26 @@
 Offline there is no image model, so the evidence is the recycling mark (OCR) and the user's hint.
 This module only combines them; the hint's own classification is the rule stage's job. When
 neither says anything, the result asks the user (``needs_input``) instead of guessing.
+
+Where OCR cannot run (a plain install without the ``ocr`` extra, or no Tesseract model:
+:func:`domains.vision.ocr_available`), the hint is the only evidence: a hinted scan is
+recognised from it, one without a hint asks. This module imports no OCR library itself.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domains.vision.ocr import MarkReading, read_mark
+from domains.vision.availability import ocr_available
+from domains.vision.marks import MarkReading
 from domains.vision.settings import VisionSettings
+from domains.vision.validation import validate_image
+
+log = logging.getLogger("domains.vision")
+_told: set[str] = set()  # the reasons OCR is off that were logged already
 
 QUESTION = (
     "사진만으로는 품목을 알아보기 어려워요. 어떤 물건인지 알려주시겠어요? "
@@ -65,6 +75,18 @@ def recognise(
     """Validate and read ``image_bytes``, then combine with ``hint``.
 
     Raises :class:`~domains.vision.validation.InvalidImage` for a bad upload (the caller answers
-    4xx and creates no job) and :class:`~domains.vision.ocr.TessdataMissing` without the model.
+    4xx and creates no job). Without OCR the image is validated, not read: the hint decides.
     """
+    settings = settings or VisionSettings()
+    available, reason = ocr_available(settings)
+    if not available:
+        if reason not in _told:
+            _told.add(reason)
+            log.warning("OCR is off (%s): vision goes by the user's hint alone", reason)
+        validate_image(
+            image_bytes, max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels
+        )
+        return combine(MarkReading(), hint)
+    from domains.vision.ocr import read_mark  # tesserocr, numpy, scipy: only when OCR runs
+
     return combine(read_mark(image_bytes, settings=settings), hint)

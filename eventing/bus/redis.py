@@ -18,7 +18,7 @@ from redis.exceptions import RedisError, ResponseError
 from eventing.bindings.redis import from_stream_fields, to_stream_fields
 from eventing.bus.base import DeadLetter, Delivery, EventBus
 from eventing.bus.batch import joined, server_of, write_batch
-from eventing.bus.connection import PackedConnection
+from eventing.bus.connection import connection_kwargs
 from eventing.exceptions import BusError, MalformedEventError
 
 # XREADGROUP holds its connection for the whole block; the socket timeout must outlast it.
@@ -30,12 +30,12 @@ def connect(redis_url: str, *, max_connections: int = 64) -> aioredis.Redis:
     """A client whose pool waits for a free connection instead of raising when exhausted."""
     pool = aioredis.BlockingConnectionPool.from_url(
         redis_url,
-        connection_class=PackedConnection,
         max_connections=max_connections,
         timeout=SOCKET_TIMEOUT_S,
         socket_timeout=SOCKET_TIMEOUT_S,
         socket_connect_timeout=5,
         health_check_interval=30,
+        **connection_kwargs(redis_url),
     )
     return aioredis.Redis(connection_pool=pool)
 

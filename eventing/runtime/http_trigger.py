@@ -12,7 +12,11 @@ under ``functions-framework --signature-type cloudevent``. Then it:
 
 ``serve_http`` runs it under gunicorn as functions-framework does, calling the instance's
 ``start()`` in the worker process and ``stop()`` when it exits; SIGTERM lets in-flight requests
-finish for ``grace_s``.
+finish for ``grace_s``. It goes through gunicorn's documented custom
+application API (``gunicorn.app.base.BaseApplication``), not functions-framework's private
+``_http.create_server``, with the framework's defaults: its ``THREADS`` (CPUs × 4),
+``GUNICORN_LOG_LEVEL`` (error) and ``CLOUD_RUN_TIMEOUT_SECONDS`` (0: none) variables, and no
+limit on the request line.
 
 Flask views are sync: an ``async def`` handler (and its async hooks) runs on the process's one
 event-loop thread (``loop.BRIDGE``, started on first use), so the clients it opens in ``start``
@@ -21,11 +25,13 @@ stay valid for every request.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import flask
 import functions_framework
-from functions_framework._http import create_server
+from gunicorn.app.base import BaseApplication
 
 from eventing.bindings.http import from_http
 from eventing.exceptions import HandlerLoadError
@@ -67,6 +73,30 @@ def create_http_app(function: Function) -> flask.Flask:
     return app
 
 
+class GunicornServer(BaseApplication):
+    """``app`` under gunicorn, configured as functions-framework configures it, plus ``options``."""
+
+    def __init__(self, app: flask.Flask, host: str, port: int, **options: Any) -> None:
+        self.options: dict[str, Any] = {
+            "bind": f"{host}:{port}",
+            "workers": 1,
+            "threads": int(os.environ.get("THREADS", (os.cpu_count() or 1) * 4)),
+            "loglevel": os.environ.get("GUNICORN_LOG_LEVEL", "error"),
+            "limit_request_line": 0,
+            "timeout": int(os.environ.get("CLOUD_RUN_TIMEOUT_SECONDS", 0)),
+            **options,
+        }
+        self.application = app
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> flask.Flask:
+        return self.application
+
+
 def serve_http(
     function: Function, *, host: str = "0.0.0.0", port: int = 8080, grace_s: float = 25.0
 ) -> None:
@@ -87,4 +117,4 @@ def serve_http(
         BRIDGE.close()
 
     options["worker_exit"] = worker_exit
-    create_server(app, False, **options).run(host, port)
+    GunicornServer(app, host, port, **options).run()

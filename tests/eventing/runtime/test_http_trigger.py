@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from eventing.bindings.http import from_http, to_binary
 from eventing.events import make_event
-from eventing.runtime.http_trigger import create_http_app
+from eventing.runtime.http_trigger import GunicornServer, create_http_app
 from eventing.runtime.loader import load_function
 from tests.eventing.runtime.echo import Echo
 from tests.eventing.runtime.helpers import BIN, ECHO, Proc, free_port
@@ -138,3 +139,18 @@ def test_an_async_function_is_served_with_its_clients_on_one_loop(tmp_path: Path
             assert response.headers["ce-type"] == "kr.eco2.test.echo"
     finally:
         bridge.close()
+
+
+def test_gunicorn_is_configured_as_functions_framework_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("THREADS", "3")
+    monkeypatch.delenv("GUNICORN_LOG_LEVEL", raising=False)
+    monkeypatch.delenv("CLOUD_RUN_TIMEOUT_SECONDS", raising=False)
+    app, _ = create_http_app(ECHO)
+    server = GunicornServer(app, "127.0.0.1", 8123, graceful_timeout=7)
+    cfg = server.cfg
+    assert cfg.bind == ["127.0.0.1:8123"]
+    assert (cfg.workers, cfg.threads, cfg.loglevel) == (1, 3, "error")
+    assert (cfg.limit_request_line, cfg.timeout, cfg.graceful_timeout) == (0, 0, 7)
+    assert server.load() is app

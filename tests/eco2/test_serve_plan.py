@@ -1,0 +1,43 @@
+"""``eco2 serve`` works from any directory: its workers get absolute function sources."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import domains
+from domains.db import MIGRATIONS_DIR
+from eco2.serve import plan
+from eco2.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("transport", ["redis", "amqp"])
+def test_workers_load_their_functions_by_absolute_path(transport: str) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    workers = [
+        part
+        for part in plan(settings, host="127.0.0.1", port=8000, transport=transport)
+        if part.role == "worker"
+    ]
+    assert [part.name for part in workers] == ["vision-1", "rule-1", "answer-1", "reward-1"]
+    for part in workers:
+        source = Path(part.args[2])
+        assert part.args[:2] == ("function", "run")
+        assert source.is_absolute() and source.is_file(), source
+        assert source.parts[-3:] == ("functions", part.name.removesuffix("-1"), "main.py")
+
+
+def test_a_plain_install_ships_the_migrations_beside_the_packages() -> None:
+    # domains/db.py looks for them beside the `domains` package: site-packages when installed.
+    assert MIGRATIONS_DIR.parent == Path(domains.__file__).resolve().parent.parent
+    assert (MIGRATIONS_DIR / "env.py").is_file()
+    assert any((MIGRATIONS_DIR / "versions").glob("0001_*.py"))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    found = project["tool"]["setuptools"]["packages"]["find"]
+    assert found.get("namespaces", True)  # migrations/ has no __init__.py
+    assert "migrations*" in found["include"]
+    assert "*.mako" in project["tool"]["setuptools"]["package-data"]["*"]
