@@ -3,7 +3,8 @@
 The answer stage streams its tokens as progress steps, each one script call. Alone, a call
 costs its worker a Redis round trip (most of its CPU is the socket send and the wake-up for the
 reply) and Redis a read, and a worker streams hundreds of tokens a second. A token is shown to a
-person, for whom a few milliseconds are nothing, so its call may wait that long for others: every call made within ``linger_s`` of the first goes in one pipeline.
+person, for whom a few milliseconds are nothing, so its call may wait that long for others:
+every call made within ``linger_s`` of the first goes in one pipeline.
 
 Each caller still awaits its own call's result, so what it is told is written (at-least-once
 holds: an answer settles only after its tokens are in the log). Calls of one job keep their

@@ -25,6 +25,7 @@ from domains.image import ImageBudget, ImageStore, RedisImageStore
 from domains.llm import ImageInput, LLMError, LLMRequest, LLMSettings, ResilientLLM, provider_for
 from domains.scan import events
 from domains.scan.events import ScanNeedsInput, ScanState, VisionResult
+from domains.vision.availability import ocr_available
 from domains.vision.recognise import recognise
 from domains.vision.settings import VisionSettings
 from domains.vision.validation import image_mime
@@ -72,7 +73,13 @@ class Vision:
         self.budget = ImageBudget(settings.vision.inflight_image_mb * 1024 * 1024)
 
     async def start(self) -> None:
-        """Connect to the image store (Redis) on this loop, unless one was given."""
+        """Say once whether OCR can read marks here, and connect to the image store (Redis) on
+        this loop, unless one was given."""
+        available, how = ocr_available(self.settings.vision)
+        if available:
+            log.info("vision reads recycling marks with %s", how)
+        else:
+            log.warning("OCR is off (%s): vision goes by the user's hint, or asks", how)
         if self.images is None:
             self._redis = connect(self.settings.redis_url, max_connections=8)
             self.images = RedisImageStore(self._redis)
