@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from domains.scan.events import SCAN_EVENTS as EVENT_TYPES
+from eventing.runtime.loader import load_factory
 from eventing.runtime.settings import RuntimeSettings
 from tests.deploy.manifests import ROOT, WAKES, Manifest, all_manifests
 
@@ -64,7 +65,9 @@ def test_service_serves_an_existing_function_dir_on_its_port(service: Manifest):
     assert source.parent.is_dir(), f"{service}: {source.parent} does not exist"
     assert source.parent.parent == ROOT / "functions"
     assert source.name == "main.py"
-    assert "--target=handle" in container["args"]
+    targets = [a.removeprefix("--target=") for a in container["args"] if a.startswith("--target=")]
+    assert targets == ["new"], f"{service}: the factory to build is new, got {targets}"
+    assert callable(load_factory(source, targets[0]))  # the module really has that factory
     (port,) = container["ports"]
     assert f"--port={port['containerPort']}" in container["args"]
     assert container["readinessProbe"]["httpGet"]["port"] == port["containerPort"]
