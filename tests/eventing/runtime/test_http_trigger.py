@@ -147,7 +147,7 @@ def test_gunicorn_is_configured_as_functions_framework_does(
     monkeypatch.setenv("THREADS", "3")
     monkeypatch.delenv("GUNICORN_LOG_LEVEL", raising=False)
     monkeypatch.delenv("CLOUD_RUN_TIMEOUT_SECONDS", raising=False)
-    app, _ = create_http_app(ECHO)
+    app = create_http_app(load_function(ECHO))
     server = GunicornServer(app, "127.0.0.1", 8123, graceful_timeout=7)
     cfg = server.cfg
     assert cfg.bind == ["127.0.0.1:8123"]
