@@ -15,9 +15,10 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from redis import asyncio as aioredis
+from redis.typing import EncodableT
 
 from eventing.bus.batch import joined
 from eventing.bus.connection import connection_kwargs
@@ -175,7 +176,8 @@ class ProgressPublisher:
 
     async def register_job(self, job_id: str) -> None:
         """Create the job's state so the gateway can tell "no events yet" from "unknown job"."""
-        keys, args = [self.keys.state(job_id)], [job_id, self.ttl_s, time.time()]
+        keys = [self.keys.state(job_id)]
+        args: list[EncodableT] = [job_id, self.ttl_s, time.time()]
         if (batch := joined(self.redis)) is not None:
             batch.eval(_REGISTER, len(keys), *keys, *args)  # EVAL in MULTI: see ``emit``
             return
@@ -205,12 +207,12 @@ class ProgressPublisher:
             job_id=job_id,
             seq=0,
             stage=stage,
-            status=status,  # type: ignore[arg-type]  # validated by the model
+            status=status,
             progress=progress,
             payload=payload,
         )
         keys = [self.keys.seq(job_id), self.keys.stream(self.keys.shard(job_id))]
-        args = [
+        args: list[EncodableT] = [
             self.ttl_s,
             self.maxlen,
             job_id,
@@ -263,7 +265,7 @@ async def live_step(publisher: ProgressPublisher, job_id: str) -> tuple[str, int
     stage, progress = await publisher.redis.hmget(publisher.keys.state(job_id), "stage", "progress")
     if stage is None or progress is None:
         return None
-    return stage, int(progress)
+    return cast(str, stage), int(progress)  # the client decodes responses (``connect``)
 
 
 def progress_from_fields(fields: dict[str, str]) -> tuple[Progress, float]:
@@ -275,8 +277,8 @@ def progress_from_fields(fields: dict[str, str]) -> tuple[Progress, float]:
     event = Progress(
         job_id=fields["job_id"],
         seq=int(fields["seq"]),
-        stage=fields["stage"],  # type: ignore[arg-type]
-        status=fields["status"],  # type: ignore[arg-type]
+        stage=fields["stage"],
+        status=fields["status"],
         progress=int(fields["progress"]),
         payload=json.loads(raw_payload) if raw_payload else None,
     )

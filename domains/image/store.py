@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import hashlib
+from typing import cast
 
 from redis import asyncio as aioredis
 
@@ -91,7 +92,7 @@ class RedisImageStore(ImageStore):
         data = await self._redis.get(self._key(ref))
         if data is None:
             raise ImageNotFoundError(f"no image {ref} (expired or never stored)")
-        return data
+        return cast(bytes, data)  # the image client does not decode responses
 
     async def size(self, ref: str) -> int:
         size = await self._redis.strlen(self._key(ref))

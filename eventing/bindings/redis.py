@@ -31,7 +31,7 @@ def to_stream_fields(event: CloudEvent) -> dict[str, bytes]:
 
 def from_stream_fields(fields: Mapping[bytes | str, bytes | str]) -> CloudEvent:
     """Read back an entry written by ``to_stream_fields``."""
-    raw = fields.get(FIELD, fields.get(FIELD.encode()))  # type: ignore[call-overload]
+    raw = fields.get(FIELD, fields.get(FIELD.encode()))
     if raw is None:
         raise MalformedEventError(
             f"stream entry has no {FIELD!r} field: {sorted(map(str, fields))}"

@@ -8,18 +8,22 @@ a live consumer, and the dead-letter log is the stream ``{prefix}{topic}:dlq``.
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import Any, cast
 
 from cloudevents.conversion import to_json
 from cloudevents.http import CloudEvent
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
+from redis.typing import EncodableT, FieldT, KeyT, StreamIdT
 
 from eventing.bindings.redis import from_stream_fields, to_stream_fields
 from eventing.bus.base import DeadLetter, Delivery, EventBus
 from eventing.bus.batch import joined, server_of, write_batch
 from eventing.bus.connection import connection_kwargs
 from eventing.exceptions import BusError, MalformedEventError
+
+# This module's client does not decode responses: ids, names and fields come back as bytes.
+_Entry = tuple[bytes, dict[bytes | str, bytes]]
 
 # XREADGROUP holds its connection for the whole block; the socket timeout must outlast it.
 MAX_BLOCK_MS = 20_000
@@ -76,20 +80,22 @@ class RedisBus(EventBus):
     async def publish(self, topic: str, event: CloudEvent, *, key: str | None = None) -> str:
         """Append ``event``; inside a ``settlement`` it is queued there and "" is returned."""
         shard = self.shard_for(event, key)
-        stream, fields = self.stream(topic, shard), to_stream_fields(event)
+        stream = self.stream(topic, shard)
+        # dict is invariant: XADD's stub wants the widest key and value types; ours are narrower.
+        fields = cast("dict[FieldT, EncodableT]", to_stream_fields(event))
         if (batch := joined(self._redis)) is not None:
-            batch.xadd(stream, fields, maxlen=self.maxlen, approximate=True)  # type: ignore[arg-type]
+            batch.xadd(stream, fields, maxlen=self.maxlen, approximate=True)
             return ""
         try:
             entry_id = await self._redis.xadd(
                 stream,
-                fields,  # type: ignore[arg-type]
+                fields,
                 maxlen=self.maxlen,
                 approximate=True,
             )
         except RedisError as exc:
             raise BusError(f"publish to {topic}:{shard} failed: {exc}") from exc
-        return entry_id.decode()
+        return cast(bytes, entry_id).decode()
 
     async def ensure_group(self, topic: str, group: str) -> None:
         for shard in range(self.shards):
@@ -111,7 +117,9 @@ class RedisBus(EventBus):
         block_ms: int = 1_000,
         shards: list[int] | None = None,
     ) -> list[Delivery]:
-        streams = {self.stream(topic, shard): ">" for shard in self._shards(shards)}
+        streams: dict[KeyT, StreamIdT] = {
+            self.stream(topic, shard): ">" for shard in self._shards(shards)
+        }
         try:
             reply = await self._redis.xreadgroup(
                 group, consumer, streams, count=count, block=min(block_ms, MAX_BLOCK_MS)
@@ -123,7 +131,9 @@ class RedisBus(EventBus):
         except RedisError as exc:
             raise BusError(f"consume {topic}/{group}: {exc}") from exc
         deliveries: list[Delivery] = []
-        for stream_name, entries in reply or []:
+        # RESP2 without decoding: a list of [stream name, entries] pairs.
+        streams_read = cast("list[tuple[bytes, list[_Entry]]] | None", reply)
+        for stream_name, entries in streams_read or []:
             shard = int(stream_name.decode().rsplit(":", 1)[1])
             for entry_id, fields in entries:
                 deliveries.append(_delivery(topic, shard, entry_id.decode(), fields, attempt=1))
@@ -180,7 +190,11 @@ class RedisBus(EventBus):
     async def claim(self, group: str, consumer: str, delivery: Delivery) -> Delivery | None:
         stream = self.stream(delivery.topic, delivery.shard)
         try:
-            entries = await self._redis.xclaim(stream, group, consumer, 0, [delivery.entry_id])
+            # Not ``justid``: entries with their fields (None once deleted from the stream).
+            entries = cast(
+                "list[tuple[bytes, dict[bytes | str, bytes] | None]]",
+                await self._redis.xclaim(stream, group, consumer, 0, [delivery.entry_id]),
+            )
             if not entries or not entries[0][1]:
                 return None
             pending = await self._redis.xpending_range(
@@ -193,7 +207,7 @@ class RedisBus(EventBus):
         return _delivery(delivery.topic, delivery.shard, entry_id.decode(), fields, attempt=attempt)
 
     async def dead_letter(self, group: str, delivery: Delivery, reason: str) -> None:
-        fields: dict[str, Any] = {
+        fields: dict[FieldT, EncodableT] = {
             "reason": reason,
             "attempts": str(delivery.attempt),
             "entry_id": delivery.entry_id,
@@ -209,7 +223,9 @@ class RedisBus(EventBus):
             raise BusError(f"dead-letter {delivery.entry_id} on {delivery.topic}: {exc}") from exc
 
     async def dead_letters(self, topic: str, *, count: int = 100) -> list[DeadLetter]:
-        entries = await self._redis.xrange(self.dlq_stream(topic), count=count)
+        entries = cast(
+            "list[_Entry]", await self._redis.xrange(self.dlq_stream(topic), count=count)
+        )
         letters = []
         for _, fields in entries:
             event = None

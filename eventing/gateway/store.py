@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from redis import asyncio as aioredis
 
@@ -49,4 +50,5 @@ class ReplayStore:
         raw_events = await self.redis.zrange(
             self.keys.replay(job_id), f"({after}", "+inf", byscore=True
         )
-        return [from_json(raw) for raw in raw_events]
+        # The client decodes responses: the members are str.
+        return [from_json(raw) for raw in cast("list[str]", raw_events)]

@@ -17,7 +17,7 @@ import socket
 import time
 import uuid
 from collections import defaultdict
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import ValidationError
 from redis import asyncio as aioredis
@@ -111,9 +111,13 @@ class Router:
             count=self.options.batch,
             block=self.options.block_ms,
         )
+        # RESP2 with decoded responses: a list of [stream name, entries] pairs.
+        streams_read = cast(
+            "list[tuple[str, list[tuple[str, dict[str, str] | None]]]] | None", response
+        )
         entries = [
             (stream, entry_id, fields)
-            for stream, messages in response or []
+            for stream, messages in streams_read or []
             for entry_id, fields in messages
             if fields is not None
         ]
