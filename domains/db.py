@@ -51,7 +51,7 @@ def check_schema(schema: str) -> str:
 
 def create_engine(url: str, schema: str | None = None, **kwargs: object) -> AsyncEngine:
     """An async engine whose connections resolve unqualified tables in ``schema``."""
-    connect_args: dict[str, object] = dict(kwargs.pop("connect_args", None) or {})  # type: ignore[call-overload]
+    connect_args: dict[str, object] = dict(kwargs.pop("connect_args", None) or {})  # type: ignore[call-overload]  # a mapping when given
     if schema is not None:
         connect_args["server_settings"] = {"search_path": check_schema(schema)}
     # No pre-ping: it is a round trip on every checkout, a large share of a stage worker's CPU

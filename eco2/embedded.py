@@ -84,7 +84,7 @@ class LocalProgress:
             job_id=job_id,
             seq=len(steps) + 1,
             stage=stage,
-            status=status,  # type: ignore[arg-type]  # validated by the model
+            status=status,
             progress=progress,
             payload=payload,
         )

@@ -109,14 +109,15 @@ def plan(
         if transport == "amqp":
             # Replies go back to the exchange with their type as routing key, which is what
             # the next stage's queue is bound to: the chain needs no topic table.
-            trigger = ("--trigger", "amqp", "--topic", stage.consumes)
+            trigger: tuple[str, ...] = ("--trigger", "amqp", "--topic", stage.consumes)
             trigger += ("--group", stage.queue(exchange))
             trigger += ("--exchange", exchange, "--reply-topic", exchange)
         else:
             trigger = ("--trigger", "redis", "--topic", stage.topic, "--group", stage.name)
             trigger += ("--reply-topic", "auto")
         for n in range(1, workers_per_stage + 1):
-            args = ("function", "run", str(ROOT / stage.source), *trigger, "--observer", "scan")
+            args: tuple[str, ...] = ("function", "run", str(ROOT / stage.source), *trigger)
+            args += ("--observer", "scan")
             args += ("--concurrency", str(stage.concurrency))
             parts.append(Part(f"{stage.name}-{n}", args, "worker", nice=worker_nice))
     return parts

@@ -30,8 +30,11 @@ from eventing.sharding import shard_of
 class Stepped(Protocol):
     """What tells a job's last step: its stage and status."""
 
-    stage: str
-    status: str
+    @property
+    def stage(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
 
 
 def is_terminal(event: Progress | Stepped) -> bool:

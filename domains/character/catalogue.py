@@ -8,6 +8,7 @@ updates: a character removed from the file stays in the table because users may 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -86,8 +87,8 @@ class Catalogue(BaseModel):
         return next((c for c in self.characters if c.category == category), None)
 
 
-def _repeated(values: object) -> list[str]:
-    return sorted(str(v) for v, n in Counter(values).items() if n > 1)  # type: ignore[call-overload]
+def _repeated(values: Iterable[Hashable]) -> list[str]:
+    return sorted(str(v) for v, n in Counter(values).items() if n > 1)
 
 
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:

@@ -19,9 +19,10 @@ from __future__ import annotations
 import time
 import zlib
 from datetime import datetime
+from typing import cast
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -45,7 +46,7 @@ class Reward(BaseModel):
 NO_REWARD = Reward(received=False)
 
 # Built once, a Core statement: each grant only binds its values (bench/db_writes.py).
-_owned = UserCharacterRow.__table__
+_owned = cast(Table, UserCharacterRow.__table__)  # a mapped class's table (typed FromClause)
 _GRANT = (
     insert(_owned)
     .on_conflict_do_nothing(index_elements=["user_id", "character_key"])

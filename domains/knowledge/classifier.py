@@ -79,10 +79,10 @@ class Classifier:
             item = f"{entry.name} {match.focus.name}"
         return Classification(
             text=text,
-            category=category,  # type: ignore[arg-type]
+            category=category,
             confidence=min(confidence, 0.99),
             parts=parts,
-            rules=self._rules(self.kb.categories[category], norm),  # type: ignore[index]
+            rules=self._rules(self.kb.categories[category], norm),  # type: ignore[index]  # a KB key
             tags=tags,
             item=item,
             method="fuzzy" if match.fuzzy is not None else "lexicon",
@@ -96,7 +96,7 @@ class Classifier:
                 return condition.category
         category: str = entry.category
         for tag in tags:
-            moved = self.kb.tags[tag].overrides.get(category)  # type: ignore[call-overload]
+            moved = self.kb.tags[tag].overrides.get(category)  # type: ignore[call-overload]  # a KB key
             if moved is not None:
                 return moved
         return category
@@ -106,8 +106,7 @@ class Classifier:
         if not entry.parts:
             return []
         return [
-            Part(name=p.name, category=p.category or category, steps=p.steps)  # type: ignore[arg-type]
-            for p in entry.parts
+            Part(name=p.name, category=p.category or category, steps=p.steps) for p in entry.parts
         ]
 
     def _rules(self, category: Category, norm: str) -> list[RuleRef]:
@@ -128,9 +127,9 @@ class Classifier:
             return Classification(text=text, category=None, confidence=confidence, tags=tags)
         return Classification(
             text=text,
-            category=category,  # type: ignore[arg-type]
+            category=category,
             confidence=confidence,
-            rules=self._rules(self.kb.categories[category], norm),  # type: ignore[index]
+            rules=self._rules(self.kb.categories[category], norm),  # type: ignore[index]  # a KB key
             tags=tags,
             method="retrieval",
         )

@@ -113,7 +113,7 @@ class Lexicon:
         # two candidates tie on both: score and end fix the length, hence the substring.
         candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
         heads = [c for c in candidates if not _MODIFIER.match(flat[c[1] :])]
-        best = (heads or candidates or [None])[0]
+        best = heads[0] if heads else candidates[0] if candidates else None
         if best is None:
             for pattern, alias, entry in self._short:
                 if pattern.search(text):

@@ -103,7 +103,7 @@ def read_knowledge(data_dir: Path) -> KnowledgeBase:
         }
         prices = PriceTable.model_validate(_read(data_dir / "prices.yaml"))
         return KnowledgeBase(
-            categories=categories,  # type: ignore[arg-type]
+            categories=categories,
             tags=tags,
             prices=prices,
             lexicon=_load_lexicon(data_dir / "lexicon", templates),

@@ -67,7 +67,7 @@ class RuleIndex:
         return [
             RuleHit(
                 id=p.rule.id,
-                category=p.category,  # type: ignore[arg-type]
+                category=p.category,
                 title=p.rule.title,
                 text=p.rule.text,
                 score=round(float(v), 4),

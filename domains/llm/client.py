@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -194,7 +195,8 @@ class ResilientLLM(LLMClient):
         while True:
             breaker = self._admit(name)
             started, sent, usage = time.monotonic(), False, Usage()
-            deltas = provider.stream(request, model, usage)
+            # Every provider's ``stream`` is an async generator, which has ``aclose``.
+            deltas = cast("AsyncGenerator[str, None]", provider.stream(request, model, usage))
             try:
                 while True:
                     try:
@@ -249,9 +251,7 @@ class ResilientLLM(LLMClient):
         for name, model in self._steps(request):
             try:
                 provider = self._get(name)
-                completion = await self._call(
-                    name, lambda p=provider, m=model: p.generate(request, m)
-                )
+                completion = await self._call(name, partial(provider.generate, request, model))
             except LLMError as err:
                 attempts.append((name, err))
                 log.warning("LLM %s failed: %s; falling back", name, err)
@@ -267,7 +267,7 @@ class ResilientLLM(LLMClient):
             try:
                 provider = self._get(name)
                 result = await self._call(
-                    name, lambda p=provider, m=model: p.structured(request, m, schema)
+                    name, partial(provider.structured, request, model, schema)
                 )
             except LLMError as err:
                 attempts.append((name, err))

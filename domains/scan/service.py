@@ -17,9 +17,9 @@ Rules the pipeline can rely on:
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Update, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Table, Update, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,7 +28,7 @@ from domains.scan.exceptions import IdempotencyKeyReused, InvalidTransition, Job
 from domains.scan.models import ScanJobRow
 from domains.scan.schemas import ACTIVE, STAGES, TERMINAL, JobView
 
-_table = ScanJobRow.__table__
+_table = cast(Table, ScanJobRow.__table__)  # a mapped class's table (typed FromClause)
 _job = _table.c
 # The hot paths run Core statements and read plain rows: the ORM's per-call statement building
 # and entity loading cost more CPU than the round trip (bench/db_writes.py). The INSERT is built

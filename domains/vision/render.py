@@ -13,7 +13,7 @@ import math
 import random
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -76,6 +76,7 @@ def _background(spec: MarkSpec, rng: random.Random) -> Image.Image:
     img = Image.new("RGB", (_CANVAS, _CANVAS), spec.bg)
     if spec.background == "gradient":
         ramp = np.linspace(-28, 28, _CANVAS)[None, :, None]
+        arr: np.ndarray[Any, np.dtype[np.floating[Any]]]
         arr = np.asarray(img, dtype=np.float32) + ramp * rng.choice((-1, 1))
         img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
     elif spec.background == "texture":

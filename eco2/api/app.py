@@ -76,7 +76,9 @@ def create_app(
                 binary = connect_binary(settings.redis_url, max_connections=16)
                 stack.push_async_callback(binary.aclose)
                 store = RedisImageStore(binary)
-            publisher = publish or await stack.enter_async_context(open_publisher(settings))
+            publisher = publish
+            if publisher is None:  # a ScanPublisher is never falsy: the same as ``or``
+                publisher = await stack.enter_async_context(open_publisher(settings))
             admission = Admission(
                 publisher.waiting,
                 settings.api_max_waiting_scans,

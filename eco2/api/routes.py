@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
@@ -35,7 +35,9 @@ from eventing.progress import ProgressPublisher, live_step, wait_routed
 
 SCANS = "/api/v1/scans"
 PIPELINE_STAGES = frozenset(stage.name for stage in PIPELINE)
-ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 409, 413, 415, 422, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut} for status in (400, 404, 409, 413, 415, 422, 503)
+}
 # Above this an upload is checked and hashed in a thread: a full-size phone photo takes tens of
 # milliseconds to check, which on the event loop would stall every SSE stream of the process.
 # Below it the thread hand-off would cost more than it frees.
@@ -110,7 +112,7 @@ class ScanApi:
 
 log = logging.getLogger("eco2.api")
 
-router = APIRouter(prefix=SCANS, tags=["scans"], responses=ERRORS)  # type: ignore[arg-type]
+router = APIRouter(prefix=SCANS, tags=["scans"], responses=ERRORS)
 
 
 def _api(request: Request) -> ScanApi:
@@ -179,6 +181,7 @@ async def status(job_id: str, request: Request) -> Response:
     """The job: 202 + Retry-After while it runs, 200 once done, failed or waiting for input."""
     api = _api(request)
     job = await api.jobs.get_job(job_id)
+    stage: str  # a live step's stage is any pipeline stage's name
     status, stage, progress = job.status, job.stage, job.progress
     # A running job's stages are in the progress log, not in its row (see ScanProgress).
     live = await live_step(api.progress, job_id) if status in ACTIVE else None

@@ -126,7 +126,7 @@ async def _follow(
 
 
 def _report(console: Console, outcomes: list[SampleOutcome]) -> None:
-    names = {key: c.name for key, c in load_knowledge().categories.items()}
+    names: dict[str | None, str] = {key: c.name for key, c in load_knowledge().categories.items()}
     for outcome in outcomes:
         table = Table(title=outcome.name, show_header=False, title_justify="left", expand=False)
         table.add_column(style="bold cyan", no_wrap=True)

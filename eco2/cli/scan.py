@@ -34,7 +34,8 @@ class Outcome:
 
 def sse_events(response: httpx.Response) -> Iterator[tuple[str | None, str, str]]:
     """(id, event, data) per dispatched SSE event; comments (keepalives) are skipped."""
-    event_id, name, data = None, "message", []
+    event_id: str | None = None
+    name, data = "message", list[str]()
     for line in response.iter_lines():
         if line == "":
             if data:

@@ -25,12 +25,14 @@ so it is not passed for them).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio.connection import Connection
 
 log = logging.getLogger("eventing.bus")
 
+_hiredis_pack: Callable[..., Any] | None
 try:
     from hiredis import pack_command as _hiredis_pack
 except ImportError:  # hiredis is a dependency, but redis-py works without it

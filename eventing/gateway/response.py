@@ -82,6 +82,7 @@ class SSEResponse(Response):
         self._sending_since: float | None = None  # when the send in progress began
         self._stuck = False
         task = asyncio.current_task()
+        assert task is not None  # _pump runs as a task
         self._watch_handle = self._loop.call_later(self.send_timeout_s, self._watch, task)
         try:
             await self._send(send, start)
@@ -93,11 +94,11 @@ class SSEResponse(Response):
         except asyncio.CancelledError:
             if not self._stuck:
                 raise
-            task.uncancel()  # type: ignore[union-attr]  # our own cancel: the stream just ends
+            task.uncancel()  # our own cancel: the stream just ends
             log.info("SSE client took no bytes for %.1fs: stream ended", self.send_timeout_s)
         finally:
             self._watch_handle.cancel()
-            await self.events.aclose()  # type: ignore[attr-defined]
+            await self.events.aclose()  # type: ignore[attr-defined]  # callers pass async generators
 
     async def _send(self, send: Send, message: Message) -> None:
         self._sending_since = self._loop.time()

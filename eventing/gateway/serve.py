@@ -38,7 +38,7 @@ def run(app: FastAPI, host: str, port: int, *, reuse_port: bool = False) -> None
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: object) -> None:
-            super().handle_exit(sig, frame)  # type: ignore[arg-type]
+            super().handle_exit(sig, frame)  # type: ignore[arg-type]  # the signal handler's frame
             # From the loop, not inside the signal handler.
             asyncio.get_event_loop().call_soon_threadsafe(app.state.gateway.close_streams)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import aio_pika
 from aio_pika.abc import (
@@ -169,7 +169,8 @@ class AmqpTrigger:
 
     async def _settle(self, message: AbstractIncomingMessage) -> None:
         headers = dict(message.headers or {})
-        attempt = int(headers.get(ATTEMPT_HEADER, 1))  # type: ignore[call-overload]
+        # aio-pika types a header as any AMQP field value; this one is the int ``_settle`` writes.
+        attempt = int(cast(int, headers.get(ATTEMPT_HEADER, 1)))
         try:
             event = from_amqp(
                 AmqpMessage(

@@ -58,7 +58,7 @@ def create_http_app(function: Function) -> flask.Flask:
 
     def run(path: str = "") -> flask.Response:
         # ``validate_request`` already turned a malformed event into a 400.
-        event = from_http(flask.request.headers, flask.request.get_data())
+        event = from_http(flask.request.headers, flask.request.get_data())  # type: ignore[arg-type]  # werkzeug Headers: no Mapping, but has the items() and dict() from_http uses
         return reply_response(BRIDGE.call(handle, event))
 
     def alive() -> tuple[str, int]:

@@ -133,7 +133,7 @@ def load_factory(source: str | Path, target: str = FACTORY) -> Callable[..., Any
         raise HandlerLoadError(
             f"factory {target!r} in file {source} is not callable: it is a {type(factory).__name__}"
         )
-    return factory  # type: ignore[no-any-return]  # a module attribute is Any to mypy
+    return factory
 
 
 def load_function(source: str | Path, *args: Any, target: str = FACTORY, **kwargs: Any) -> Function:

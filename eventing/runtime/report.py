@@ -37,7 +37,7 @@ def bind(sink: Sink | None) -> object:
 
 
 def unbind(token: object) -> None:
-    _sink.reset(token)  # type: ignore[arg-type]
+    _sink.reset(token)  # type: ignore[arg-type]  # the Token ``bind`` returned, kept opaque
 
 
 def _drop(kind: str, data: dict[str, Any]) -> None:

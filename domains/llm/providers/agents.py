@@ -7,9 +7,16 @@ global) and every run disables tracing, which would otherwise try to export to O
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
-from agents import Agent, ModelSettings, OpenAIResponsesModel, RunConfig, Runner
+from agents import (
+    Agent,
+    ModelSettings,
+    OpenAIResponsesModel,
+    RunConfig,
+    Runner,
+    TResponseInputItem,
+)
 from agents.exceptions import AgentsException, ModelBehaviorError
 from openai import AsyncOpenAI
 from openai.types.responses import ResponseTextDeltaEvent
@@ -20,6 +27,11 @@ from .base import Provider, Structured, T
 from .openai_common import input_items, translate
 
 _RUN_CONFIG = RunConfig(tracing_disabled=True, workflow_name="eco2")
+
+
+def _input(request: LLMRequest) -> list[TResponseInputItem]:
+    # The SDK types its input as the Responses API's TypedDicts; these dicts are such messages.
+    return cast("list[TResponseInputItem]", input_items(request))
 
 
 def _usage(result: Any) -> Usage:
@@ -57,7 +69,7 @@ class AgentsProvider(Provider):
     async def generate(self, request: LLMRequest, model: str) -> Completion:
         try:
             result = await Runner.run(
-                self._agent(request, model), input_items(request), run_config=_RUN_CONFIG
+                self._agent(request, model), _input(request), run_config=_RUN_CONFIG
             )
         except Exception as exc:
             raise self._translate(exc) from exc
@@ -68,7 +80,7 @@ class AgentsProvider(Provider):
 
     async def stream(self, request: LLMRequest, model: str, usage: Usage) -> AsyncIterator[str]:
         result = Runner.run_streamed(
-            self._agent(request, model), input_items(request), run_config=_RUN_CONFIG
+            self._agent(request, model), _input(request), run_config=_RUN_CONFIG
         )
         try:
             async for event in result.stream_events():
@@ -88,7 +100,7 @@ class AgentsProvider(Provider):
         try:
             result = await Runner.run(
                 self._agent(request, model, output_type=schema),
-                input_items(request),
+                _input(request),
                 run_config=_RUN_CONFIG,
             )
         except Exception as exc:
