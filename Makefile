@@ -23,7 +23,7 @@ SYNC := $(UV) sync --locked --python $(PYTHON) --extra dev --extra ocr
 help:
 	@echo "make demo    - run a scan-style demo on the embedded default (no servers needed)"
 	@echo "make test    - install uv.lock's versions, ensure Redis/RabbitMQ/PostgreSQL, run the tests"
-	@echo "make lint    - ruff, the import layers (import-linter)"
+	@echo "make lint    - ruff, the import layers (import-linter), mypy"
 	@echo "make serve   - eco2 serve on the loopback servers"
 	@echo "make upgrade - lock the newest allowed versions (uv lock --upgrade), reinstall, run the tests"
 
@@ -51,6 +51,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports  # the layers: functions -> domains -> eventing, eco2 on top (.importlinter)
+	$(VENV)/bin/mypy --config-file mypy.ini
 
 demo: setup
 	$(VENV)/bin/eco2 demo
