@@ -26,6 +26,7 @@ stay valid for every request.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ class GunicornServer(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> flask.Flask:
+    def load(self) -> Callable[..., Any]:  # the WSGI callable gunicorn serves
         return self.application
 
 
