@@ -8,17 +8,14 @@ APT_PACKAGES := python3-venv tesseract-ocr tesseract-ocr-kor libtesseract-dev li
 PYTEST_ARGS ?=
 
 # The exact versions of uv.lock go into $(VENV) with uv, itself pinned (pyproject.toml's
-# [tool.uv] required-version says the same) and installed from PyPI into a venv of its own.
-UV_VERSION := 0.13.9
+# [tool.uv] required-version says the same) and installed from PyPI into a venv of its own, by
+# scripts/install-python.sh: the Containerfile runs the same script, so CI proves its install.
 UV_VENV := .uv
 UV := $(UV_VENV)/bin/uv
-UV_STAMP := $(UV_VENV)/.uv-$(UV_VERSION)
-export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
-export UV_PYTHON_DOWNLOADS := never
-# --locked: install uv.lock as it is, and fail if pyproject.toml has changed without it.
-SYNC := $(UV) sync --locked --python $(PYTHON) --extra dev --extra ocr
+export PYTHON
+SYNC := bash scripts/install-python.sh $(UV_VENV) $(VENV) --extra dev --extra ocr
 
-.PHONY: help setup system-deps services test lint demo serve clean upgrade bench-connections bench bench-quick
+.PHONY: help setup system-deps services test lint demo serve clean upgrade image bench-connections bench bench-quick
 
 help:
 	@echo "make demo    - run a scan-style demo on the embedded default (no servers needed)"
@@ -26,16 +23,12 @@ help:
 	@echo "make lint    - ruff, the import layers (import-linter), mypy"
 	@echo "make serve   - eco2 serve on the loopback servers"
 	@echo "make upgrade - lock the newest allowed versions (uv lock --upgrade), reinstall, run the tests"
+	@echo "make image   - build the container image (docker, podman or buildah, where one exists)"
 
 system-deps:
 	@bash scripts/system-deps.sh $(APT_PACKAGES)
 
-$(UV_STAMP): | system-deps
-	@test -x $(UV_VENV)/bin/python || $(PYTHON) -m venv $(UV_VENV)
-	$(UV_VENV)/bin/python -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
-	@rm -f $(UV_VENV)/.uv-* && touch $(UV_STAMP)
-
-$(STAMP): pyproject.toml uv.lock $(UV_STAMP) | system-deps
+$(STAMP): pyproject.toml uv.lock scripts/install-python.sh | system-deps
 	$(SYNC)
 	@touch $(STAMP)
 
@@ -52,6 +45,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports  # the layers: functions -> domains -> eventing, eco2 on top (.importlinter)
 	$(VENV)/bin/mypy --config-file mypy.ini
+	$(VENV)/bin/hadolint Containerfile
 
 demo: setup
 	$(VENV)/bin/eco2 demo
@@ -59,9 +53,13 @@ demo: setup
 serve: setup services
 	$(VENV)/bin/eco2 serve
 
-upgrade: $(UV_STAMP)
+upgrade: setup
 	$(UV) lock --upgrade
 	$(MAKE) test
+
+# One image for every function, the router, the gateway and the API (the command chooses).
+image:
+	@bash scripts/build-image.sh
 
 clean:
 	rm -rf $(VENV) $(UV_VENV) .pytest_cache .ruff_cache *.egg-info
