@@ -8,7 +8,8 @@ subcommand, so what runs here is exactly what runs alone. The supervisor:
 - starts the router and the API, waits for ``/healthz`` (the API prepares the database), then
   the stage workers, so no stage handles an event before its tables exist;
 - forwards SIGINT/SIGTERM to every child, waits ``stop_timeout_s``, then kills what is left;
-- treats any child exiting on its own as a failure: it stops the rest and exits 1.
+- restarts a child that dies, with backoff, and gives up only on a crash loop
+  (``eco2.supervisor``).
 
 Children run in their own process group (a terminal's Ctrl-C reaches only the supervisor,
 which stops them in order) and get SIGTERM if the supervisor itself dies (PR_SET_PDEATHSIG),
@@ -21,15 +22,11 @@ import ctypes
 import os
 import signal
 import socket
-import subprocess
 import sys
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import httpx
 
 from domains.scan.pipeline import PIPELINE
 from eco2.settings import Settings
@@ -178,107 +175,6 @@ def child_setup(nice: int) -> Callable[[], None]:
             os.nice(nice)
 
     return setup
-
-
-@dataclass
-class Supervisor:
-    """Starts the parts, watches them, and stops them all together."""
-
-    parts: list[Part]
-    health_url: str
-    env: Mapping[str, str] | None = None
-    stop_timeout_s: float = 15.0
-    health_timeout_s: float = 60.0
-    say: Callable[[str], None] = print
-    announce: str = "ready"
-    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    stopping: bool = False
-
-    def _spawn(self, part: Part) -> None:
-        child = subprocess.Popen(
-            part.argv,
-            env=dict(self.env) if self.env is not None else None,
-            process_group=0,
-            preexec_fn=child_setup(part.nice),  # the supervisor runs no threads
-        )
-        self.children[part.name] = child
-        self.say(f"started {part.name} pid={child.pid}")
-
-    def _dead(self) -> list[tuple[str, int]]:
-        return [(n, c.returncode) for n, c in self.children.items() if c.poll() is not None]
-
-    def _wait_healthy(self, pids: frozenset[int] = frozenset()) -> bool:
-        """Until ``/healthz`` answers 200, and has answered from each of ``pids`` (API replicas
-        sharing the port: each probe is a new connection, which the kernel may give to any)."""
-        deadline = time.monotonic() + self.health_timeout_s
-        seen: set[int] = set()
-        while time.monotonic() < deadline and not self.stopping:
-            if self._dead():
-                return False
-            try:
-                response = httpx.get(self.health_url, timeout=1.0)
-                if response.status_code == 200:
-                    seen.add(response.json().get("pid", 0))
-                    if pids <= seen:
-                        return True
-            except (httpx.HTTPError, ValueError):
-                pass
-            time.sleep(0.05 if seen else 0.2)
-        return False
-
-    def request_stop(self, signum: int = signal.SIGTERM, frame: object = None) -> None:
-        self.stopping = True
-
-    def run(self) -> int:
-        """Start everything, block until a signal or a failure, stop everything; exit code."""
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, self.request_stop)
-        # A second API replica starts once the first is healthy: the first migrates the
-        # database, and two migrating at once could race on creating the schema.
-        later_apis = [p for p in self.parts if p.role == "api"][1:]
-        try:
-            for part in (p for p in self.parts if p.role != "worker" and p not in later_apis):
-                self._spawn(part)
-            healthy = self._wait_healthy()
-            if healthy and later_apis:
-                for part in later_apis:
-                    self._spawn(part)
-                apis = (self.children[p.name].pid for p in self.parts if p.role == "api")
-                healthy = self._wait_healthy(frozenset(apis))
-            if not healthy:
-                if not self.stopping:
-                    self.say(f"the API did not become healthy at {self.health_url}")
-                    return self._finish(1)
-                return self._finish(0)
-            for part in (p for p in self.parts if p.role == "worker"):
-                self._spawn(part)
-            self.say(f"{self.announce}; {len(self.children)} processes, Ctrl-C stops them all")
-            while not self.stopping:
-                if dead := self._dead():
-                    for name, code in dead:
-                        self.say(f"{name} exited unexpectedly with code {code}; stopping")
-                    return self._finish(1)
-                time.sleep(0.2)
-            return self._finish(0)
-        except BaseException:
-            self._finish(1)
-            raise
-
-    def _finish(self, code: int) -> int:
-        """Stop every child: SIGTERM, wait, SIGKILL the stragglers."""
-        alive = {n: c for n, c in self.children.items() if c.poll() is None}
-        for child in alive.values():
-            child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + self.stop_timeout_s
-        for name, child in alive.items():
-            try:
-                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                self.say(f"{name} did not stop in {self.stop_timeout_s}s; killed")
-                child.kill()
-                child.wait()
-        self.say("stopped")
-        return code
 
 
 def health_url(host: str, port: int) -> str:

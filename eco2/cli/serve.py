@@ -51,8 +51,9 @@ def serve(
     """Run the whole system until Ctrl-C/SIGTERM, which stops every part."""
     import os
 
-    from eco2.serve import Supervisor, health_url, plan, port_taken, unreachable
+    from eco2.serve import health_url, plan, port_taken, unreachable
     from eco2.settings import get_settings
+    from eco2.supervisor import Supervisor
 
     settings = get_settings()
     transport = transport or settings.pipeline.transport
