@@ -23,3 +23,7 @@ class HandlerLoadError(EventingError):
 
 class BusError(EventingError):
     """The event bus could not publish, consume or acknowledge."""
+
+
+class GroupMissing(BusError):
+    """A consumer group is gone, e.g. Redis restarted empty; ``ensure_group`` recreates it."""

@@ -43,7 +43,7 @@ async def serve_router(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, router.stop)
-    await router.setup()
+    await router.setup_when_reachable()
     # The line tests and scripts wait for: the group exists and the router is reading.
     click.echo(f"router {router.consumer} routing {settings.shards} shards", err=True)
     try:

@@ -20,7 +20,7 @@ from eventing.bindings.redis import from_stream_fields, to_stream_fields
 from eventing.bus.base import DeadLetter, Delivery, EventBus
 from eventing.bus.batch import joined, server_of, write_batch
 from eventing.bus.connection import connection_kwargs
-from eventing.exceptions import BusError, MalformedEventError
+from eventing.exceptions import BusError, GroupMissing, MalformedEventError
 
 # This module's client does not decode responses: ids, names and fields come back as bytes.
 _Entry = tuple[bytes, dict[bytes | str, bytes]]
@@ -106,6 +106,8 @@ class RedisBus(EventBus):
             except ResponseError as exc:
                 if "BUSYGROUP" not in str(exc):
                     raise BusError(f"creating group {group} on {topic}:{shard}: {exc}") from exc
+            except RedisError as exc:
+                raise BusError(f"creating group {group} on {topic}:{shard}: {exc}") from exc
 
     async def consume(
         self,
@@ -126,7 +128,7 @@ class RedisBus(EventBus):
             )
         except ResponseError as exc:
             if "NOGROUP" in str(exc):
-                raise BusError(f"no group {group!r} on {topic}: call ensure_group first") from exc
+                raise GroupMissing(f"no group {group!r} on {topic}: ensure_group") from exc
             raise BusError(f"consume {topic}/{group}: {exc}") from exc
         except RedisError as exc:
             raise BusError(f"consume {topic}/{group}: {exc}") from exc
@@ -178,6 +180,8 @@ class RedisBus(EventBus):
                     )
                 counts = await pipe.execute()
         except ResponseError as exc:
+            if "NOGROUP" in str(exc):
+                raise GroupMissing(f"no group {group!r} on {topic}: ensure_group") from exc
             raise BusError(f"reclaim {topic}/{group}: {exc}") from exc
         except RedisError as exc:
             raise BusError(f"reclaim {topic}/{group}: {exc}") from exc

@@ -74,13 +74,25 @@ class Router:
                 if "BUSYGROUP" not in str(exc):
                     raise
 
+    async def setup_when_reachable(self) -> None:
+        """``setup``, waiting for Redis while it does not answer (a router started during a
+        Redis restart waits instead of exiting)."""
+        while not self._stopping.is_set():
+            try:
+                await self.setup()
+                return
+            except (OSError, aioredis.RedisError) as exc:
+                log.warning("router %s: waiting for Redis (%s)", self.consumer, exc)
+                await asyncio.sleep(0.5)
+
     def stop(self) -> None:
         """Ask ``run`` to return after the batch in hand (at most one block interval)."""
         self._stopping.set()
 
     async def run(self) -> None:
-        """Route until ``stop``; a Redis error is logged and retried after a short pause."""
-        await self.setup()
+        """Route until ``stop``; a Redis error is logged and retried after a short pause, and a
+        group Redis lost (restarted empty) is created again."""
+        await self.setup_when_reachable()
         linger = self.options.linger_ms / 1000
         while not self._stopping.is_set():
             try:
@@ -92,6 +104,10 @@ class Router:
                     # blocked.
                     await asyncio.sleep(linger)
             except (OSError, aioredis.RedisError) as exc:
+                if "NOGROUP" in str(exc):  # Redis came back empty: the group is to make again
+                    log.warning("router %s: %s; recreating the group", self.consumer, exc)
+                    await self.setup_when_reachable()
+                    continue
                 log.warning("router %s: %s; retrying", self.consumer, exc)
                 await asyncio.sleep(0.5)
 

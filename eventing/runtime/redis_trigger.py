@@ -24,7 +24,7 @@ from collections.abc import Callable
 from cloudevents.http import CloudEvent
 
 from eventing.bus.base import Delivery, EventBus
-from eventing.exceptions import BusError
+from eventing.exceptions import BusError, GroupMissing
 from eventing.runtime.dedupe import Dedupe
 from eventing.runtime.loader import Function
 from eventing.runtime.settings import RuntimeSettings
@@ -83,7 +83,7 @@ class RedisTrigger:
         self._stopping.set()
 
     async def run(self) -> None:
-        await self.bus.ensure_group(self.topic, self.group)
+        await self._ensure_group()
         log.info("consuming %s as %s/%s", self.topic, self.group, self.consumer)
         in_flight: set[asyncio.Task[None]] = set()
         try:
@@ -112,6 +112,10 @@ class RedisTrigger:
                 continue
             try:
                 deliveries = await self._poll(min(free, self.runtime.batch_size))
+            except GroupMissing as exc:  # Redis came back empty: the group is to make again
+                log.warning("%s; recreating the group", exc)
+                await self._ensure_group()
+                continue
             except BusError as exc:  # Redis restarting or unreachable: wait, then poll again
                 failures += 1
                 delay = backoff_delay(failures, self.runtime)
@@ -123,6 +127,24 @@ class RedisTrigger:
                 task = asyncio.create_task(self._handle(delivery))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
+
+    async def _ensure_group(self) -> None:
+        """Create the group, waiting for Redis (with backoff) while it does not answer, so a
+        worker started while Redis is briefly down waits instead of exiting."""
+        failures = 0
+        while True:
+            try:
+                await self.bus.ensure_group(self.topic, self.group)
+                if failures:
+                    log.info("Redis answers again: group %s on %s ready", self.group, self.topic)
+                return
+            except BusError as exc:
+                if self._stopping.is_set():
+                    return  # stopped while waiting: nothing was read, nothing to finish
+                failures += 1
+                delay = backoff_delay(failures, self.runtime)
+                log.warning("waiting for Redis (%s); retrying in %.2fs", exc, delay)
+                await asyncio.sleep(delay)
 
     async def _poll(self, count: int) -> list[Delivery]:
         # Only entries idle for claim_idle_ms can be reclaimed, so looking every half of that

@@ -12,7 +12,7 @@ from eco2.settings import Settings
 from eventing.gateway.frame import from_message
 from eventing.progress import ProgressKeys, ProgressPublisher
 from eventing.router import Router, RouterSettings
-from tests.eventing.gateway.support import STAGES, emit_stages
+from tests.eventing.gateway.support import STAGES, emit_stages, running_router, until
 
 
 def router_for(redis, settings: Settings, consumer: str, **options) -> Router:
@@ -225,3 +225,21 @@ async def test_a_batch_is_one_message_per_channel_and_a_repeat_publishes_nothing
         keys.shard_channel(keys.shard(first)): [[(first, 1), (first, 2), (first, 3)]],
         keys.shard_channel(keys.shard(second)): [[(second, 1), (second, 2)]],
     }
+
+
+async def test_a_router_recreates_a_group_redis_lost_and_routes_on(
+    redis, settings_bus: Settings, publisher: ProgressPublisher, prefix: str
+) -> None:
+    # As after Redis restarted empty: the shard streams and the router's group vanish while it
+    # runs. It must make the group again and route what comes next, not retry NOGROUP forever.
+    async with running_router(redis, settings_bus, "r-lost"):
+        await emit_stages(publisher, "g1", STAGES[:2])
+        await until(lambda: routed(redis, f"{prefix}progress:replay:g1", 2))
+        await redis.delete(*publisher.keys.streams())
+        await asyncio.sleep(0.3)  # the router reads into the missing group
+        await emit_stages(publisher, "g2", STAGES[:2])
+        await until(lambda: routed(redis, f"{prefix}progress:replay:g2", 2))
+
+
+async def routed(redis, replay_key: str, count: int) -> bool:
+    return await redis.zcard(replay_key) >= count

@@ -26,7 +26,7 @@ from eventing.runtime.settings import RuntimeSettings
 from eventing.runtime.worker import Processor, serve
 from tests.eventing.round_trips import count_round_trips
 from tests.eventing.runtime.echo import Echo
-from tests.eventing.runtime.helpers import ECHO, worker
+from tests.eventing.runtime.helpers import ECHO, free_port, worker
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SHARDS = 4  # the subprocess workers use the default settings' shard count
@@ -345,3 +345,37 @@ async def test_processed_ids_live_under_the_deployment_s_prefix(env: dict) -> No
     assert await marked.seen("id-1")
     assert await client.exists(f"{env['topic']}:eco2:processed:{env['group']}:id-1")
     assert not await RedisDedupe(client, env["group"], 60).seen("id-1")  # another deployment
+
+
+async def test_a_group_lost_with_redis_data_is_recreated_and_consuming_goes_on(env: dict) -> None:
+    # As after Redis restarted empty (a cache node failing over): the streams and their group are
+    # gone while the worker runs. It must make the group again, not retry NOGROUP forever.
+    async with running(env):
+        await env["bus"].publish(env["topic"], echo(text="before"))
+        (first,) = await replies(env, 1)
+        streams = [env["bus"].stream(env["topic"], shard) for shard in range(SHARDS)]
+        await env["client"].delete(*streams)
+        await asyncio.sleep(0.3)  # the worker polls into the missing group
+        await env["bus"].publish(env["topic"], echo(text="after"))
+        (second,) = await replies(env, 1)
+    assert (first.event.data["text"], second.event.data["text"]) == ("before", "after")
+
+
+async def test_a_worker_started_while_redis_is_down_waits_and_stops_cleanly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Nothing listens on this port: the worker waits for Redis, saying so, instead of exiting.
+    bus = RedisBus(f"redis://127.0.0.1:{free_port()}/0", SHARDS)
+    fn = load_function(ECHO)
+    trigger = RedisTrigger(bus, fn, RUNTIME, topic="t", group="g", consumer="c")
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(trigger, fn, grace_s=1, stop_signal=stop, handle_signals=False)
+    )
+    with caplog.at_level("WARNING", logger="eventing.runtime"):
+        await asyncio.sleep(0.6)
+        assert not task.done()  # still waiting, not exited
+        stop.set()
+        await asyncio.wait_for(task, 5)  # and a stop ends the wait
+    assert any("waiting for Redis" in r.getMessage() for r in caplog.records)
+    await bus.close()
