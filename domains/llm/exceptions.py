@@ -63,6 +63,9 @@ class UnsupportedRequest(LLMError):
 class UnknownModel(LLMError):
     """The model name does not belong to any provider we know."""
 
+    # Read by the function runtime: the same name fails on every attempt, so it is not retried.
+    permanent = True
+
 
 class FallbackExhausted(LLMError):
     """Every provider in the fallback chain failed; ``attempts`` lists each one and its error."""

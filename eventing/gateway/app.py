@@ -8,6 +8,7 @@ shutdown. Routes: the event stream, ``/healthz`` and ``/metrics`` (Prometheus).
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from typing import Literal, Protocol
 
@@ -29,6 +30,10 @@ from eventing.settings import ProgressSettings
 
 # Services whose jobs report through the progress log.
 SERVICES = frozenset({"scans", "chat"})
+# A job id as services make them (hex, uuid, ulid…); anything else is no job of ours. ``isdigit``
+# would accept "²" or "①", and a seq of thousands of digits costs a big-int parse for nothing.
+JOB_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+SEQ = re.compile(r"[0-9]{1,18}")
 
 
 class GatewayConfig(Protocol):
@@ -170,9 +175,13 @@ def create_app(
         """The job's progress as SSE; see docs/sse.md for the contract."""
         if service not in SERVICES:
             return JSONResponse({"detail": f"unknown service {service!r}"}, status_code=404)
+        if not JOB_ID.fullmatch(job_id):  # checked before any store is asked
+            return JSONResponse({"detail": f"unknown job {job_id!r}"}, status_code=404)
         raw = last_event_id or last_event_id_query or "0"
-        if not raw.isdigit():
-            return JSONResponse({"detail": "Last-Event-ID must be a seq"}, status_code=400)
+        if not SEQ.fullmatch(raw):
+            return JSONResponse(
+                {"detail": "Last-Event-ID must be a seq: 1 to 18 ASCII digits"}, status_code=400
+            )
         plan = await gateway.open(job_id, int(raw))
         if plan is None:
             return JSONResponse({"detail": f"unknown job {job_id!r}"}, status_code=404)

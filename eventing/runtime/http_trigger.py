@@ -5,7 +5,8 @@ trigger's) and serves it with the app ``functions_framework.create_app`` makes f
 function's source file, so the request handling, logging and server are the framework's, as
 under ``functions-framework --signature-type cloudevent``. Then it:
 
-- answers a malformed CloudEvent with ``400 {"error": "<what is missing>"}``;
+- answers a malformed CloudEvent, or one whose data is not what its type carries, with
+  ``400 {"error": "<what is wrong>"}``;
 - serves the reply the way Knative expects: the reply event in binary mode (200 + ``ce-*``
   headers), or 202 with no body when the handler returned None;
 - adds ``GET /healthz`` (the instance's ``alive()``) and ``GET /readyz`` (its ``ready()``).
@@ -35,7 +36,7 @@ import functions_framework
 from gunicorn.app.base import BaseApplication
 
 from eventing.bindings.http import from_http
-from eventing.exceptions import HandlerLoadError
+from eventing.exceptions import HandlerLoadError, InvalidPayloadError
 from eventing.runtime.loader import Function
 from eventing.runtime.loop import BRIDGE
 from eventing.runtime.reply import install, reply_response
@@ -60,7 +61,10 @@ def create_http_app(function: Function) -> flask.Flask:
     def run(path: str = "") -> flask.Response:
         # ``validate_request`` already turned a malformed event into a 400.
         event = from_http(flask.request.headers, flask.request.get_data())  # type: ignore[arg-type]  # werkzeug Headers: no Mapping, but has the items() and dict() from_http uses
-        return reply_response(BRIDGE.call(handle, event))
+        try:
+            return reply_response(BRIDGE.call(handle, event))
+        except InvalidPayloadError as exc:  # the event is well formed, its data is not
+            return flask.make_response({"error": str(exc)}, 400)
 
     def alive() -> tuple[str, int]:
         return ("ok", 200) if function.is_alive() else ("not alive", 503)

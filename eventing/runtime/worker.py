@@ -35,6 +35,7 @@ from typing import Any, Literal, Protocol, cast
 
 from cloudevents.http import CloudEvent
 
+from eventing.exceptions import InvalidPayloadError
 from eventing.runtime import report
 from eventing.runtime.dedupe import Dedupe, RedisDedupe
 from eventing.runtime.loader import Function, is_async
@@ -164,13 +165,21 @@ class Processor:
                 await self._settle(event, reply, ack)
         except TimeoutError:
             error = f"HandlerTimeout: no result within {self.runtime.handler_timeout_s}s"
+            permanent = False
         except Exception as exc:  # the handler's failure is data here: it is retried
             error = f"{type(exc).__name__}: {exc}"
+            permanent = is_permanent(exc)
         else:
             if not fresh:
                 return await self._skip(event, ack)
             log.debug("done id=%s reply=%s", event_id, reply["type"] if reply else None)
             return Outcome("done", reply=reply)
+        if permanent:  # the same input fails the same way: retrying only delays the answer
+            reason = f"{error} (permanent: not retried)"
+            log.warning("dead-letter id=%s: %s", event_id, reason)
+            if self.observer is not None:
+                await self._tell_dead(event, reason)
+            return Outcome("dead", reason=reason)
         if attempt >= self.runtime.max_attempts:
             reason = f"{error} (failed {attempt} of {self.runtime.max_attempts} attempts)"
             log.warning("dead-letter id=%s: %s", event_id, reason)
@@ -270,6 +279,13 @@ class Processor:
             await self.observer.dead(event, reason)  # type: ignore[union-attr]  # caller checks it
         except Exception:
             log.exception("observer failed on dead event id=%s", event["id"])
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Whether a handler's failure would fail the same way on every attempt: the event's own
+    data is wrong (``InvalidPayloadError``), or the error says so with ``permanent = True`` (an
+    unknown model name, a provider's 4xx). Such an event is dead-lettered at once."""
+    return isinstance(exc, InvalidPayloadError) or getattr(exc, "permanent", False) is True
 
 
 class Worker(Protocol):

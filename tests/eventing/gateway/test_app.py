@@ -6,6 +6,7 @@ import asyncio
 import json
 
 import httpx
+import pytest
 
 from eco2.settings import Settings
 from eventing.gateway import create_app
@@ -88,6 +89,24 @@ async def test_unknown_job_is_404_and_unknown_service_too(settings_bus: Settings
     assert missing.json() == {"detail": "unknown job 'nope'"}
     assert service.status_code == 404
     assert bad_id.status_code == 400
+
+
+@pytest.mark.parametrize("raw", ["²", "①", "٣", "1" * 5_000, "-1", "1.5", " 7"])
+async def test_a_last_event_id_that_is_not_a_short_ascii_seq_is_400(
+    settings_bus: Settings, raw: str
+) -> None:
+    async with serve_app(create_app(settings_bus)) as base, httpx.AsyncClient() as client:
+        response = await client.get(url_of(base, "job1"), params={"last_event_id": raw})
+    assert response.status_code == 400 and "ASCII digits" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("job_id", ["a b", "x" * 200, "잡", "a%00b"])
+async def test_a_job_id_outside_the_pattern_is_404_before_any_store(
+    settings_bus: Settings, job_id: str
+) -> None:
+    async with serve_app(create_app(settings_bus)) as base, httpx.AsyncClient() as client:
+        response = await client.get(f"{base}/api/v1/scans/{job_id}/events")
+    assert response.status_code == 404
 
 
 async def test_finished_job_replays_everything_then_closes(

@@ -154,3 +154,18 @@ def test_gunicorn_is_configured_as_functions_framework_does(
     assert (cfg.workers, cfg.threads, cfg.loglevel) == (1, 3, "error")
     assert (cfg.limit_request_line, cfg.timeout, cfg.graceful_timeout) == (0, 0, 7)
     assert server.load() is app
+
+
+def test_data_of_the_wrong_shape_or_not_json_gets_a_400_with_the_reason() -> None:
+    app = create_http_app(load_function(ECHO)).test_client()
+    headers = {
+        "ce-id": "1",
+        "ce-specversion": "1.0",
+        "ce-source": "/t",
+        "ce-type": "kr.eco2.test.echo",
+        "content-type": "application/json",
+    }
+    wrong = app.post("/", headers=headers, data=b'{"nope": 1}')
+    assert wrong.status_code == 400 and "text" in wrong.get_json()["error"]
+    not_json = app.post("/", headers=headers, data=b"{not json")
+    assert not_json.status_code == 400 and not_json.get_json()["error"]

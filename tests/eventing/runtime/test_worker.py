@@ -319,3 +319,25 @@ async def test_per_event_lines_are_debug_and_failures_stay_visible(caplog) -> No
     caplog.set_level(logging.DEBUG, "eventing.runtime")
     await processor().process(ok, 1)
     assert [r.getMessage().split(" id=")[0] for r in caplog.records] == ["handling", "done"]
+
+
+async def test_a_permanent_failure_is_dead_lettered_at_once_without_retries() -> None:
+    class UnknownName(Exception):
+        permanent = True
+
+    calls: list[int] = []
+
+    def refuse(ev: CloudEvent) -> CloudEvent:
+        calls.append(1)
+        raise UnknownName("no provider for model 'claude-x'")
+
+    outcome = await processor(refuse).process(_echo("x"), 1)  # the first attempt
+    assert outcome.status == "dead" and "permanent: not retried" in outcome.reason
+    assert calls == [1]
+
+
+async def test_an_event_whose_data_is_wrong_is_not_retried() -> None:
+    bad = make_event("kr.eco2.test.echo", Echo(text="x"))
+    bad.data = {"nope": 1}  # not an Echo: the echo handler's payload_of refuses it
+    outcome = await processor().process(bad, 1)
+    assert outcome.status == "dead" and outcome.reason.startswith("InvalidPayloadError")
