@@ -15,7 +15,7 @@ UV := $(UV_VENV)/bin/uv
 export PYTHON
 SYNC := bash scripts/install-python.sh $(UV_VENV) $(VENV) --extra dev --extra ocr
 
-.PHONY: help setup system-deps services test lint demo serve clean upgrade image checkov bench-connections bench bench-quick
+.PHONY: help setup system-deps services test lint demo serve clean upgrade image checkov security bench-connections bench bench-quick
 
 help:
 	@echo "make demo    - run a scan-style demo on the embedded default (no servers needed)"
@@ -23,6 +23,7 @@ help:
 	@echo "make lint    - ruff, the import layers (import-linter), mypy"
 	@echo "make serve   - eco2 serve on the loopback servers"
 	@echo "make upgrade - lock the newest allowed versions (uv lock --upgrade), reinstall, run the tests"
+	@echo "make security - bandit on the code, pip-audit on uv.lock"
 	@echo "make image   - build the container image (docker, podman or buildah, where one exists)"
 
 system-deps:
@@ -56,6 +57,10 @@ serve: setup services
 upgrade: setup
 	$(UV) lock --upgrade
 	$(MAKE) test
+
+# bandit (a high-severity finding fails) and pip-audit on uv.lock
+security: setup
+	@bash scripts/security.sh
 
 # checkov over the Containerfile, knative/, keda/ and terraform/ (not yet clean: see docs/deploy.md)
 checkov:
