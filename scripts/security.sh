@@ -33,4 +33,3 @@ if [ "${ECO2_PIP_AUDIT:-auto}" != "off" ]; then
   fi
   exit $status
 fi
-fi
