@@ -35,6 +35,15 @@ class Settings(EnvSettings, BusSettings, DatabaseSettings):
     api_admission_interval_s: float = Field(
         1.0, gt=0, description="How often the API reads that backlog."
     )
+    api_sweep_interval_s: float = Field(
+        30.0,
+        ge=0,
+        description="How often the API fails the scans whose live state Redis lost "
+        "(eco2/api/sweeper.py); 0 turns it off.",
+    )
+    api_sweep_grace_s: float = Field(
+        60.0, gt=0, description="A scan this long without a state change may be swept."
+    )
     api_telemetry: bool = Field(
         False,
         description="FastAPI's native OpenTelemetry (to the globally configured providers); off "

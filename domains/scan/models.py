@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,6 +31,11 @@ class ScanJobRow(Base):
         UniqueConstraint("user_id", "idempotency_key"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
         Index("ix_scan_jobs_user_id_created_at", "user_id", "created_at"),
+        Index(
+            "ix_scan_jobs_active_updated_at",
+            "updated_at",
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
     )
 
     job_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -17,6 +17,7 @@ Rules the pipeline can rely on:
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, Update, bindparam, func, select, update
@@ -163,6 +164,18 @@ class ScanJobService:
                 select(ScanJobRow)
                 .where(ScanJobRow.user_id == user_id)
                 .order_by(ScanJobRow.created_at.desc(), ScanJobRow.job_id)
+                .limit(limit)
+            )
+            return [JobView.model_validate(row) for row in rows]
+
+    async def active_since(self, cutoff: datetime, limit: int = 200) -> list[JobView]:
+        """Jobs still queued or running whose last change is older than ``cutoff``, oldest
+        first (the sweeper's look for jobs whose live state may be lost)."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(ScanJobRow)
+                .where(ScanJobRow.status.in_(ACTIVE), ScanJobRow.updated_at < cutoff)
+                .order_by(ScanJobRow.updated_at)
                 .limit(limit)
             )
             return [JobView.model_validate(row) for row in rows]

@@ -31,6 +31,7 @@ from eco2.api.admission import Admission
 from eco2.api.limits import UploadLimit
 from eco2.api.publish import ScanPublisher, open_publisher
 from eco2.api.routes import SCANS, ScanApi, router
+from eco2.api.sweeper import Sweeper
 from eco2.settings import Settings
 from eventing.bus.redis import connect as connect_binary
 from eventing.gateway import create_app as create_gateway
@@ -100,6 +101,15 @@ def create_app(
                 publisher=publisher,
                 admission=admission,
             )
+            if settings.api_sweep_interval_s > 0:
+                api: ScanApi = app.state.scan
+                sweeper = Sweeper(
+                    api.jobs,
+                    api.progress,
+                    grace_s=settings.api_sweep_grace_s,
+                    interval_s=settings.api_sweep_interval_s,
+                )
+                await stack.enter_async_context(sweeper.running())
             await stack.enter_async_context(gateway_app.router.lifespan_context(gateway_app))
             yield
 
