@@ -59,6 +59,10 @@ async def job_stream(plan: StreamPlan) -> AsyncIterator[bytes]:
         finished_at = plan.snapshot.finished_at
         if finished_at is not None and sequencer.last_sent >= finished_at:
             return  # the client already has the terminal event
+        if finished_at is not None and sequencer.waiting and not sequencer.ready_now:
+            # The job is over and its log holds nothing between the client's last seq and the
+            # end (a log lost and restarted in a new epoch): nothing more will come, skip now.
+            metrics.SSE_GAP_SKIPS.inc(sequencer.skip_gap())
         gap_since: float | None = None
         quiet_since = time.monotonic()
         while True:

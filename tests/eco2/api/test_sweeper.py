@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.scan.models import ScanJobRow
 from domains.scan.service import ScanJobService
-from eco2.api.sweeper import LOST, Sweeper
+from eco2.api.sweeper import LOST, LOST_EPOCH, Sweeper
 from eventing.progress import ProgressKeys, ProgressPublisher, progress_from_fields
 
 
@@ -41,7 +41,7 @@ async def test_a_scan_whose_state_redis_lost_is_failed_with_a_reason(
     entries = await redis.xrange(keys.stream(keys.shard(lost.job_id)))
     steps = [progress_from_fields(f)[0] for _id, f in entries]
     (step,) = [s for s in steps if s.job_id == lost.job_id]
-    assert (step.stage, step.status) == ("failed", "failed")
+    assert (step.stage, step.status, step.seq) == ("failed", "failed", LOST_EPOCH + 1)
     assert step.payload == {"stage": "queued", "reason": LOST}
     assert await Sweeper(jobs, progress, grace_s=60).sweep() == []  # once only
 

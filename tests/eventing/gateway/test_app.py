@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import httpx
 import pytest
@@ -199,3 +200,28 @@ async def test_metrics_count_clients_and_replays(
     assert value(after.text, "eco2_sse_replayed_events_total") >= 6
     assert "eco2_sse_clients" in after.text
     assert json.loads(health.text) == {"status": "ok", "mode": "shard", "clients": 0}
+
+
+async def test_a_log_lost_and_ended_in_a_new_epoch_reaches_a_resuming_client_at_once(
+    redis, settings_bus: Settings, publisher: ProgressPublisher
+) -> None:
+    # The client saw seqs 1-3; then Redis lost the job's log, and its failure was written in a
+    # new epoch (seq 1,000,001: eco2/api/sweeper.py). Resuming after 3, the client gets that
+    # failure now, not after the gap timeout.
+    await publisher.register_job("lost")
+    await redis.set(publisher.keys.seq("lost"), 1_000_000)
+    async with (
+        serve_app(create_app(settings_bus)) as base,
+        running_router(redis, settings_bus),
+        httpx.AsyncClient() as client,
+    ):
+        await publisher.emit("lost", "failed", "failed", 25, {"reason": "lost"})
+        await until(lambda: routed_seq(redis, publisher, "lost", 1_000_001))
+        started = time.monotonic()
+        stream = await read_stream(client, url_of(base, "lost"), last_event_id="3", within=5)
+    assert stream.seqs == [1_000_001] and stream.ended
+    assert time.monotonic() - started < 2
+
+
+async def routed_seq(redis, publisher: ProgressPublisher, job_id: str, seq: int) -> bool:
+    return int(await redis.hget(publisher.keys.state(job_id), "seq") or 0) >= seq
