@@ -15,7 +15,7 @@ UV := $(UV_VENV)/bin/uv
 export PYTHON
 SYNC := bash scripts/install-python.sh $(UV_VENV) $(VENV) --extra dev --extra ocr
 
-.PHONY: help setup system-deps services test lint demo serve clean upgrade image checkov security bench-connections bench bench-quick
+.PHONY: help setup system-deps services test lint demo serve clean upgrade image checkov security chaos bench-connections bench bench-quick
 
 help:
 	@echo "make demo    - run a scan-style demo on the embedded default (no servers needed)"
@@ -23,6 +23,7 @@ help:
 	@echo "make lint    - ruff, the import layers (import-linter), mypy"
 	@echo "make serve   - eco2 serve on the loopback servers"
 	@echo "make upgrade - lock the newest allowed versions (uv lock --upgrade), reinstall, run the tests"
+	@echo "make chaos   - eco2 serve under load while its parts and Redis are killed (tests/chaos)"
 	@echo "make security - bandit on the code, pip-audit on uv.lock"
 	@echo "make image   - build the container image (docker, podman or buildah, where one exists)"
 
@@ -57,6 +58,10 @@ serve: setup services
 upgrade: setup
 	$(UV) lock --upgrade
 	$(MAKE) test
+
+# The chaos suite, longer than CI's short form: three rounds of every fault under load
+chaos: setup services
+	CHAOS_ROUNDS=$${CHAOS_ROUNDS:-3} $(PY) -m pytest -q -s -p no:cacheprovider tests/chaos
 
 # bandit (a high-severity finding fails) and pip-audit on uv.lock
 security: setup

@@ -93,6 +93,10 @@ class LocalProgress:
             queue.put_nowait(event)
         return event.seq
 
+    async def restart_lost_log(self, job_id: str) -> bool:
+        """Nothing is ever lost in process: the log is always there."""
+        return False
+
     def last_seq(self, job_id: str) -> int:
         return len(self._log.get(job_id, []))
 

@@ -150,6 +150,26 @@ return 1
 """
 
 
+# Where a job's seqs start again when its log was lost (Redis restarted empty) and a step still
+# has to reach its clients: past any seq the lost log had, so a client resuming with the
+# Last-Event-ID it saw before the loss gets it (the gateway skips the gap to a finished job's
+# terminal step at once).
+LOST_EPOCH = 1_000_000
+
+# KEYS: state, seq. ARGV: epoch, ttl. Returns 1 when the log was lost (no state) and the seq now
+# starts at the epoch, 0 when the job's log is there.
+_RESTART_LOST = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return 0
+end
+local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
+if seq < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+end
+return 1
+"""
+
+
 class ProgressPublisher:
     """Appends progress steps to the shard streams; a service's API and functions call it."""
 
@@ -169,6 +189,7 @@ class ProgressPublisher:
         self._emit = redis.register_script(_EMIT)
         self._emit_unless = redis.register_script(_EMIT_UNLESS)
         self._register = redis.register_script(_REGISTER)
+        self._restart_lost = redis.register_script(_RESTART_LOST)
         # Steps emitted with ``linger=True`` wait up to ``linger_s`` to share a round trip.
         self._coalescer = Coalescer(redis, linger_s) if linger_s > 0 else None
 
@@ -185,6 +206,13 @@ class ProgressPublisher:
             batch.eval(_REGISTER, len(keys), *keys, *args)  # EVAL in MULTI: see ``emit``
             return
         await self._register(keys=keys, args=args)
+
+    async def restart_lost_log(self, job_id: str) -> bool:
+        """Before a job's last step: if Redis lost the job's log (no state), start its seqs at
+        ``LOST_EPOCH`` so clients resuming from before the loss still get the step. True when
+        the log was lost."""
+        keys = [self.keys.state(job_id), self.keys.seq(job_id)]
+        return bool(await self._restart_lost(keys=keys, args=[LOST_EPOCH, self.ttl_s]))
 
     async def emit(
         self,

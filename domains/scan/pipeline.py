@@ -148,6 +148,9 @@ class ScanProgress:
             return
         job_id = event["subject"]
         message = f"{stage.name} 단계를 처리하지 못했어요: {reason}"
+        # If Redis lost the job's log meanwhile, the failure starts a new seq epoch so the
+        # clients following the job still read it.
+        await self.publisher.restart_lost_log(job_id)
         await self.publisher.emit(
             job_id, "failed", "failed", stage.start, {"stage": stage.name, "reason": message}
         )

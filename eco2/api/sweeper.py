@@ -23,10 +23,6 @@ from eventing.progress import ProgressPublisher
 log = logging.getLogger("eco2.api.sweeper")
 
 LOST = "진행 상태를 잃어버렸어요(이벤트 버스가 다시 시작됨). 사진을 다시 올려 주세요."
-# The failure's seq starts a new epoch, past any seq the lost log had: a client resuming with
-# the Last-Event-ID it saw before the loss still gets it (eventing.gateway.stream skips the gap
-# to a job's terminal event at once when the log holds nothing before it).
-LOST_EPOCH = 1_000_000
 
 
 class Sweeper:
@@ -54,8 +50,8 @@ class Sweeper:
                 continue  # still followed by the bus: running, or waiting in a queue
             stage = job.stage if job.stage != "done" else "queued"
             await self.jobs.fail(job.job_id, stage, LOST)
-            await self.progress.register_job(job.job_id)
-            await self.progress.redis.set(self.progress.keys.seq(job.job_id), LOST_EPOCH)
+            # Its seqs start a new epoch: a client resuming from before the loss still gets it.
+            await self.progress.restart_lost_log(job.job_id)
             await self.progress.emit(
                 job.job_id, "failed", "failed", job.progress, {"stage": stage, "reason": LOST}
             )

@@ -21,6 +21,7 @@ from eventing import metrics
 from eventing.gateway.hub import Subscriber
 from eventing.gateway.sequencer import Sequencer
 from eventing.gateway.store import ReplayStore, Snapshot
+from eventing.progress import LOST_EPOCH
 
 
 @dataclass
@@ -59,9 +60,10 @@ async def job_stream(plan: StreamPlan) -> AsyncIterator[bytes]:
         finished_at = plan.snapshot.finished_at
         if finished_at is not None and sequencer.last_sent >= finished_at:
             return  # the client already has the terminal event
-        if finished_at is not None and sequencer.waiting and not sequencer.ready_now:
-            # The job is over and its log holds nothing between the client's last seq and the
-            # end (a log lost and restarted in a new epoch): nothing more will come, skip now.
+        if finished_at is not None and finished_at > LOST_EPOCH >= sequencer.next_seq:
+            # The job's log was lost and it ended in a new epoch (eventing.progress.LOST_EPOCH):
+            # the seqs before the epoch will never come, so go straight to its end. Any other
+            # gap waits: a dead router's entries come back once claimed.
             metrics.SSE_GAP_SKIPS.inc(sequencer.skip_gap())
         gap_since: float | None = None
         quiet_since = time.monotonic()

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.scan.models import ScanJobRow
 from domains.scan.service import ScanJobService
-from eco2.api.sweeper import LOST, LOST_EPOCH, Sweeper
-from eventing.progress import ProgressKeys, ProgressPublisher, progress_from_fields
+from eco2.api.sweeper import LOST, Sweeper
+from eventing.progress import LOST_EPOCH, ProgressKeys, ProgressPublisher, progress_from_fields
 
 
 async def test_a_scan_whose_state_redis_lost_is_failed_with_a_reason(

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from eco2.settings import Settings
 from eventing.gateway.frame import from_message
-from eventing.progress import ProgressKeys, ProgressPublisher
+from eventing.progress import LOST_EPOCH, ProgressKeys, ProgressPublisher
 from eventing.router import Router, RouterSettings
 from tests.eventing.gateway.support import STAGES, emit_stages, running_router, until
 
@@ -243,3 +243,17 @@ async def test_a_router_recreates_a_group_redis_lost_and_routes_on(
 
 async def routed(redis, replay_key: str, count: int) -> bool:
     return await redis.zcard(replay_key) >= count
+
+
+async def test_a_lost_log_restarts_its_seqs_in_a_new_epoch_and_a_present_one_does_not(
+    redis, publisher: ProgressPublisher
+) -> None:
+    await publisher.register_job("kept")
+    await emit_stages(publisher, "kept", STAGES[:2])
+    assert await publisher.restart_lost_log("kept") is False
+    assert await publisher.emit("kept", "rule", "started", 25) == 3
+    # "lost": seqs were handed out, then Redis lost the job's state (restarted empty).
+    assert await publisher.restart_lost_log("lost") is True
+    assert await publisher.emit("lost", "failed", "failed", 25) == LOST_EPOCH + 1
+    assert await publisher.restart_lost_log("lost") is True  # no state yet: idempotent
+    assert await publisher.emit("lost", "failed", "failed", 25) == LOST_EPOCH + 2

@@ -1,0 +1,110 @@
+"""The chaos suite's clients: each submits scans and follows them over SSE to their end,
+resuming with Last-Event-ID through every fault, and records what it saw."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+from eco2.cli.scan import sse_events
+
+TERMINAL = ("done", "failed", "needs_input")
+
+
+@dataclass
+class Followed:
+    """One scan as its client saw it."""
+
+    job_id: str
+    events_url: str
+    seqs: list[int] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # monotonic time each seq arrived
+    terminal: str | None = None
+    reason: str | None = None
+    reconnects: int = 0
+
+
+@dataclass
+class Load:
+    """``clients`` threads submitting and following scans until ``stop`` is set."""
+
+    base_url: str
+    image: bytes
+    clients: int = 6
+    scan_deadline_s: float = 120.0
+    stop: threading.Event = field(default_factory=threading.Event)
+    scans: list[Followed] = field(default_factory=list)
+    refused: int = 0  # submissions answered 5xx or not at all (the client retries them)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self) -> None:
+        for n in range(self.clients):
+            thread = threading.Thread(target=self._client, name=f"chaos-client-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def finish(self, within_s: float) -> None:
+        """Stop submitting; wait for every scan in flight to end (or its deadline)."""
+        self.stop.set()
+        deadline = time.monotonic() + within_s
+        for thread in self._threads:
+            thread.join(max(0.1, deadline - time.monotonic()))
+
+    def _client(self) -> None:
+        with httpx.Client(base_url=self.base_url, timeout=10.0) as http:
+            while not self.stop.is_set():
+                scan = self._submit(http)
+                if scan is not None:
+                    self._follow(http, scan)
+
+    def _submit(self, http: httpx.Client) -> Followed | None:
+        try:
+            response = http.post(
+                "/api/v1/scans",
+                files={"image": ("item.png", self.image, "image/png")},
+                data={"hint": "다 마신 투명 생수병"},
+            )
+        except httpx.HTTPError:
+            response = None
+        if response is None or response.status_code != 202:
+            with self._lock:
+                self.refused += 1
+            time.sleep(0.3)
+            return None
+        body = response.json()
+        scan = Followed(body["job_id"], body["events_url"])
+        with self._lock:
+            self.scans.append(scan)
+        return scan
+
+    def _follow(self, http: httpx.Client, scan: Followed) -> None:
+        deadline = time.monotonic() + self.scan_deadline_s
+        while scan.terminal is None and time.monotonic() < deadline:
+            headers = {"Last-Event-ID": str(scan.seqs[-1])} if scan.seqs else {}
+            try:
+                with http.stream(
+                    "GET", scan.events_url, headers=headers, timeout=httpx.Timeout(10, read=15)
+                ) as response:
+                    if response.status_code != 200:  # 404 while the bus lost the job, 5xx
+                        raise httpx.HTTPStatusError(
+                            "retry", request=response.request, response=response
+                        )
+                    for event_id, name, raw in sse_events(response):
+                        data = json.loads(raw)
+                        if event_id:
+                            scan.seqs.append(int(event_id))
+                            scan.times.append(time.monotonic())
+                        if name in TERMINAL:
+                            scan.terminal = name
+                            payload = data.get("payload") or {}
+                            scan.reason = payload.get("reason")
+                            return
+            except httpx.HTTPError:
+                pass
+            scan.reconnects += 1
+            time.sleep(0.3)
