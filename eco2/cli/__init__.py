@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, str] = {
     "events": "eco2.cli.events:events",
     "function": "eco2.cli.function:function",
     "gateway": "eco2.cli.gateway:gateway",
+    "intents": "eco2.cli.intents:intents",
     "router": "eco2.cli.router:router",
     "scan": "eco2.cli.scan:scan",
     "serve": "eco2.cli.serve:serve",

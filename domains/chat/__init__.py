@@ -1,0 +1,1 @@
+"""The chat domain: intents, sub-question analysis, conversations and their events."""

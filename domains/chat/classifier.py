@@ -1,0 +1,253 @@
+"""The offline intent classifier and the whole message analysis (split → classify → correct).
+
+The model is scikit-learn's logistic regression over three feature groups of one sub-question:
+character n-grams (1–3, spacing-proof, typo-tolerant), Kiwi morphemes (form/tag) and the
+keyword map's hits (``domains.chat.intents.KEYWORDS``). It is trained at first use from the
+labelled messages packaged in ``data/`` (a second or so), so no binary model file is kept.
+``analyse`` splits a message (``splitter``), classifies each piece, applies the confidence
+formula (``intents.decide``) with the chain bonus from the previous sub-question or turn, and
+merges weak clause splits that did not ask two things.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+from pydantic import BaseModel, Field
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from domains.chat.intents import INTENTS, THRESHOLD, Decision, Intent, decide, keyword_hits
+from domains.chat.splitter import Piece, asks, elliptical, morphemes, split
+
+DATA = Path(__file__).parent / "data"
+TRAINING_FILES = ("intents.train.jsonl", "intents.dev.jsonl")
+
+
+class Previous(BaseModel):
+    """The user's previous turn, as the batch input and the chat history give it."""
+
+    text: str = ""
+    intents: list[Intent] = Field(default_factory=list)
+
+
+class SubQuestion(BaseModel):
+    """One sub-question of a message with its intent decision."""
+
+    index: int
+    text: str
+    intent: Intent
+    confidence: float
+    decision: Decision
+    context: str | None = Field(None, description="The question an elliptical one continues.")
+
+
+class Analysis(BaseModel):
+    """A message split and classified; ``intents`` is the final list, in the order asked."""
+
+    text: str
+    questions: list[SubQuestion]
+
+    @property
+    def intents(self) -> list[Intent]:
+        return [q.intent for q in self.questions]
+
+
+def _morpheme_words(text: str) -> list[str]:
+    return [f"{t.form}/{t.tag[:2]}" for t in morphemes(text)]
+
+
+class IntentModel:
+    """The trained classifier; ``probabilities(text)`` for one sub-question."""
+
+    def __init__(self, texts: Sequence[str], labels: Sequence[str], c: float = 8.0) -> None:
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1
+        )
+        self.words = TfidfVectorizer(
+            analyzer=_morpheme_words, sublinear_tf=True, min_df=1, ngram_range=(1, 1)
+        )
+        x = hstack(
+            [
+                self.chars.fit_transform(texts),
+                self.words.fit_transform(texts),
+                self._keywords(texts),
+            ]
+        ).tocsr()
+        self.model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+        self.model.fit(x, list(labels))
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _keywords(texts: Iterable[str]) -> csr_matrix:
+        rows = [[min(keyword_hits(t)[i], 2) / 2 for i in INTENTS] for t in texts]
+        return csr_matrix(np.asarray(rows, dtype=float))
+
+    def _x(self, texts: Sequence[str]) -> Any:
+        return hstack(
+            [self.chars.transform(texts), self.words.transform(texts), self._keywords(texts)]
+        ).tocsr()
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        with self._lock:
+            row = self.model.predict_proba(self._x([text]))[0]
+        return {str(label): float(p) for label, p in zip(self.model.classes_, row, strict=True)}
+
+
+def read_labelled(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def training_pairs(records: Iterable[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """(sub-question, intent) pairs: a message whose pieces line up with its labels gives one
+    pair per piece; a single-intent message gives itself; the rest are left out."""
+    texts: list[str] = []
+    labels: list[str] = []
+    for record in records:
+        gold = list(record["intents"])
+        text = str(record["text"])
+        if len(gold) == 1:
+            texts.append(text)
+            labels.append(gold[0])
+            continue
+        pieces = split(text)
+        if len(pieces) == len(gold):
+            texts += [p.text for p in pieces]
+            labels += gold
+    return texts, labels
+
+
+def train(records: Iterable[dict[str, Any]]) -> IntentModel:
+    texts, labels = training_pairs(records)
+    return IntentModel(texts, labels)
+
+
+def packaged_records() -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for name in TRAINING_FILES:
+        path = DATA / name
+        if path.exists():
+            records += read_labelled(path)
+    return records
+
+
+@lru_cache(maxsize=1)
+def default_model() -> IntentModel:
+    """The model trained on the packaged data (once per process)."""
+    return train(packaged_records())
+
+
+Scorer = Callable[[str], dict[str, float]]
+AsyncScorer = Callable[[str], Awaitable[dict[str, float]]]
+
+
+def analyse(
+    text: str,
+    previous: Previous | None = None,
+    scorer: Scorer | None = None,
+) -> Analysis:
+    """Split ``text``, classify every piece and correct it with the confidence formula.
+
+    ``scorer`` gives the classifier part (default: the offline model).
+    """
+    score = scorer or default_model().probabilities
+
+    async def scored(piece: str) -> dict[str, float]:
+        return score(piece)
+
+    # The coroutine never suspends (its scorer is synchronous), so one send runs it to the end.
+    run = analyse_async(text, previous, scored)
+    try:
+        run.send(None)
+    except StopIteration as done:
+        return cast(Analysis, done.value)
+    run.close()
+    raise RuntimeError("analyse: the scorer suspended; use analyse_async")
+
+
+async def analyse_async(text: str, previous: Previous | None, score: AsyncScorer) -> Analysis:
+    """``analyse`` with a scorer that waits (a cloud model's structured output)."""
+    pieces = split(text)
+    prev_intent: str | None = None
+    prev_text: str | None = None
+    prev_confident = False
+    if previous is not None and previous.intents:
+        prev_intent, prev_text, prev_confident = previous.intents[-1], previous.text, True
+    questions: list[SubQuestion] = []
+    for piece in pieces:
+        context = prev_text if prev_text and elliptical(piece.text) else None
+        # An elliptical follow-up ("구리는?") is read with the question it continues.
+        scored_text = f"{context} {piece.text}" if context else piece.text
+        decision = decide(piece.text, await score(scored_text), prev_intent, prev_confident)
+        question = SubQuestion(
+            index=len(questions),
+            text=piece.text,
+            intent=decision.intent,
+            confidence=decision.confidence,
+            decision=decision,
+            context=context,
+        )
+        if questions and _joins(questions[-1], question, piece):
+            last = questions.pop()
+            joined = f"{last.text} {piece.text}"
+            decision = decide(joined, await score(joined), prev_intent, prev_confident)
+            question = SubQuestion(
+                index=last.index,
+                text=joined,
+                intent=decision.intent,
+                confidence=decision.confidence,
+                decision=decision,
+            )
+        questions.append(question)
+        prev_intent, prev_text = question.intent, question.text
+        prev_confident = question.confidence >= THRESHOLD
+    return Analysis(text=text, questions=questions)
+
+
+def _joins(last: SubQuestion, new: SubQuestion, piece: Piece) -> bool:
+    """Whether a weak clause split is undone: same intent, and not both asking."""
+    if not piece.weak or last.intent != new.intent:
+        return False
+    return not (asks(last.text) and asks(new.text))
+
+
+def analyse_batch(
+    records: Iterable[dict[str, Any]], scorer: Scorer | None = None
+) -> list[dict[str, Any]]:
+    """``eco2 intents --batch``: one output object per input record, in order."""
+    out: list[dict[str, Any]] = []
+    for record in records:
+        prev = record.get("previous")
+        previous = Previous.model_validate(prev) if isinstance(prev, dict) else None
+        result = analyse(str(record["text"]), previous, scorer)
+        out.append(as_json(result, record.get("id")))
+    return out
+
+
+def as_json(result: Analysis, record_id: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {} if record_id is None else {"id": record_id}
+    body["text"] = result.text
+    body["intents"] = list(result.intents)
+    body["questions"] = [
+        {
+            "text": q.text,
+            "intent": q.intent,
+            "predicted": q.decision.predicted,
+            "confidence": q.confidence,
+            "parts": q.decision.parts.model_dump(),
+            **({"clarify": q.decision.clarify} if q.decision.clarify else {}),
+        }
+        for q in result.questions
+    ]
+    return body
+
+
+def intents_of(records: Sequence[dict[str, Any]]) -> list[list[str]]:
+    return [cast(list[str], r["intents"]) for r in records]

@@ -1,0 +1,148 @@
+"""Split a chat message into its sub-questions by sentence and clause, with Kiwi.
+
+No connective list decides whether to split: "이거 어디서 버려? 이코는 뭐 좋아해?" is two
+sentences to Kiwi, and "냉장고버리는비용얼마에요이코그려줘" too. Inside a sentence a clause
+boundary is a candidate: a conjunctive adverb (그리고, 근데, 또), a comma, a connective ending
+``-고`` after a request or a verb ("알려주고", "버리고"), or ``-지랑`` ("어디 있는지랑 …").
+Candidates inside a sentence are weak: ``classifier`` keeps such a split only when the two
+clauses ask different things, or each asks its own question (a question word or a request), so
+"유리병 씻고 뚜껑 닫아서 버려?" stays one question. A piece with no content ("ㅋㅋ") joins its
+neighbour.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from kiwipiepy import Kiwi
+
+# A question word or a request verb: a clause that has one asks something of its own.
+_ASKS = re.compile(r"어떻|어떡|어케|어디|어딨|얼마|몇|뭐|무슨|무엇|언제|누구|왜|있어|돼\?|되나|나요")
+_REQUEST_STEMS = frozenset({"주", "보이", "알리", "찾", "그리", "만들", "하"})
+_CONTENT_TAGS = ("NN", "NP", "NR", "VV", "VA", "VX", "XR", "SL", "SN", "MAG", "IC", "VCP", "MM")
+# Endings Kiwi tags as connective or particle that end a spoken question ("버려", "어디야"); a
+# subordinate ending ("-면", "-는데", "-서") never ends one.
+_FINALISH = frozenset({"어", "아", "야", "여", "지", "요", "니", "냐", "나", "셈", "음"})
+_LAUGHTER = re.compile(r"^[ㅋㅎㅠㅜ~!?.,\s]*$")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One candidate sub-question: its text and whether it starts at a weak boundary."""
+
+    text: str
+    weak: bool = False
+
+
+@lru_cache(maxsize=1)
+def _kiwi() -> tuple[Kiwi, threading.Lock]:
+    # Kiwi's analyser is not documented thread-safe; a lock keeps one call at a time.
+    return Kiwi(), threading.Lock()
+
+
+def morphemes(text: str) -> list[Any]:
+    """Kiwi's tokens of ``text`` (form, tag, start, len)."""
+    kiwi, lock = _kiwi()
+    with lock:
+        return list(kiwi.tokenize(text))
+
+
+def _sentences(text: str) -> list[str]:
+    kiwi, lock = _kiwi()
+    with lock:
+        return [s.text.strip() for s in kiwi.split_into_sents(text) if s.text.strip()]
+
+
+def has_content(text: str) -> bool:
+    """Whether ``text`` says anything beyond laughter and punctuation."""
+    if _LAUGHTER.match(text):
+        return False
+    return any(t.tag.startswith(_CONTENT_TAGS) for t in morphemes(text))
+
+
+def asks(text: str) -> bool:
+    """Whether a clause asks its own question: a question word, or a request verb."""
+    if _ASKS.search(text.replace(" ", "")):
+        return True
+    tokens = morphemes(text)
+    return any(t.tag in ("VX", "VV") and t.form in _REQUEST_STEMS for t in tokens) or any(
+        t.tag == "SF" and t.form == "?" for t in tokens
+    )
+
+
+def elliptical(text: str) -> bool:
+    """A fragment that continues the previous question: no predicate, ends in 은/는 or -면
+    ("구리는?", "이건?", "깨졌으면?")."""
+    tokens = [t for t in morphemes(text) if t.tag not in ("SF", "SP", "SS", "SE", "SO", "SW")]
+    if not tokens:
+        return False
+    last = tokens[-1]
+    if last.tag == "JX" and last.form in ("은", "는", "ㄴ"):
+        return not any(t.tag in ("EF",) for t in tokens)
+    return last.tag == "EC" and last.form in ("면", "으면")
+
+
+def _predicate_before(tokens: list[Any], n: int) -> bool:
+    """Whether the clause ending at token ``n`` has a predicate or a question word of its own."""
+    return any(t.tag.startswith(("VV", "VA", "VX", "VCP")) or t.tag == "NP" for t in tokens[:n])
+
+
+def _clause_cuts(sentence: str) -> list[int]:
+    """Character offsets inside ``sentence`` where a clause may start."""
+    tokens = morphemes(sentence)
+    cuts: list[int] = []
+    for n, token in enumerate(tokens):
+        if n == 0 or n == len(tokens) - 1:
+            continue
+        nxt = tokens[n + 1]
+        if token.tag == "MAJ" and token.form in ("그리고", "근데", "그런데", "또", "그리구"):
+            cuts.append(token.start)
+        elif token.tag == "EF" and nxt.tag not in ("SF", "SP", "SE", "SS", "SO", "SW"):
+            cuts.append(token.start + token.len)  # a sentence Kiwi did not cut ("…버려 수거함…")
+        elif (
+            (token.tag == "EF" or (token.tag in ("EC", "JX") and token.form in _FINALISH))
+            and nxt.tag.startswith(("NN", "NP", "XPN"))
+            and nxt.start > token.start + token.len
+            and _predicate_before(tokens, n)
+        ):
+            cuts.append(nxt.start)  # colloquial: "어케버려 수거함어딨어", "어디야 의류수거함은"
+        elif token.tag == "SP" and token.form == ",":
+            cuts.append(token.start + token.len)
+        elif token.tag == "EC" and token.form == "고":
+            before = tokens[n - 1]
+            if before.tag in ("VV", "VX", "VV-R", "VV-I") and nxt.tag not in ("VX", "SF"):
+                cuts.append(token.start + token.len)
+        elif token.tag == "JC" and token.form in ("랑", "이랑") and tokens[n - 1].tag == "EC":
+            cuts.append(token.start + token.len)  # "어디 있는지랑 …"
+    return sorted(set(cuts))
+
+
+def split(text: str) -> list[Piece]:
+    """The candidate sub-questions of ``text``, in order; at least one (the whole text)."""
+    text = text.strip()
+    pieces: list[Piece] = []
+    for sentence in _sentences(text) or [text]:
+        start, weak = 0, False
+        for cut in _clause_cuts(sentence):
+            chunk = sentence[start:cut].strip(" ,")
+            if chunk:
+                pieces.append(Piece(chunk, weak))
+                start, weak = cut, True
+        rest = sentence[start:].strip(" ,")
+        if rest:
+            pieces.append(Piece(rest, weak))
+    merged: list[Piece] = []
+    for piece in pieces:
+        if merged and not has_content(piece.text):
+            last = merged.pop()
+            merged.append(Piece(f"{last.text} {piece.text}", last.weak))
+        elif merged and not has_content(merged[-1].text):
+            last = merged.pop()
+            merged.append(Piece(f"{last.text} {piece.text}", last.weak))
+        else:
+            merged.append(piece)
+    return merged or [Piece(text)]

@@ -1,0 +1,1 @@
+"""The chat function: a LangGraph multi-agent assistant run as one CloudEvent function."""
