@@ -70,6 +70,10 @@ async def declare_queues(settings: Settings) -> None:
         for stage in PIPELINE:
             queue = stage.queue(exchange)
             await declare_topology(channel, exchange, queue, [stage.consumes])
+        from domains.chat import events as chat_events
+        from domains.chat.pipeline import queue as chat_queue
+
+        await declare_topology(channel, exchange, chat_queue(exchange), [chat_events.REQUESTED])
 
 
 def plan(
@@ -117,7 +121,24 @@ def plan(
             args += ("--observer", "scan")
             args += ("--concurrency", str(stage.concurrency))
             parts.append(Part(f"{stage.name}-{n}", args, "worker", nice=worker_nice))
+    parts.append(_chat_worker(settings, transport, worker_nice))
     return parts
+
+
+def _chat_worker(settings: Settings, transport: str, nice: int) -> Part:
+    """The chat function's worker: one turn per event, its replies kept in the progress log."""
+    from domains.chat import events as chat_events
+    from domains.chat.pipeline import GROUP, SOURCE, TOPIC, queue
+
+    exchange = settings.pipeline.exchange
+    if transport == "amqp":
+        trigger: tuple[str, ...] = ("--trigger", "amqp", "--topic", chat_events.REQUESTED)
+        trigger += ("--group", queue(exchange), "--exchange", exchange)
+    else:
+        trigger = ("--trigger", "redis", "--topic", TOPIC, "--group", GROUP)
+    args = ("function", "run", str(ROOT / SOURCE), *trigger, "--observer", "chat")
+    args += ("--concurrency", str(settings.chat.concurrency))
+    return Part("chat-1", args, "worker", nice=nice)
 
 
 def _tcp(url: str, default_port: int) -> str | None:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from domains.chat.settings import ChatSettings
 from domains.db import DatabaseSettings
 from domains.llm.settings import LLMSettings
 from domains.scan.settings import PipelineSettings
@@ -60,6 +61,7 @@ class Settings(EnvSettings, BusSettings, DatabaseSettings):
     pipeline: PipelineSettings = PipelineSettings()
     llm: LLMSettings = LLMSettings()
     vision: VisionSettings = VisionSettings()
+    chat: ChatSettings = ChatSettings()
 
 
 @lru_cache(maxsize=1)

@@ -24,11 +24,23 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from domains.chat.intents import INTENTS, THRESHOLD, Decision, Intent, decide, keyword_hits
+from domains.chat.intents import (
+    INTENTS,
+    THRESHOLD,
+    Decision,
+    Intent,
+    decide,
+    keyword_hits,
+    squeeze,
+)
 from domains.chat.splitter import Piece, asks, elliptical, morphemes, split
 
 DATA = Path(__file__).parent / "data"
 TRAINING_FILES = ("intents.train.jsonl", "intents.dev.jsonl")
+# Letters (no spaces) up to which a piece with no keyword of its own reads as a follow-up.
+CONTINUATION_CHARS = 8
+# Inverse regularisation of the logistic regression (chosen on the dev half, docs/chat.md).
+C = 10.0
 
 
 class Previous(BaseModel):
@@ -67,7 +79,7 @@ def _morpheme_words(text: str) -> list[str]:
 class IntentModel:
     """The trained classifier; ``probabilities(text)`` for one sub-question."""
 
-    def __init__(self, texts: Sequence[str], labels: Sequence[str], c: float = 8.0) -> None:
+    def __init__(self, texts: Sequence[str], labels: Sequence[str], c: float = C) -> None:
         self.chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1
         )
@@ -182,7 +194,7 @@ async def analyse_async(text: str, previous: Previous | None, score: AsyncScorer
         prev_intent, prev_text, prev_confident = previous.intents[-1], previous.text, True
     questions: list[SubQuestion] = []
     for piece in pieces:
-        context = prev_text if prev_text and elliptical(piece.text) else None
+        context = prev_text if prev_text and _continues(piece.text) else None
         # An elliptical follow-up ("구리는?") is read with the question it continues.
         scored_text = f"{context} {piece.text}" if context else piece.text
         decision = decide(piece.text, await score(scored_text), prev_intent, prev_confident)
@@ -211,9 +223,24 @@ async def analyse_async(text: str, previous: Previous | None, score: AsyncScorer
     return Analysis(text=text, questions=questions)
 
 
+def _continues(text: str) -> bool:
+    """A piece with no topic of its own that reads as a follow-up ("구리는?", "얼마야?",
+    "이건?"): it is classified together with the question before it."""
+    if any(keyword_hits(text).values()):
+        return False
+    return elliptical(text) or len(squeeze(text)) <= CONTINUATION_CHARS
+
+
 def _joins(last: SubQuestion, new: SubQuestion, piece: Piece) -> bool:
-    """Whether a weak clause split is undone: same intent, and not both asking."""
-    if not piece.weak or last.intent != new.intent:
+    """Whether a weak clause split is undone: one side could not be placed (it fell to
+    general), or both sides ask the same thing and not each its own question."""
+    if not piece.weak:
+        return False
+    if "general" in (last.decision.intent, new.decision.intent) and (
+        last.confidence < THRESHOLD or new.confidence < THRESHOLD
+    ):
+        return True
+    if last.intent != new.intent:
         return False
     return not (asks(last.text) and asks(new.text))
 

@@ -116,8 +116,13 @@ def _clause_cuts(sentence: str) -> list[int]:
             before = tokens[n - 1]
             if before.tag in ("VV", "VX", "VV-R", "VV-I") and nxt.tag not in ("VX", "SF"):
                 cuts.append(token.start + token.len)
-        elif token.tag == "JC" and token.form in ("랑", "이랑") and tokens[n - 1].tag == "EC":
-            cuts.append(token.start + token.len)  # "어디 있는지랑 …"
+        elif token.tag == "JC" and token.form in ("랑", "이랑", "하고"):
+            before = [t for t in tokens[:n] if t.start >= (cuts[-1] if cuts else 0)]
+            content = [t for t in before if t.tag.startswith(("NN", "VV", "VA", "EC", "ETM"))]
+            # "냉장고 버리는 비용이랑 고철 시세", "어디 있는지랑 …": a phrase, not one noun
+            # ("페트병이랑 캔 어떻게 버려?" stays one question).
+            if len(content) >= 2:
+                cuts.append(token.start + token.len)
     return sorted(set(cuts))
 
 
@@ -137,7 +142,7 @@ def split(text: str) -> list[Piece]:
             pieces.append(Piece(rest, weak))
     merged: list[Piece] = []
     for piece in pieces:
-        if merged and not has_content(piece.text):
+        if merged and (not has_content(piece.text) or len(piece.text.strip(" ?!.~")) <= 2):
             last = merged.pop()
             merged.append(Piece(f"{last.text} {piece.text}", last.weak))
         elif merged and not has_content(merged[-1].text):

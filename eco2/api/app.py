@@ -23,11 +23,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.character.catalogue import prepare_database
+from domains.chat.service import ChatService
 from domains.db import engine_from_settings, session_factory
 from domains.image import ImageStore, RedisImageStore
 from domains.scan.service import ScanJobService
 from eco2.api import errors
+from eco2.api import chat_routes
 from eco2.api.admission import Admission
+from eco2.api.chat_routes import ChatApi, ChatPublisher, open_chat_publisher
 from eco2.api.limits import UploadLimit
 from eco2.api.publish import ScanPublisher, open_publisher
 from eco2.api.routes import SCANS, ScanApi, router
@@ -50,6 +53,7 @@ def create_app(
     publish: ScanPublisher | None = None,
     images: ImageStore | None = None,
     channels: Literal["shard", "job"] = "shard",
+    chat_publish: ChatPublisher | None = None,
 ) -> FastAPI:
     """The API; each argument given replaces what the lifespan would otherwise open.
 
@@ -57,6 +61,7 @@ def create_app(
     must point at a migrated schema; ``publish`` replaces the transport chosen by
     ``settings.pipeline``; ``images`` replaces the Redis image store (``eco2:image:<ref>``, the
     keys the vision function reads). ``channels="job"`` is the benchmark's baseline only.
+    ``chat_publish`` replaces the chat turns' transport (``eco2.api.chat_routes``).
     """
     gateway_redis = redis or connect(settings.redis_url, client_name="eco2-api")
     gateway_app = create_gateway(settings, gateway_redis, channels=channels)
@@ -110,6 +115,15 @@ def create_app(
                     interval_s=settings.api_sweep_interval_s,
                 )
                 await stack.enter_async_context(sweeper.running())
+            chat_publisher = chat_publish
+            if chat_publisher is None:
+                chat_publisher = await stack.enter_async_context(open_chat_publisher(settings))
+            app.state.chat = ChatApi(
+                chats=ChatService(api_sessions),
+                progress=app.state.scan.progress,
+                publisher=chat_publisher,
+                images=store,
+            )
             await stack.enter_async_context(gateway_app.router.lifespan_context(gateway_app))
             yield
 
@@ -126,7 +140,10 @@ def create_app(
         UploadLimit, max_bytes=settings.vision.max_image_bytes, paths=frozenset({SCANS})
     )
     errors.install(app)
+    for kind in chat_routes.CHAT_ERRORS:
+        app.add_exception_handler(kind, chat_routes.chat_error)
     app.include_router(router)
+    app.include_router(chat_routes.router)
 
     pid = os.getpid()
 

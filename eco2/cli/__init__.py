@@ -11,6 +11,7 @@ import click
 # name → "module:attribute" of a click command; add a line per subcommand.
 SUBCOMMANDS: dict[str, str] = {
     "api": "eco2.cli.api:api",
+    "chat": "eco2.cli.chat:chat",
     "classify": "eco2.cli.classify:classify",
     "db": "eco2.cli.db:db",
     "demo": "eco2.cli.demo:demo",

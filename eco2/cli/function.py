@@ -53,10 +53,10 @@ def function() -> None:
 @click.option("--consumer", default=None, help="redis consumer name (default host-pid).")
 @click.option(
     "--observer",
-    type=click.Choice(["none", "scan"]),
+    type=click.Choice(["none", "scan", "chat"]),
     default="none",
     show_default=True,
-    help="scan: report scan progress (SSE) and record the job in PostgreSQL.",
+    help="scan/chat: report the job's progress (SSE) and record it in PostgreSQL.",
 )
 @click.option(
     "--concurrency",
@@ -95,6 +95,12 @@ def run(
 @contextlib.asynccontextmanager
 async def _observer(kind: str, settings: Settings) -> AsyncIterator[Observer | None]:
     """The runtime observer named by ``--observer``, built on the worker's own loop."""
+    if kind == "chat":
+        from eco2.chat_observer import chat_observer
+
+        async with chat_observer(settings) as chat:
+            yield chat
+        return
     if kind != "scan":
         yield None
         return

@@ -23,7 +23,8 @@ def test_workers_load_their_functions_by_absolute_path(transport: str) -> None:
         for part in plan(settings, host="127.0.0.1", port=8000, transport=transport)
         if part.role == "worker"
     ]
-    assert [part.name for part in workers] == ["vision-1", "rule-1", "answer-1", "reward-1"]
+    names = ["vision-1", "rule-1", "answer-1", "reward-1", "chat-1"]
+    assert [part.name for part in workers] == names
     for part in workers:
         source = Path(part.args[2])
         assert part.args[:2] == ("function", "run")
