@@ -43,7 +43,9 @@ def main() -> None:
             predicted.append(list(got.intents))
             kinds.append(record["kind"])
             if args.show_errors and set(got.intents) != set(record["intents"]):
-                print(record["intents"], got.intents, record["text"], [q.text for q in got.questions])
+                print(
+                    record["intents"], got.intents, record["text"], [q.text for q in got.questions]
+                )
     result = score(gold, predicted, kinds)
     print(json.dumps(result.model_dump(exclude={"confusion"}), ensure_ascii=False, indent=1))
     print(confusion_markdown(result.confusion))

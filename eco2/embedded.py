@@ -12,6 +12,11 @@ offline ``local`` model. Nothing here opens a network connection.
         async for step in pipeline.follow(job_id):
             ...
         await pipeline.answer(job_id, "다 쓴 건전지")  # after a needs_input step
+        chat_job = await pipeline.chat("이거 어디서 버려? 이코는 뭐 좋아해?")
+        async for step in pipeline.follow(chat_job): ...  # phases, tokens, done
+
+The chat function (``functions/chat/main.py``) runs here too, on the same bus, with LangGraph's
+in-memory checkpointer instead of PostgreSQL; "이거" is the latest scan done in this process.
 """
 
 from __future__ import annotations
@@ -24,7 +29,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from langgraph.checkpoint.memory import InMemorySaver
+
 from domains.character.memory import MemoryCharacterService
+from domains.chat import events as chat_events
+from domains.chat.events import ChatRequested, Location
+from domains.chat.pipeline import SOURCE as CHAT_SOURCE
+from domains.chat.pipeline import TOPIC as CHAT_TOPIC
+from domains.chat.pipeline import ChatProgress
 from domains.image import MemoryImageStore
 from domains.llm import LLMSettings
 from domains.scan import events
@@ -113,6 +125,21 @@ class LocalProgress:
             self._queues[job_id].remove(queue)
 
 
+class LatestLocalScan:
+    """The latest scan finished in this process with an identified item ("이거")."""
+
+    def __init__(self, progress: LocalProgress) -> None:
+        self.progress = progress
+
+    async def latest(self, user_id: str) -> dict[str, Any] | None:
+        for steps in reversed(list(self.progress._log.values())):
+            last = steps[-1] if steps else None
+            rule = ((last.payload or {}).get("rule") or {}) if last is not None else {}
+            if last is not None and last.stage == "done" and rule.get("item"):
+                return {"item": rule["item"], "category": rule.get("category")}
+        return None
+
+
 class EmbeddedPipeline:
     """vision → rule → answer → reward on the in-process bus; use as an async context manager."""
 
@@ -148,6 +175,7 @@ class EmbeddedPipeline:
             "vision": {"images": self.images},
             "reward": {"characters": self.characters},
         }
+        await self._start_chat(settings)
         for stage in PIPELINE:
             fn = load_function(ROOT / stage.source, settings, **stores.get(stage.name, {}))
             trigger = RedisTrigger(
@@ -171,6 +199,62 @@ class EmbeddedPipeline:
                 handle_signals=False,
             )
             self._runners.append(asyncio.create_task(runner, name=f"embedded-{stage.name}"))
+
+    async def _start_chat(self, settings: Settings) -> None:
+        fn = load_function(
+            ROOT / CHAT_SOURCE,
+            settings,
+            characters=self.characters,
+            images=self.images,
+            checkpointer=InMemorySaver(),
+            scans=LatestLocalScan(self.progress),
+        )
+        trigger = RedisTrigger(
+            self.bus,
+            fn,
+            RUNTIME,
+            topic=CHAT_TOPIC,
+            group=GROUP,
+            consumer="embedded-chat",
+            dedupe=MemoryDedupe(),
+            observer=ChatProgress(self.progress),  # type: ignore[arg-type]  # same two calls
+        )
+        await self.bus.ensure_group(CHAT_TOPIC, GROUP)
+        runner = serve(
+            trigger,
+            fn,
+            grace_s=RUNTIME.shutdown_grace_s,
+            stop_signal=self._stop,
+            handle_signals=False,
+        )
+        self._runners.append(asyncio.create_task(runner, name="embedded-chat"))
+
+    async def chat(
+        self,
+        text: str,
+        *,
+        chat_id: str = "demo",
+        resume_job: str | None = None,
+        location: str | None = None,
+    ) -> str:
+        """Send a chat message (or, with ``resume_job``, answer that turn's question with
+        ``text``); returns the turn's job id, to ``follow``."""
+        job_id = resume_job or uuid.uuid4().hex
+        request = ChatRequested(
+            job_id=job_id,
+            chat_id=chat_id,
+            user_id=self.user_id,
+            text="" if resume_job else text,
+            resume=text if resume_job else None,
+            location=Location(text=location) if location else None,
+            model=LOCAL_MODEL,
+        )
+        if resume_job is None:
+            await self.progress.register_job(job_id)
+        self._run_start[job_id] = self.progress.last_seq(job_id)
+        event = make_event(chat_events.REQUESTED, request, subject=job_id)
+        await self.bus.publish(CHAT_TOPIC, event)
+        return job_id
 
     async def close(self) -> None:
         """Stop the triggers (in-flight events finish) and run the functions' stop hooks."""

@@ -66,7 +66,9 @@ def score(
         confusion=confusion,
         by_kind=by_kind,
         sub_questions_gold=sum(len(g) for g in gold),
-        sub_questions_answered=sum(min(len(g), len(p)) for g, p in zip(gold, predicted, strict=True)),
+        sub_questions_answered=sum(
+            min(len(g), len(p)) for g, p in zip(gold, predicted, strict=True)
+        ),
     )
 
 

@@ -21,7 +21,9 @@ from typing import Any
 from kiwipiepy import Kiwi
 
 # A question word or a request verb: a clause that has one asks something of its own.
-_ASKS = re.compile(r"어떻|어떡|어케|어디|어딨|얼마|몇|뭐|무슨|무엇|언제|누구|왜|있어|돼\?|되나|나요")
+_ASKS = re.compile(
+    r"어떻|어떡|어케|어디|어딨|얼마|몇|뭐|무슨|무엇|언제|누구|왜|있어|돼\?|되나|나요"
+)
 _REQUEST_STEMS = frozenset({"주", "보이", "알리", "찾", "그리", "만들", "하"})
 _CONTENT_TAGS = ("NN", "NP", "NR", "VV", "VA", "VX", "XR", "SL", "SN", "MAG", "IC", "VCP", "MM")
 # Endings Kiwi tags as connective or particle that end a spoken question ("버려", "어디야"); a
@@ -142,10 +144,8 @@ def split(text: str) -> list[Piece]:
             pieces.append(Piece(rest, weak))
     merged: list[Piece] = []
     for piece in pieces:
-        if merged and (not has_content(piece.text) or len(piece.text.strip(" ?!.~")) <= 2):
-            last = merged.pop()
-            merged.append(Piece(f"{last.text} {piece.text}", last.weak))
-        elif merged and not has_content(merged[-1].text):
+        tiny = not has_content(piece.text) or len(piece.text.strip(" ?!.~")) <= 2
+        if merged and (tiny or not has_content(merged[-1].text)):
             last = merged.pop()
             merged.append(Piece(f"{last.text} {piece.text}", last.weak))
         else:

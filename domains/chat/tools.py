@@ -230,9 +230,8 @@ class OfflineSearch:
     online = False
 
     async def search(self, query: str, k: int = 3) -> list[SearchHit]:
-        from domains.knowledge import search_rules
-
         from domains.chat.splitter import morphemes
+        from domains.knowledge import search_rules
 
         # Retrieval scores are relative to the best passage, so relevance is judged apart: at
         # least half of the query's nouns must occur in the passage.
@@ -289,7 +288,9 @@ class CardPainter:
     def paint(self, title: str, lines: list[str], width: int = 480, height: int = 640) -> bytes:
         card = Image.new("RGB", (width, height), (232, 245, 233))
         draw = ImageDraw.Draw(card)
-        draw.rounded_rectangle((16, 16, width - 16, height - 16), 24, outline=(46, 125, 50), width=6)
+        draw.rounded_rectangle(
+            (16, 16, width - 16, height - 16), 24, outline=(46, 125, 50), width=6
+        )
         draw.ellipse((width // 2 - 90, 90, width // 2 + 90, 270), fill=(129, 199, 132))
         draw.polygon(
             [(width // 2, 110), (width // 2 + 60, 180), (width // 2, 250), (width // 2 - 60, 180)],
@@ -319,8 +320,14 @@ class CardPainter:
 # ----- places, fees, prices ------------------------------------------------------------------
 
 PlaceKind = Literal[
-    "recycling_centre", "zero_waste_shop", "community_centre", "battery_bin", "lamp_bin",
-    "clothes_bin", "medicine_bin", "small_appliance_bin",
+    "recycling_centre",
+    "zero_waste_shop",
+    "community_centre",
+    "battery_bin",
+    "lamp_bin",
+    "clothes_bin",
+    "medicine_bin",
+    "small_appliance_bin",
 ]
 
 

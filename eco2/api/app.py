@@ -27,8 +27,7 @@ from domains.chat.service import ChatService
 from domains.db import engine_from_settings, session_factory
 from domains.image import ImageStore, RedisImageStore
 from domains.scan.service import ScanJobService
-from eco2.api import errors
-from eco2.api import chat_routes
+from eco2.api import chat_routes, errors
 from eco2.api.admission import Admission
 from eco2.api.chat_routes import ChatApi, ChatPublisher, open_chat_publisher
 from eco2.api.limits import UploadLimit

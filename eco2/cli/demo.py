@@ -65,7 +65,12 @@ class SampleOutcome(BaseModel):
 
 
 async def run_scan_demo(
-    console: Console, folder: Path, *, answer: str = DEMO_ANSWER, timeout_s: float = 60.0
+    console: Console,
+    folder: Path,
+    *,
+    answer: str = DEMO_ANSWER,
+    timeout_s: float = 60.0,
+    chat: bool = False,
 ) -> list[SampleOutcome]:
     """Write the samples to ``folder``, scan them all at once and return how each ended."""
     write_samples(folder)
@@ -77,12 +82,65 @@ async def run_scan_demo(
         TextColumn("{task.description}"),
         console=console,
     )
-    with bars:
-        async with EmbeddedPipeline() as pipeline:
+    async with EmbeddedPipeline() as pipeline:
+        with bars:
             jobs = [
                 _scan(pipeline, case, bars, answer, timeout_s) for case in cases
             ]  # submitted together: the stages interleave jobs as the workers would
-            return list(await asyncio.gather(*jobs))
+            outcomes = list(await asyncio.gather(*jobs))
+        if chat:
+            await run_chat_demo(console, pipeline, timeout_s=timeout_s)
+        return outcomes
+
+
+CHAT_DEMO: tuple[tuple[str, str | None], ...] = (
+    ("이거 어디서 버려? 이코는 뭐 좋아해?", None),
+    ("근처 재활용센터 어디야? 고철은 얼마에 팔아?", "마포구 망원동"),
+)
+
+
+async def run_chat_demo(
+    console: Console, pipeline: EmbeddedPipeline, *, timeout_s: float = 60.0
+) -> list[str]:
+    """A short chat after the scans ("이거" is the last scanned item); the answers."""
+    console.print("[bold]Eco² chat demo[/] — 이코에코에게 물어보기")
+    answers: list[str] = []
+    for message, reply in CHAT_DEMO:
+        console.print(f"[bold cyan]나[/]: {message}")
+        job_id = await pipeline.chat(message)
+        last = await _chat_follow(console, pipeline, job_id, timeout_s)
+        if last is not None and last.stage == "needs_input" and reply:
+            question = (last.payload or {}).get("question")
+            console.print(f"[yellow]이코에코[/]: {question}")
+            console.print(f"[bold cyan]나[/]: {reply}")
+            await pipeline.chat(reply, resume_job=job_id)
+            last = await _chat_follow(console, pipeline, job_id, timeout_s)
+        if last is None or last.stage != "done":
+            raise RuntimeError(f"chat turn {job_id} ended without an answer: {last}")
+        answers.append(str((last.payload or {}).get("text", "")))
+    return answers
+
+
+async def _chat_follow(
+    console: Console, pipeline: EmbeddedPipeline, job_id: str, timeout_s: float
+) -> Step | None:
+    """Show a turn's phases as they happen and its answer as its tokens arrive."""
+    last: Step | None = None
+    tokens: list[str] = []
+    async for step in pipeline.follow(job_id, timeout_s=timeout_s):
+        last = step
+        payload = step.payload or {}
+        if step.status == "token":
+            tokens.append(str(payload.get("text", "")))
+        elif payload.get("phase") == "agent" and step.status == "started":
+            console.print(
+                f"  … {payload.get('node')} #{int(payload.get('index', 0)) + 1}", style="dim"
+            )
+        elif payload.get("phase") == "classify" and payload.get("intents"):
+            console.print(f"  의도: {', '.join(payload['intents'])}", style="dim")
+    if tokens:
+        console.print("[green]이코에코[/]: " + "".join(tokens), soft_wrap=True)
+    return last
 
 
 async def _scan(
@@ -194,7 +252,7 @@ def demo(samples_dir: Path | None, answer: str) -> None:
     with tempfile.TemporaryDirectory(prefix="eco2-demo-") as scratch:
         folder = samples_dir or Path(scratch)
         console.print(f"[bold]Eco² scan demo[/] — samples in {folder}")
-        outcomes = asyncio.run(run_scan_demo(console, folder, answer=answer))
+        outcomes = asyncio.run(run_scan_demo(console, folder, answer=answer, chat=True))
         _report(console, outcomes)
     line = summary_line(outcomes, time.monotonic() - started)
     ok = all(o.ok for o in outcomes)

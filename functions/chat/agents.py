@@ -83,7 +83,7 @@ def _item_text(task: Task) -> str:
 
 
 def _unknown_this(task: Task) -> bool:
-    """"이거" with no scan and no photo: nothing tells what the user means."""
+    """ "이거" with no scan and no photo: nothing tells what the user means."""
     return bool(_THIS.search(task["question"]["text"])) and not (task.get("scan") or {}).get("item")
 
 
@@ -110,7 +110,8 @@ async def waste(task: Task, tools: Tools) -> Part:
         return part(
             task,
             "waste",
-            "물건을 스캔하거나 사진을 함께 보내 주시면, 또는 물건 이름을 알려 주시면 바로 알려 드릴게요.",
+            "물건을 스캔하거나 사진을 함께 보내 주시면, 또는 물건 이름을 알려 주시면 "
+            "바로 알려 드릴게요.",
             answered=False,
             reason=NO_SCAN,
         )
@@ -165,18 +166,21 @@ async def character(task: Task, tools: Tools) -> Part:
         owned = await tools.characters.collection(task["user_id"])
         names = [o.name for o in owned] if owned else []
         if not names:
-            body = f"아직 모은 캐릭터가 없어요. 물건을 스캔하면 모두 {len(catalogue)}종 중 하나를 받아요."
-        else:
             body = (
-                f"지금까지 {len(catalogue)}종 중 {len(names)}종을 모았어요: {', '.join(names)}."
+                "아직 모은 캐릭터가 없어요. "
+                f"물건을 스캔하면 모두 {len(catalogue)}종 중 하나를 받아요."
             )
+        else:
+            body = f"지금까지 {len(catalogue)}종 중 {len(names)}종을 모았어요: {', '.join(names)}."
         return part(task, "character", body, data={"owned": names, "total": len(catalogue)})
     found = _mentioned(text, catalogue)
     if found is None:
         mascot = next((c for c in catalogue if c.is_mascot), None)
         names = ", ".join(c.name for c in catalogue[:6])
         lead = f"{mascot.name}와(과) " if mascot else ""
-        body = f"캐릭터는 {lead}분리배출 종류마다 하나씩, 모두 {len(catalogue)}종이에요 ({names} …)."
+        body = (
+            f"캐릭터는 {lead}분리배출 종류마다 하나씩, 모두 {len(catalogue)}종이에요 ({names} …)."
+        )
         return part(task, "character", body, data={"total": len(catalogue)})
     likes = f" 좋아하는 건 {', '.join(found.likes)}." if found.likes else ""
     body = f"{found.name}: {found.description} {found.personality}{likes}"
@@ -285,9 +289,11 @@ async def bulk_waste(task: Task, tools: Tools) -> Part:
     lines = list(kb.categories["bulk"].disposal[:2])
     from domains.knowledge import guidance
 
-    fee_line = next(
-        (line for line in guidance(found).splitlines() if line.startswith("수수료:")), None
-    ) if found.category else None
+    fee_line = (
+        next((line for line in guidance(found).splitlines() if line.startswith("수수료:")), None)
+        if found.category
+        else None
+    )
     body = " ".join([*lines, fee_line or "수수료는 구마다 달라서 구청에서 확인해야 해요."])
     return part(task, "bulk_waste", body, data={"item": item, "district": district})
 
@@ -299,13 +305,16 @@ async def recyclable_price(task: Task, tools: Tools) -> Part:
         return part(
             task,
             "recyclable_price",
-            "그 품목의 매입 시세는 가격 조사표에 없어요. 고철·구리·폐지·캔·페트처럼 품목을 말해 주세요.",
+            "그 품목의 매입 시세는 가격 조사표에 없어요. "
+            "고철·구리·폐지·캔·페트처럼 품목을 말해 주세요.",
             answered=False,
             reason="가격 조사표에 없는 품목이에요",
         )
     first = quotes[0]
     shown = ", ".join(f"{q.name} kg당 약 {q.won_per_kg:,}원" for q in quotes[:3])
-    body = f"재활용품 매입 가격({first.region}, {first.date} 조사)은 {shown}이에요. 업체마다 달라요."
+    body = (
+        f"재활용품 매입 가격({first.region}, {first.date} 조사)은 {shown}이에요. 업체마다 달라요."
+    )
     return part(task, "recyclable_price", body, data={"quotes": [q.model_dump() for q in quotes]})
 
 
@@ -338,7 +347,11 @@ async def web_search(task: Task, tools: Tools) -> Part:
     if not hits:
         raise Weak(f"'{text}'에 맞는 문서를 찾지 못했어요")
     top = hits[0]
-    lead = "" if tools.search.online else "지금은 오프라인이라 인터넷 검색은 못 하고, 이코에코 자료에서 찾았어요. "
+    lead = (
+        ""
+        if tools.search.online
+        else "지금은 오프라인이라 인터넷 검색은 못 하고, 이코에코 자료에서 찾았어요. "
+    )
     body = f"{lead}{top.title}: {top.text}"
     return part(task, "web_search", body, data={"hits": [h.model_dump() for h in hits]})
 

@@ -1,7 +1,7 @@
 """The chat graph: split and classify, one sub-agent per sub-question in parallel, one answer.
 
-    start_turn → [vision] → classify ─Send per sub-question─▶ waste | character | … (parallel)
-                                                             └──────────▶ aggregate (defer) → [summarise]
+    start_turn → [vision] → classify ─Send per sub-question─▶ waste | character | …
+                                   (in parallel) ─▶ aggregate (defer) → [summarise]
 
 - ``classify`` splits the message (Kiwi) and classifies every piece; each piece becomes its own
   ``Send`` (its text, index and intent), so none is dropped and two of one intent stay two.
@@ -280,7 +280,9 @@ def build_graph(
     async def summarise(state: ChatState) -> dict[str, Any]:
         history = state.get("history") or []
         old, kept = history[:-HISTORY_KEEP_MESSAGES], history[-HISTORY_KEEP_MESSAGES:]
-        asked = [f"{e['text']}({', '.join(e.get('intents') or [])})" for e in old if e["role"] == "user"]
+        asked = [
+            f"{e['text']}({', '.join(e.get('intents') or [])})" for e in old if e["role"] == "user"
+        ]
         summary = state.get("summary", "")
         model = state.get("model")
         if model is not None and provider_for(model) not in ("local", "sim"):

@@ -130,9 +130,7 @@ async def test_a_turn_pauses_for_a_location_resumes_and_streams_its_answer(
     assert again.status_code == 409  # one pause, one resume
 
     # Part of the resumed run, then a reconnect from the last id seen: no gap, no repeat.
-    part = await read_stream(
-        system, url, last_event_id=first.last_id, stop_after=3, within=30
-    )
+    part = await read_stream(system, url, last_event_id=first.last_id, stop_after=3, within=30)
     rest = await read_stream(system, url, last_event_id=part.last_id, within=30)
     events = [*first.events, *part.events, *rest.events]
     seqs = [e.seq for e in events]
@@ -167,9 +165,7 @@ async def test_memory_carries_the_previous_turn_to_the_next(
     assert done["intents"] == ["recyclable_price"]
 
 
-async def test_chats_list_rename_delete_and_bad_input(
-    system: httpx.AsyncClient, user: str
-) -> None:
+async def test_chats_list_rename_delete_and_bad_input(system: httpx.AsyncClient, user: str) -> None:
     headers = {"X-User-Id": user}
     ids = []
     for n in range(3):
@@ -183,12 +179,16 @@ async def test_chats_list_rename_delete_and_bad_input(
     listed = [c["chat_id"] for c in first.json()["items"] + second.json()["items"]]
     assert sorted(listed) == sorted(ids) and second.json()["next_cursor"] is None
 
-    renamed = await system.patch(f"/api/v1/chats/{ids[0]}", json={"title": "분리수거"}, headers=headers)
+    renamed = await system.patch(
+        f"/api/v1/chats/{ids[0]}", json={"title": "분리수거"}, headers=headers
+    )
     assert renamed.status_code == 200 and renamed.json()["title"] == "분리수거"
     other = await system.get(f"/api/v1/chats/{ids[0]}", headers={"X-User-Id": f"{user}-other"})
     assert other.status_code == 404
 
-    empty = await system.post(f"/api/v1/chats/{ids[1]}/messages", json={"text": " "}, headers=headers)
+    empty = await system.post(
+        f"/api/v1/chats/{ids[1]}/messages", json={"text": " "}, headers=headers
+    )
     assert empty.status_code == 422 and "text or an image" in empty.text
     missing_image = await system.post(
         f"/api/v1/chats/{ids[1]}/messages",

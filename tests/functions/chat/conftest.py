@@ -57,7 +57,9 @@ async def saver(chat_settings: Settings) -> AsyncIterator[AsyncPostgresSaver]:
 
     engine = create_engine(chat_settings.database_url)
     async with engine.begin() as connection:
-        await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{chat_settings.database_schema}"'))
+        await connection.execute(
+            text(f'CREATE SCHEMA IF NOT EXISTS "{chat_settings.database_schema}"')
+        )
     await engine.dispose()
     found, pool = await open_checkpointer(chat_settings)
     assert isinstance(found, AsyncPostgresSaver)
@@ -78,13 +80,17 @@ def weather(kma: Kma) -> KmaWeather:
 @pytest.fixture
 async def deps(images: MemoryImageStore, weather: KmaWeather) -> AsyncIterator[GraphDeps]:
     llm = ResilientLLM()
-    tools = Tools(
-        characters=MemoryCharacterService(), painter=CardPainter(images), weather=weather
-    )
+    tools = Tools(characters=MemoryCharacterService(), painter=CardPainter(images), weather=weather)
     yield GraphDeps(llm=llm, tools=tools, images=images)
     await llm.aclose()
     await weather.aclose()
 
 
 def turn(message: str, chat_id: str, **extra: Any) -> dict[str, Any]:
-    return {"message": message, "chat_id": chat_id, "user_id": f"u-{chat_id}", "job_id": "j", **extra}
+    return {
+        "message": message,
+        "chat_id": chat_id,
+        "user_id": f"u-{chat_id}",
+        "job_id": "j",
+        **extra,
+    }

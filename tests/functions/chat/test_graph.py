@@ -111,9 +111,7 @@ def agents_policies() -> dict[str, Policy]:
     return configuration.POLICIES
 
 
-async def test_circuit_breaker_opens_after_repeated_failures(
-    deps: GraphDeps, kma: Kma
-) -> None:
+async def test_circuit_breaker_opens_after_repeated_failures(deps: GraphDeps, kma: Kma) -> None:
     kma.mode = "http500"
     weather = deps.tools.weather
     for _ in range(2):
@@ -129,7 +127,12 @@ async def test_fallback_chain_rag_then_web_search_then_general(
     deps: GraphDeps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     task = {
-        "question": {"index": 0, "text": "블라블라 어떻게 버려?", "intent": "waste", "confidence": 0.9},
+        "question": {
+            "index": 0,
+            "text": "블라블라 어떻게 버려?",
+            "intent": "waste",
+            "confidence": 0.9,
+        },
         "user_id": "u",
         "chat_id": "c",
         "scan": None,
@@ -188,7 +191,12 @@ async def test_summariser_folds_old_turns_past_the_budget(
     deps: GraphDeps, saver: AsyncPostgresSaver, unique: str
 ) -> None:
     graph = build_graph(deps, saver)
-    for message in ["페트병 어떻게 버려?", "우유팩 어떻게 버려?", "유리병 어떻게 버려?", "캔 어떻게 버려?"]:
+    for message in [
+        "페트병 어떻게 버려?",
+        "우유팩 어떻게 버려?",
+        "유리병 어떻게 버려?",
+        "캔 어떻게 버려?",
+    ]:
         out, _ = await run(graph, turn(message, unique), unique)
     values = out["values"]
     assert len(values["history"]) <= HISTORY_KEEP_MESSAGES + 2
