@@ -14,7 +14,7 @@ offline model's probability (``domains.chat.classifier``) or a cloud model's str
 from __future__ import annotations
 
 import re
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 from pydantic import BaseModel, Field
 
@@ -288,14 +288,11 @@ def decide(
         )
         scored.append((parts.total, intent, parts))
     scored.sort(key=lambda s: (-s[0], INTENTS.index(s[1])))
-    (best, intent, parts), (second, other, _) = scored[0], scored[1]
+    (best, name, parts), (second, other, _) = scored[0], scored[1]
+    intent = cast(Intent, name)
     if best >= THRESHOLD or intent == "general":
-        return Decision(intent=intent, confidence=best, parts=parts, predicted=intent)  # type: ignore[arg-type]
-    clarify = [intent, other] if best - second < CLOSE and other != "general" else []
+        return Decision(intent=intent, confidence=best, parts=parts, predicted=intent)
+    clarify = [intent, cast(Intent, other)] if best - second < CLOSE and other != "general" else []
     return Decision(
-        intent="general",
-        confidence=best,
-        parts=parts,
-        predicted=intent,  # type: ignore[arg-type]
-        clarify=clarify,  # type: ignore[arg-type]
+        intent="general", confidence=best, parts=parts, predicted=intent, clarify=clarify
     )
