@@ -120,7 +120,9 @@ async def run_agent(name: str, task: Task, tools: Tools) -> Part:
             continue
         reason = "; ".join(reasons)
         if policy is Policy.FAIL_CLOSE:
-            return part(task, current, "", answered=False, reason=reason, data={"policy": policy})
+            return part(
+                task, current, "", answered=False, reason=reason, data={"policy": str(policy)}
+            )
         return part(
             task,
             current,

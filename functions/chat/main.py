@@ -15,6 +15,7 @@ the chat observer (``domains.chat.pipeline``) turns them into SSE progress.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Protocol
 
 from cloudevents.http import CloudEvent
@@ -26,6 +27,7 @@ from domains.character.catalogue import prepare_database
 from domains.character.port import Characters
 from domains.character.service import CharacterService
 from domains.chat import events
+from domains.chat.classifier import default_model
 from domains.chat.events import AnswerPart, ChatCompleted, ChatNeedsInput, ChatRequested
 from domains.chat.settings import ChatSettings
 from domains.chat.tools import CardPainter, Guard, KmaWeather, OfflineWeather, Weather
@@ -139,6 +141,8 @@ class ChatTurn:
     async def start(self) -> None:
         """Open what was not handed in, on this loop, and compile the graph."""
         settings = self.settings
+        # Train the intent classifier now (about a second), not inside the first turn.
+        await asyncio.to_thread(default_model)
         if self.characters is None or self.scans is None:
             engine = engine_from_settings(settings)  # type: ignore[arg-type]  # DatabaseSettings' fields
             self._engine = engine

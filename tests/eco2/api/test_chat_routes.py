@@ -36,7 +36,9 @@ from functions.chat.main import open_checkpointer
 from tests.eventing.gateway.support import read_stream, running_router, serve_app
 
 SOURCE = Path(__file__).resolve().parents[3] / "functions" / "chat" / "main.py"
-RUNTIME = RuntimeSettings(max_attempts=2, block_ms=100, handler_timeout_s=60, shutdown_grace_s=5)
+RUNTIME = RuntimeSettings(
+    max_attempts=2, block_ms=100, handler_timeout_s=60, claim_idle_ms=120_000, shutdown_grace_s=5
+)
 
 
 @contextlib.asynccontextmanager
@@ -156,7 +158,7 @@ async def test_memory_carries_the_previous_turn_to_the_next(
 ) -> None:
     headers = {"X-User-Id": user}
     chat_id = (await system.post("/api/v1/chats", json={}, headers=headers)).json()["chat_id"]
-    for text in ("고철 kg당 얼마야?", "구리는?"):
+    for text in ("고철 kg당 얼마야?", "알루미늄은?"):
         sent = await system.post(
             f"/api/v1/chats/{chat_id}/messages", json={"text": text}, headers=headers
         )
