@@ -52,7 +52,7 @@ def score(
             confusion[g[n] if n < len(g) else NONE][p[n] if n < len(p) else NONE] += 1
     by_kind: dict[str, float] = {}
     if kinds is not None:
-        totals, hits = Counter(kinds), Counter()
+        totals, hits = Counter(kinds), Counter[str]()
         for kind, g, p in zip(kinds, gold, predicted, strict=True):
             hits[kind] += set(g) == set(p)
         by_kind = {kind: round(hits[kind] / totals[kind], 4) for kind in sorted(totals)}

@@ -197,8 +197,8 @@ def _forecasts(items: list[dict[str, str]]) -> list[Forecast]:
                 when=when,
                 temperature_c=float(values["TMP"]) if "TMP" in values else None,
                 rain_chance=int(values["POP"]) if "POP" in values else None,
-                precipitation=_PTY.get(values.get("PTY", "0"), "none"),  # type: ignore[arg-type]
-                sky=_SKY.get(values.get("SKY", ""), "unknown"),  # type: ignore[arg-type]
+                precipitation=_PTY.get(values.get("PTY", "0"), "none"),
+                sky=_SKY.get(values.get("SKY", ""), "unknown"),
                 wind_ms=float(values["WSD"]) if "WSD" in values else None,
             )
         )

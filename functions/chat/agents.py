@@ -164,7 +164,7 @@ async def character(task: Task, tools: Tools) -> Part:
     catalogue = await tools.characters.catalogue()
     if _MINE.search(text):
         owned = await tools.characters.collection(task["user_id"])
-        names = [o.name for o in owned] if owned else []
+        names = [o.character.name for o in owned] if owned else []
         if not names:
             body = (
                 "아직 모은 캐릭터가 없어요. "
@@ -176,10 +176,10 @@ async def character(task: Task, tools: Tools) -> Part:
     found = _mentioned(text, catalogue)
     if found is None:
         mascot = next((c for c in catalogue if c.is_mascot), None)
-        names = ", ".join(c.name for c in catalogue[:6])
-        lead = f"{mascot.name}와(과) " if mascot else ""
+        shown = ", ".join(c.name for c in catalogue[:6])
+        lead = f"{josa(mascot.name, '과/와')} " if mascot else ""
         body = (
-            f"캐릭터는 {lead}분리배출 종류마다 하나씩, 모두 {len(catalogue)}종이에요 ({names} …)."
+            f"캐릭터는 {lead}분리배출 종류마다 하나씩, 모두 {len(catalogue)}종이에요 ({shown} …)."
         )
         return part(task, "character", body, data={"total": len(catalogue)})
     likes = f" 좋아하는 건 {', '.join(found.likes)}." if found.likes else ""

@@ -108,7 +108,7 @@ async def open_checkpointer(settings: Config) -> tuple[BaseCheckpointSaver[Any],
         },
     )
     await pool.open()
-    saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]  # a pool of dict-row connections
+    saver = AsyncPostgresSaver(pool)
     await saver.setup()
     return saver, pool
 
