@@ -34,6 +34,7 @@ WAKES = {
     "kr.eco2.scan.vision.completed": "rule",
     "kr.eco2.scan.rule.completed": "answer",
     "kr.eco2.scan.answer.completed": "reward",
+    "kr.eco2.chat.requested": "chat",
 }
 
 

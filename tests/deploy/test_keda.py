@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from domains.scan.events import SCAN_EVENTS as EVENT_TYPES
+from domains.chat.events import CHAT_EVENTS
+from domains.scan.events import SCAN_EVENTS
 from eco2.settings import Settings
 from eventing.runtime.settings import RuntimeSettings
 from tests.deploy.manifests import ROOT, WAKES, Manifest, all_manifests
@@ -23,6 +24,7 @@ WORKERS = [
     in ("redis-streams", "rabbitmq")
 ]
 AUTHS = {m.name: m for m in KEDA if m.kind == "TriggerAuthentication"}
+EVENT_TYPES = {*SCAN_EVENTS, *CHAT_EVENTS}
 TERRAFORM_MAIN = (ROOT / "terraform" / "main.tf").read_text()
 
 
@@ -213,8 +215,13 @@ def test_services_select_pods_and_ports_that_exist(service: Manifest):
 @pytest.mark.parametrize("scaled", WORKERS, ids=str)
 def test_worker_concurrency_is_its_stage_s(scaled: Manifest):
     # A pod runs the concurrency `eco2 serve` runs locally and the benchmark measured.
+    from domains.chat.pipeline import SOURCE as CHAT_SOURCE
+    from domains.chat.settings import ChatSettings
     from domains.scan.pipeline import PIPELINE
 
     args = _worker_args(scaled)
+    if args["source"] == CHAT_SOURCE:
+        assert int(args["concurrency"]) == ChatSettings().concurrency
+        return
     stage = next(s for s in PIPELINE if s.source == args["source"])
     assert int(args["concurrency"]) == stage.concurrency

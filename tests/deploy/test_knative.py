@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from domains.scan.events import SCAN_EVENTS as EVENT_TYPES
+from domains.chat.events import CHAT_EVENTS
+from domains.scan.events import SCAN_EVENTS
 from eventing.runtime.loader import load_factory
 from eventing.runtime.settings import RuntimeSettings
 from tests.deploy.manifests import ROOT, WAKES, Manifest, all_manifests
@@ -15,6 +16,7 @@ KNATIVE = [m for m in all_manifests() if m.path.is_relative_to(ROOT / "knative")
 SERVICES = {m.name: m for m in KNATIVE if (m.group, m.kind) == ("serving.knative.dev", "Service")}
 TRIGGERS = [m for m in KNATIVE if m.kind == "Trigger"]
 BROKERS = {m.name for m in KNATIVE if m.kind == "Broker"}
+EVENT_TYPES = {*SCAN_EVENTS, *CHAT_EVENTS}
 FUNCTIONS = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "__init__.py").is_file())
 
 
