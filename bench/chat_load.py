@@ -36,6 +36,7 @@ from functions.chat.main import open_checkpointer
 
 # The turn a stream belongs to: set before each turn, inherited by the graph's tasks.
 TURN: contextvars.ContextVar[str] = contextvars.ContextVar("bench_turn", default="")
+DURABILITY = "async"
 TURNS = ("페트병 어떻게 버려? 고철 시세는 얼마야? 이코는 뭐 좋아해?", "구리는?")
 
 
@@ -61,10 +62,20 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-async def conversation(graph: Any, llm: TimedLLM, n: int, results: list[dict[str, Any]]) -> None:
+async def conversation(
+    graph: Any,
+    llm: TimedLLM,
+    n: int,
+    results: list[dict[str, Any]],
+    start_s: float = 0.0,
+    think_s: float = 0.0,
+) -> None:
     chat_id = f"bench-{n}-{uuid.uuid4().hex[:6]}"
     config = {"configurable": {"thread_id": chat_id}}
+    await asyncio.sleep(start_s)
     for t, message in enumerate(TURNS):
+        if t:
+            await asyncio.sleep(think_s)  # the person reads the answer before asking again
         key = f"{chat_id}:{t}"
         TURN.set(key)
         started = time.perf_counter()
@@ -73,7 +84,7 @@ async def conversation(graph: Any, llm: TimedLLM, n: int, results: list[dict[str
         try:
             payload = {"message": message, "chat_id": chat_id, "user_id": chat_id, "model": "sim"}
             async for mode, _chunk in graph.astream(
-                payload, config, stream_mode=["messages", "custom"]
+                payload, config, stream_mode=["messages", "custom"], durability=DURABILITY
             ):
                 if mode == "messages" and first_token is None:
                     first_token = time.perf_counter() - started
@@ -95,11 +106,17 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--conversations", type=int, default=500)
     parser.add_argument("--sim-scale", type=float, default=0.2)
+    parser.add_argument("--durability", choices=["sync", "async", "exit"], default="async")
+    parser.add_argument("--pool", type=int, default=16)
+    parser.add_argument("--ramp-s", type=float, default=0.0, help="Spread the starts over this.")
+    parser.add_argument("--think-s", type=float, default=0.0, help="Pause between two turns.")
     args = parser.parse_args()
+    global DURABILITY
+    DURABILITY = args.durability
     schema = f"bench_chat_{uuid.uuid4().hex[:8]}"
     settings = Settings(_env_file=None, database_schema=schema)  # type: ignore[call-arg]
     settings = settings.model_copy(
-        update={"chat": settings.chat.model_copy(update={"checkpoint_pool_size": 16})}
+        update={"chat": settings.chat.model_copy(update={"checkpoint_pool_size": args.pool})}
     )
     engine = create_engine(settings.database_url)
     from sqlalchemy import text
@@ -117,7 +134,13 @@ async def main() -> None:
     results: list[dict[str, Any]] = []
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     wall0 = time.perf_counter()
-    await asyncio.gather(*(conversation(graph, llm, n, results) for n in range(args.conversations)))
+    ramp = args.ramp_s / max(1, args.conversations)
+    await asyncio.gather(
+        *(
+            conversation(graph, llm, n, results, n * ramp, args.think_s)
+            for n in range(args.conversations)
+        )
+    )
     wall = time.perf_counter() - wall0
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu_s = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
@@ -137,6 +160,10 @@ async def main() -> None:
         "completed": len(done),
         "completion": round(len(done) / max(1, len(results)), 4),
         "sim_scale": args.sim_scale,
+        "durability": args.durability,
+        "checkpoint_pool": args.pool,
+        "ramp_s": args.ramp_s,
+        "think_s": args.think_s,
         "model_first_token_p50_s": round(statistics.median(llm.first.values()), 3),
         "ttft_p50_s": round(pct([r["ttft"] for r in done if r["ttft"]], 0.5), 3),
         "ttft_p95_s": round(pct([r["ttft"] for r in done if r["ttft"]], 0.95), 3),

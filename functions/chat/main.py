@@ -211,8 +211,11 @@ class ChatTurn:
                 "location": request.location.model_dump() if request.location else None,
                 "model": request.model,
             }
+        # Saved once when the turn ends or pauses: a turn re-run after a crash starts over
+        # anyway (its event is redelivered with the same input), so per-step checkpoints
+        # would only cost CPU (bench/RESULTS.md, "Chat").
         async for mode, chunk in self.graph.astream(
-            turn, config, stream_mode=["custom", "messages"]
+            turn, config, stream_mode=["custom", "messages"], durability="exit"
         ):
             if mode == "custom":
                 report.report("phase", dict(chunk))
