@@ -37,7 +37,8 @@ from functions.chat.main import open_checkpointer
 # The turn a stream belongs to: set before each turn, inherited by the graph's tasks.
 TURN: contextvars.ContextVar[str] = contextvars.ContextVar("bench_turn", default="")
 DURABILITY = "async"
-TURNS = ("페트병 어떻게 버려? 고철 시세는 얼마야? 이코는 뭐 좋아해?", "구리는?")
+# Each conversation asks about its own number of bottles, so no cache sees one text twice.
+TURNS = ("페트병 {n}개 어떻게 버려? 고철 시세는 얼마야? 이코는 뭐 좋아해?", "알루미늄은?")
 
 
 class TimedLLM(ResilientLLM):
@@ -82,7 +83,8 @@ async def conversation(
         first_token: float | None = None
         ok = False
         try:
-            payload = {"message": message, "chat_id": chat_id, "user_id": chat_id, "model": "sim"}
+            text = message.format(n=n + 2)
+            payload = {"message": text, "chat_id": chat_id, "user_id": chat_id, "model": "sim"}
             async for mode, _chunk in graph.astream(
                 payload, config, stream_mode=["messages", "custom"], durability=DURABILITY
             ):

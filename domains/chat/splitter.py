@@ -46,11 +46,15 @@ def _kiwi() -> tuple[Kiwi, threading.Lock]:
     return Kiwi(), threading.Lock()
 
 
-def morphemes(text: str) -> list[Any]:
-    """Kiwi's tokens of ``text`` (form, tag, start, len)."""
+@lru_cache(maxsize=4096)
+def morphemes(text: str) -> tuple[Any, ...]:
+    """Kiwi's tokens of ``text`` (form, tag, start, len).
+
+    Cached: one message's pieces are read several times (cuts, content, ellipsis, features).
+    """
     kiwi, lock = _kiwi()
     with lock:
-        return list(kiwi.tokenize(text))
+        return tuple(kiwi.tokenize(text))
 
 
 def _sentences(text: str) -> list[str]:
@@ -88,7 +92,7 @@ def elliptical(text: str) -> bool:
     return last.tag == "EC" and last.form in ("면", "으면")
 
 
-def _predicate_before(tokens: list[Any], n: int) -> bool:
+def _predicate_before(tokens: tuple[Any, ...], n: int) -> bool:
     """Whether the clause ending at token ``n`` has a predicate or a question word of its own."""
     return any(t.tag.startswith(("VV", "VA", "VX", "VCP")) or t.tag == "NP" for t in tokens[:n])
 

@@ -380,8 +380,34 @@ _GENERAL = (
 )
 
 
+LABELS = {
+    "waste": "버리는 방법",
+    "character": "캐릭터",
+    "location": "재활용센터·가게 위치",
+    "bulk_waste": "대형폐기물 신고·수수료",
+    "recyclable_price": "재활용품 시세",
+    "collection_point": "수거함 위치",
+    "web_search": "검색",
+    "image_generation": "그림 그리기",
+    "general": "대화",
+    "weather": "날씨",
+}
+
+
 async def general(task: Task, tools: Tools) -> Part:
     text = task["question"]["text"]
+    close = task["question"].get("clarify") or []
+    if len(close) == 2:
+        first, second = (LABELS.get(c, c) for c in close)
+        return part(
+            task,
+            "general",
+            f"'{text}'는 {first}에 대한 질문인가요, {second}에 대한 질문인가요? "
+            "조금만 더 알려 주세요.",
+            answered=False,
+            reason="두 가지로 읽혀서 어느 쪽인지 여쭤봐요",
+            data={"clarify": close},
+        )
     for pattern, reply in _GENERAL:
         if re.search(pattern, text):
             return part(task, "general", reply)

@@ -214,7 +214,13 @@ def build_graph(
         message = state.get("message") or ("이거 어떻게 버려?" if state.get("image_ref") else "")
         analysis = await analyse_async(message, previous, score)
         questions = [
-            Question(index=q.index, text=q.text, intent=q.intent, confidence=q.confidence)
+            Question(
+                index=q.index,
+                text=q.text,
+                intent=q.intent,
+                confidence=q.confidence,
+                clarify=list(q.decision.clarify),
+            )
             for q in analysis.questions
         ]
         writer({"phase": "classify", "status": "completed", "intents": analysis.intents})

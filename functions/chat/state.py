@@ -12,11 +12,12 @@ import operator
 from typing import Annotated, Any, TypedDict
 
 
-class Question(TypedDict):
+class Question(TypedDict, total=False):
     index: int
     text: str
     intent: str
     confidence: float
+    clarify: list[str]  # two close intents: the general agent asks which one was meant
 
 
 class Part(TypedDict):

@@ -241,3 +241,25 @@ async def test_a_photo_goes_through_vision_first_and_this_means_it(
         assert waste["answered"] and "투명 페트병" in waste["text"], waste
     else:
         assert not waste["answered"] and "이거" in waste["reason"]
+
+
+async def test_two_close_intents_get_a_clarifying_question(deps: GraphDeps) -> None:
+    question = {
+        "index": 0,
+        "text": "그거 알려줘",
+        "intent": "general",
+        "confidence": 0.5,
+        "clarify": ["location", "collection_point"],
+    }
+    task = {
+        "question": question,
+        "user_id": "u",
+        "chat_id": "c",
+        "scan": None,
+        "location": None,
+        "model": None,
+        "summary": "",
+    }
+    asked = await run_agent("general", task, deps.tools)  # type: ignore[arg-type]
+    assert not asked["answered"]
+    assert "재활용센터·가게 위치" in asked["text"] and "수거함 위치" in asked["text"]
