@@ -1,7 +1,7 @@
 """Chat tables: chats and chat_messages.
 
 Revision ID: chat_tables
-Revises: 0001
+Revises: scan_active_index
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "chat_tables"
-down_revision: str | None = "0001"
+down_revision: str | None = "scan_active_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
