@@ -14,6 +14,7 @@ from pydantic import Field
 
 from domains.db import DatabaseSettings
 from domains.llm.settings import LLMSettings
+from domains.location.settings import LocationSettings
 from domains.scan.settings import PipelineSettings
 from domains.vision.settings import VisionSettings
 from eventing.gateway.settings import GatewaySettings
@@ -60,6 +61,7 @@ class Settings(EnvSettings, BusSettings, DatabaseSettings):
     pipeline: PipelineSettings = PipelineSettings()
     llm: LLMSettings = LLMSettings()
     vision: VisionSettings = VisionSettings()
+    location: LocationSettings = LocationSettings()
 
 
 @lru_cache(maxsize=1)

@@ -25,10 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domains.character.catalogue import prepare_database
 from domains.db import engine_from_settings, session_factory
 from domains.image import ImageStore, RedisImageStore
+from domains.info.service import InfoService
+from domains.location.kakao import PlaceSource, place_source
+from domains.location.service import LocationService
 from domains.scan.service import ScanJobService
 from eco2.api import errors
 from eco2.api.admission import Admission
 from eco2.api.limits import UploadLimit
+from eco2.api.places import PlacesApi, info, locations, reminders
 from eco2.api.publish import ScanPublisher, open_publisher
 from eco2.api.routes import SCANS, ScanApi, router
 from eco2.api.sweeper import Sweeper
@@ -50,6 +54,7 @@ def create_app(
     publish: ScanPublisher | None = None,
     images: ImageStore | None = None,
     channels: Literal["shard", "job"] = "shard",
+    places: PlaceSource | None = None,
 ) -> FastAPI:
     """The API; each argument given replaces what the lifespan would otherwise open.
 
@@ -86,6 +91,14 @@ def create_app(
                 settings.api_admission_interval_s,
             )
             await stack.enter_async_context(admission.running())
+            source = places
+            if source is None:
+                source = place_source(settings.location)
+                stack.push_async_callback(source.aclose)
+            app.state.places = PlacesApi(
+                locations=LocationService(api_sessions, settings.location, source),
+                info=InfoService(api_sessions),
+            )
             progress = settings.progress
             app.state.scan = ScanApi(
                 settings=settings,
@@ -127,6 +140,8 @@ def create_app(
     )
     errors.install(app)
     app.include_router(router)
+    for places_router in (locations, info, reminders):
+        app.include_router(places_router)
 
     pid = os.getpid()
 
