@@ -12,11 +12,13 @@ import click
 SUBCOMMANDS: dict[str, str] = {
     "api": "eco2.cli.api:api",
     "classify": "eco2.cli.classify:classify",
+    "data": "eco2.cli.data:data",
     "db": "eco2.cli.db:db",
     "demo": "eco2.cli.demo:demo",
     "events": "eco2.cli.events:events",
     "function": "eco2.cli.function:function",
     "gateway": "eco2.cli.gateway:gateway",
+    "reminders": "eco2.cli.reminders:reminders",
     "router": "eco2.cli.router:router",
     "scan": "eco2.cli.scan:scan",
     "serve": "eco2.cli.serve:serve",
