@@ -31,9 +31,7 @@ from sqlalchemy.types import UserDefinedType
 from domains.db import Base
 
 # PostGIS lives in the database's public schema, the tables in the domain schema.
-GEOGRAPHY_OF_LAT_LON = (
-    "public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326)::public.geography"
-)
+GEOGRAPHY_OF_LAT_LON = "public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326)::public.geography"
 
 
 class Geography(UserDefinedType[object]):

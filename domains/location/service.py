@@ -44,6 +44,7 @@ ITEM_FILTER = (
 # How many candidates "open now" looks at per result asked, since closed ones are dropped.
 OPEN_NOW_FACTOR = 5
 REGION_FALLBACK_M = 5_000
+PHARMACY = "PM9"  # Kakao Local's category group code of pharmacies
 EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -240,10 +241,14 @@ class LocationService:
         hits = hits[:limit]
         if open_now or not self.places.online:
             return hits
-        query = item or (KIND_LABELS[kinds[0]] if kinds else KIND_LABELS["recycling_centre"])
         radius = self._radius(radius_m)
         try:
-            theirs = await self.places.keyword(query, lat, lon, radius, limit)
+            if list(kinds) == ["medicine_box"] and not item:
+                # Pharmacies take back old medicine: Kakao's pharmacy category finds them.
+                theirs = await self.places.category(PHARMACY, lat, lon, radius, limit)
+            else:
+                query = item or KIND_LABELS[kinds[0] if kinds else "recycling_centre"]
+                theirs = await self.places.keyword(query, lat, lon, radius, limit)
         except PlacesUnavailable:
             return hits
         return merge(hits, theirs, self.settings.dedupe_m)[:limit]

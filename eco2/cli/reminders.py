@@ -31,13 +31,14 @@ def run(at: str | None) -> None:
         raise click.BadParameter("needs a UTC offset, e.g. +09:00", param_hint="--at")
     settings = Settings()
 
-    async def tick() -> None:
+    async def tick() -> int:
         job = new(settings)
         await job.start()
         try:
             await job.handle(INFO_EVENTS.make(REMINDER_TICK, ReminderTick(at=moment)))
         finally:
             await job.stop()
+        return job.sent
 
-    asyncio.run(tick())
-    click.echo(f"reminder tick as of {moment.isoformat()} done")
+    sent = asyncio.run(tick())
+    click.echo(f"reminder tick as of {moment.isoformat()}: {sent} reminder(s) published")

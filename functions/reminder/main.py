@@ -45,6 +45,7 @@ class ReminderJob:
         self.topic = topic
         self._engine: AsyncEngine | None = None
         self._owns_bus = False
+        self.sent = 0  # reminders published by this instance, for the CLI and the logs
 
     async def start(self) -> None:
         if self.info is None:
@@ -82,6 +83,7 @@ class ReminderJob:
             event_id = str(uuid.uuid5(_IDS, f"{due.user_id}:{due.date.isoformat()}"))
             reminder = INFO_EVENTS.make(REMINDER_DUE, due, subject=due.user_id, event_id=event_id)
             await self.bus.publish(self.topic, reminder, key=due.user_id)
+            self.sent += 1
         return None
 
 

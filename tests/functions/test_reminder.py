@@ -78,6 +78,7 @@ async def test_a_tick_publishes_each_due_reminder_once(
         assert job.ready()
         assert await job.handle(_tick(23, 19, 5)) is None  # the tick fans out, no reply
         assert await job.handle(_tick(23, 19, 10)) is None  # a second tick sends nothing new
+        assert job.sent == 2
     finally:
         await job.stop()
         await bus.close()

@@ -201,3 +201,23 @@ async def test_region_falls_back_to_our_data_when_kakao_fails(
     finally:
         await client.aclose()
     assert region is not None and (region.sigungu, region.source) == ("강남구", "db")
+
+
+async def test_medicine_boxes_online_add_kakaos_pharmacies(
+    kakao: FakeKakao, ours: Sessions
+) -> None:
+    kakao.places += [
+        FakePlace("온누리약국", 37.5003, 127.0, category_code="PM9"),
+        FakePlace("약국 아닌 곳", 37.5002, 127.0, category_code="CE7"),
+    ]
+    client = _client(kakao)
+    try:
+        hits = await LocationService(ours, LocationSettings(), client).nearby(
+            *ORIGIN, radius_m=1_000, kinds=["medicine_box"]
+        )
+    finally:
+        await client.aclose()
+    assert [(hit.name, hit.source) for hit in hits] == [("온누리약국", "kakao")]
+    request = kakao.requests[-1]
+    assert request["path"] == "/v2/local/search/category.json"
+    assert request["params"]["category_group_code"] == "PM9"
