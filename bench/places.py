@@ -121,7 +121,9 @@ async def load(
     return _summary(latencies, time.perf_counter() - started)
 
 
-async def run(facilities: int, clients: int, duration: float) -> dict[str, Any]:
+async def run(
+    facilities: int, clients: int, duration: float, import_only: bool = False
+) -> dict[str, Any]:
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     engine = create_engine(URL, schema=schema, pool_size=clients, max_overflow=0)
     # earthdistance's SQL functions find cube's through the search_path: public must be on it.
@@ -146,6 +148,8 @@ async def run(facilities: int, clients: int, duration: float) -> dict[str, Any]:
                     "rows_per_s": round(report.rows / seconds),
                 }
                 print(label, result[label], flush=True)
+        if import_only:
+            return result
         async with engine.begin() as connection:
             await connection.execute(text("ANALYZE facilities"))
         service = LocationService(sessions)
@@ -224,11 +228,13 @@ def main() -> None:
     parser.add_argument("--facilities", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--import-only", action="store_true", help="Skip the queries.")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    result = uvloop.run(run(args.facilities, args.clients, args.duration))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(f"written to {RESULTS}")
+    result = uvloop.run(run(args.facilities, args.clients, args.duration, args.import_only))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"written to {args.out}")
 
 
 if __name__ == "__main__":
