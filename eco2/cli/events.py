@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from domains.info.events import INFO_EVENTS
 from domains.scan.events import SCAN_EVENTS
 from eventing.events import EventCatalog
 
 # Every domain's catalogue of events; a new service adds its own here.
-CATALOGUES: tuple[EventCatalog, ...] = (SCAN_EVENTS,)
+CATALOGUES: tuple[EventCatalog, ...] = (SCAN_EVENTS, INFO_EVENTS)
 
 
 def render_table() -> str:
