@@ -8,6 +8,10 @@ tables live in the domain schema (the engine's ``search_path``), so every PostGI
 schema-qualified. Why PostGIS and not earthdistance: docs/places.md (measured in
 bench/places.py).
 
+Reads run on an autocommit connection (``domains.db.autocommit``): one round trip per query,
+no BEGIN/ROLLBACK around it and no ORM session, which is most of a search's client-side cost
+under load (bench/RESULTS.md).
+
 "Open now" needs the hours and the holiday calendar, so it is decided in Python on a larger
 candidate set, then trimmed to the limit.
 """
@@ -22,6 +26,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Float, Integer, String, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domains.db import autocommit
 from domains.location.exceptions import FacilityNotFound, InvalidQuery, PlacesUnavailable
 from domains.location.hours import SEOUL, is_open
 from domains.location.importers import LAT_RANGE, LON_RANGE
@@ -168,9 +173,9 @@ class LocationService:
             raise InvalidQuery(f"limit={limit} must be between 1 and {self.settings.max_results}")
 
     async def get(self, facility_id: int) -> Facility:
-        async with self._sessions() as session:
+        async with autocommit(self._sessions) as connection:
             row = (
-                await session.execute(
+                await connection.execute(
                     text(f"SELECT {COLUMNS} FROM facilities AS f WHERE f.id = :id"),
                     {"id": facility_id},
                 )
@@ -208,8 +213,8 @@ class LocationService:
             params["kinds"] = list(kinds)
         if item:
             params["item"] = item
-        async with self._sessions() as session:
-            rows = (await session.execute(_NEARBY[(bool(kinds), bool(item))], params)).all()
+        async with autocommit(self._sessions) as connection:
+            rows = (await connection.execute(_NEARBY[(bool(kinds), bool(item))], params)).all()
         return [(facility_of(row._mapping), float(row.distance_m)) for row in rows]
 
     async def nearby(
@@ -295,8 +300,8 @@ class LocationService:
                 f"SELECT {COLUMNS}, NULL AS distance_m FROM facilities AS f WHERE {match} "
                 "ORDER BY f.name, f.id LIMIT :limit"
             )
-        async with self._sessions() as session:
-            rows = (await session.execute(text(sql), params)).all()
+        async with autocommit(self._sessions) as connection:
+            rows = (await connection.execute(text(sql), params)).all()
         now = datetime.now(SEOUL)
         hits = []
         for row in rows:
@@ -328,8 +333,8 @@ class LocationService:
             f"ORDER BY f.geog OPERATOR(public.<->) {POINT} LIMIT 1"
         )
         params = {"lat": lat, "lon": lon, "radius": float(REGION_FALLBACK_M)}
-        async with self._sessions() as session:
-            row = (await session.execute(text(sql), params)).first()
+        async with autocommit(self._sessions) as connection:
+            row = (await connection.execute(text(sql), params)).first()
         if row is None:
             return None
         return Region(sido=row.sido, sigungu=row.sigungu, source="db")
