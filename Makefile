@@ -4,7 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
-APT_PACKAGES := python3-venv tesseract-ocr tesseract-ocr-kor libtesseract-dev libleptonica-dev pkg-config fonts-nanum
+# PostGIS for the facility search (domains/location), built for the PostgreSQL major installed.
+PG_MAJOR := $(shell ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
+APT_PACKAGES := python3-venv tesseract-ocr tesseract-ocr-kor libtesseract-dev libleptonica-dev pkg-config fonts-nanum $(if $(PG_MAJOR),postgresql-$(PG_MAJOR)-postgis-3)
 PYTEST_ARGS ?=
 
 # The exact versions of uv.lock go into $(VENV) with uv, itself pinned (pyproject.toml's
@@ -15,10 +17,11 @@ UV := $(UV_VENV)/bin/uv
 export PYTHON
 SYNC := bash scripts/install-python.sh $(UV_VENV) $(VENV) --extra dev --extra ocr
 
-.PHONY: help setup system-deps services test lint demo serve clean upgrade image checkov security chaos bench-connections bench bench-quick
+.PHONY: help setup system-deps services test lint demo demo-places serve clean upgrade image checkov security chaos bench-connections bench bench-quick
 
 help:
 	@echo "make demo    - run a scan-style demo on the embedded default (no servers needed)"
+	@echo "make demo-places - import the sample districts, then search places, fees and tonight"
 	@echo "make test    - install uv.lock's versions, ensure Redis/RabbitMQ/PostgreSQL, run the tests"
 	@echo "make lint    - ruff, the import layers (import-linter), mypy"
 	@echo "make serve   - eco2 serve on the loopback servers"
@@ -51,6 +54,9 @@ lint: setup
 
 demo: setup
 	$(VENV)/bin/eco2 demo
+
+demo-places: setup services
+	$(VENV)/bin/eco2 data demo
 
 serve: setup services
 	$(VENV)/bin/eco2 serve

@@ -15,6 +15,7 @@ from pydantic import Field
 from domains.chat.settings import ChatSettings
 from domains.db import DatabaseSettings
 from domains.llm.settings import LLMSettings
+from domains.location.settings import LocationSettings
 from domains.scan.settings import PipelineSettings
 from domains.vision.settings import VisionSettings
 from eventing.gateway.settings import GatewaySettings
@@ -62,6 +63,7 @@ class Settings(EnvSettings, BusSettings, DatabaseSettings):
     llm: LLMSettings = LLMSettings()
     vision: VisionSettings = VisionSettings()
     chat: ChatSettings = ChatSettings()
+    location: LocationSettings = LocationSettings()
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,8 @@ from sqlalchemy import Connection, text
 
 import domains.character.models
 import domains.chat.models
+import domains.info.models
+import domains.location.models
 import domains.scan.models  # noqa: F401  (register the tables on Base.metadata)
 from domains.db import Base, check_schema, create_engine
 from eco2.settings import Settings

@@ -26,11 +26,15 @@ from domains.character.catalogue import prepare_database
 from domains.chat.service import ChatService
 from domains.db import engine_from_settings, session_factory
 from domains.image import ImageStore, RedisImageStore
+from domains.info.service import InfoService
+from domains.location.kakao import PlaceSource, place_source
+from domains.location.service import LocationService
 from domains.scan.service import ScanJobService
 from eco2.api import chat_routes, errors
 from eco2.api.admission import Admission
 from eco2.api.chat_routes import ChatApi, ChatPublisher, open_chat_publisher
 from eco2.api.limits import UploadLimit
+from eco2.api.places import PlacesApi, info, locations, reminders
 from eco2.api.publish import ScanPublisher, open_publisher
 from eco2.api.routes import SCANS, ScanApi, router
 from eco2.api.sweeper import Sweeper
@@ -53,6 +57,7 @@ def create_app(
     images: ImageStore | None = None,
     channels: Literal["shard", "job"] = "shard",
     chat_publish: ChatPublisher | None = None,
+    places: PlaceSource | None = None,
 ) -> FastAPI:
     """The API; each argument given replaces what the lifespan would otherwise open.
 
@@ -90,6 +95,14 @@ def create_app(
                 settings.api_admission_interval_s,
             )
             await stack.enter_async_context(admission.running())
+            source = places
+            if source is None:
+                source = place_source(settings.location)
+                stack.push_async_callback(source.aclose)
+            app.state.places = PlacesApi(
+                locations=LocationService(api_sessions, settings.location, source),
+                info=InfoService(api_sessions),
+            )
             progress = settings.progress
             app.state.scan = ScanApi(
                 settings=settings,
@@ -143,6 +156,8 @@ def create_app(
         app.add_exception_handler(kind, chat_routes.chat_error)
     app.include_router(router)
     app.include_router(chat_routes.router)
+    for places_router in (locations, info, reminders):
+        app.include_router(places_router)
 
     pid = os.getpid()
 

@@ -9,6 +9,11 @@ JobNotFound                404     not_found
 IdempotencyKeyReused       409     idempotency_key_reused
 InvalidTransition          409     invalid_transition
 RequestValidationError     422     invalid_request
+FacilityNotFound           404     not_found
+ReminderNotFound           404     not_found
+InvalidQuery (location)    422     invalid_request: coordinates, radius, kind
+InvalidRequest (info)      422     invalid_request: dates, limits, a zone to choose
+UnknownDistrict            422     unknown_district (the message lists the districts we have)
 PublishFailed              503     pipeline_unavailable
 Overloaded                 503     overloaded (+ ``Retry-After``): the scan backlog is full
 pool timeout, lost backend 503     busy (+ ``Retry-After``): PostgreSQL or Redis saturated or
@@ -28,6 +33,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from domains.info.exceptions import InvalidRequest, ReminderNotFound, UnknownDistrict
+from domains.location.exceptions import FacilityNotFound, InvalidQuery
 from domains.scan.exceptions import IdempotencyKeyReused, InvalidTransition, JobNotFound
 from domains.vision.exceptions import VisionError
 from eco2.api.exceptions import ApiError
@@ -37,6 +44,13 @@ SCAN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     JobNotFound: (404, "not_found"),
     IdempotencyKeyReused: (409, "idempotency_key_reused"),
     InvalidTransition: (409, "invalid_transition"),
+}
+PLACES_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    FacilityNotFound: (404, "not_found"),
+    ReminderNotFound: (404, "not_found"),
+    InvalidQuery: (422, "invalid_request"),
+    InvalidRequest: (422, "invalid_request"),
+    UnknownDistrict: (422, "unknown_district"),
 }
 
 
@@ -55,6 +69,11 @@ async def _coded(request: Request, exc: Exception) -> JSONResponse:
 
 async def _scan(request: Request, exc: Exception) -> JSONResponse:
     status, code = SCAN_ERRORS[type(exc)]
+    return error_response(status, code, str(exc))
+
+
+async def _places(request: Request, exc: Exception) -> JSONResponse:
+    status, code = PLACES_ERRORS[type(exc)]
     return error_response(status, code, str(exc))
 
 
@@ -96,6 +115,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _coded)
     for kind in SCAN_ERRORS:
         app.add_exception_handler(kind, _scan)
+    for kind in PLACES_ERRORS:
+        app.add_exception_handler(kind, _places)
     app.add_exception_handler(RequestValidationError, _validation)
     for kind in BUSY:
         app.add_exception_handler(kind, _busy)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 from domains.chat.events import CHAT_EVENTS
+from domains.info.events import INFO_EVENTS
 from domains.scan.events import SCAN_EVENTS
 from eventing.events import EventCatalog
 
 # Every domain's catalogue of events; a new service adds its own here.
-CATALOGUES: tuple[EventCatalog, ...] = (SCAN_EVENTS, CHAT_EVENTS)
+CATALOGUES: tuple[EventCatalog, ...] = (SCAN_EVENTS, CHAT_EVENTS, INFO_EVENTS)
 
 
 def render_table() -> str:

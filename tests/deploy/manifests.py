@@ -192,3 +192,15 @@ def kustomize_build(folder: Path, timeout: float = 30.0) -> list[Manifest]:
     if result.returncode != 0:
         raise ManifestError(f"kubectl kustomize {folder}: {result.stderr.strip()}")
     return load_documents(result.stdout, folder / "kustomization.yaml")
+
+
+def scheduled_functions() -> dict[str, Manifest]:
+    """Function dir name → the CronJob that ticks it (annotation ``eco2.kr/function``): those
+    functions are woken by the clock, not by an event, so they have no worker or trigger."""
+    found = {}
+    for manifest in all_manifests():
+        if manifest.kind == "CronJob":
+            source = manifest.doc["metadata"].get("annotations", {}).get("eco2.kr/function")
+            if source:
+                found[Path(source).parent.name] = manifest
+    return found

@@ -11,7 +11,7 @@ from domains.chat.events import CHAT_EVENTS
 from domains.scan.events import SCAN_EVENTS
 from eco2.settings import Settings
 from eventing.runtime.settings import RuntimeSettings
-from tests.deploy.manifests import ROOT, WAKES, Manifest, all_manifests
+from tests.deploy.manifests import ROOT, WAKES, Manifest, all_manifests, scheduled_functions
 
 KEDA = [m for m in all_manifests() if m.path.is_relative_to(ROOT / "keda")]
 ALL = all_manifests()
@@ -130,9 +130,19 @@ def test_both_worker_modes_cover_the_same_functions():
     functions = sorted(
         f"functions/{p.name}/main.py"
         for p in (ROOT / "functions").iterdir()
-        if (p / "__init__.py").is_file()
+        if (p / "__init__.py").is_file() and p.name not in scheduled_functions()
     )
     assert sorted(by_mode["redis-streams"]) == sorted(by_mode["rabbitmq"]) == functions
+
+
+@pytest.mark.parametrize("name", sorted(scheduled_functions()), ids=str)
+def test_scheduled_functions_exist_and_never_overlap(name: str):
+    cron = scheduled_functions()[name]
+    assert (ROOT / "functions" / name / "main.py").is_file()
+    spec = cron.doc["spec"]
+    assert spec["concurrencyPolicy"] == "Forbid" and spec["timeZone"] == "Asia/Seoul"
+    (container,) = spec["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["eco2"]
 
 
 @pytest.mark.parametrize("scaled", SCALED, ids=str)

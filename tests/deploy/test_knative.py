@@ -10,14 +10,19 @@ from domains.chat.events import CHAT_EVENTS
 from domains.scan.events import SCAN_EVENTS
 from eventing.runtime.loader import load_factory
 from eventing.runtime.settings import RuntimeSettings
-from tests.deploy.manifests import ROOT, WAKES, Manifest, all_manifests
+from tests.deploy.manifests import ROOT, WAKES, Manifest, all_manifests, scheduled_functions
 
 KNATIVE = [m for m in all_manifests() if m.path.is_relative_to(ROOT / "knative")]
 SERVICES = {m.name: m for m in KNATIVE if (m.group, m.kind) == ("serving.knative.dev", "Service")}
 TRIGGERS = [m for m in KNATIVE if m.kind == "Trigger"]
 BROKERS = {m.name for m in KNATIVE if m.kind == "Broker"}
 EVENT_TYPES = {*SCAN_EVENTS, *CHAT_EVENTS}
-FUNCTIONS = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "__init__.py").is_file())
+# Event-driven functions; the clock-driven ones (a CronJob ticks them) have no Knative trigger.
+FUNCTIONS = sorted(
+    p.name
+    for p in (ROOT / "functions").iterdir()
+    if (p / "__init__.py").is_file() and p.name not in scheduled_functions()
+)
 
 
 def _container(service: Manifest) -> dict:

@@ -18,7 +18,18 @@ from domains.db import Base, alembic_config, check_schema, create_engine, downgr
 from tests.domains.conftest import DATABASE_URL, drop_schema
 
 REPO = Path(__file__).resolve().parents[2]
-TABLES = {"characters", "user_characters", "scan_jobs", "chats", "chat_messages"}
+TABLES = {
+    "characters",
+    "user_characters",
+    "scan_jobs",
+    "chats",
+    "chat_messages",
+    "facilities",
+    "bulk_waste_fees",
+    "recyclable_prices",
+    "collection_zones",
+    "reminders",
+}
 
 
 async def _tables(schema: str) -> set[str]:
