@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from PIL import Image
 
 from domains.vision.availability import check_tessdata
 from domains.vision.exceptions import TessdataMissing
-from domains.vision.locate import TextLine, for_ocr, text_lines
+from domains.vision.locate import TextLine, dark_border, for_ocr, mark_regions, text_lines
 from domains.vision.marks import MARK_CHARSET, MarkMatch, MarkReading, match_mark
 from domains.vision.settings import VisionSettings
 from domains.vision.validation import validate_image
@@ -39,6 +40,10 @@ _VARIANTS: tuple[tuple[str, int], ...] = (
     ("grey", 32),
 )
 _GOOD_ENOUGH = 0.99
+_WHOLE_SIDE = 1000  # longest side for the whole-image pass: marks' words stay readable
+# The whole image holds other print too, which Tesseract (told to read only the marks' letters)
+# turns into near-words: only a close match there counts.
+_WHOLE_MIN = 0.85
 
 
 class _Engines(threading.local):
@@ -77,6 +82,84 @@ def _read_lines(api: Any, lines: list[TextLine], kind: str, target: int) -> str:
     return "\n".join(t for t in texts if t)
 
 
+def _read_laid_out(api: Any, lines: list[TextLine]) -> str:
+    """The cut-out as it is, with Tesseract's own layout analysis (PSM 3): when the line finder
+    kept arrows with the text (a badge, a word crossing the frame), Tesseract's page analysis
+    still separates the word from the strokes around it."""
+    from tesserocr import PSM
+
+    api.SetPageSegMode(PSM.AUTO)
+    try:
+        texts = []
+        for line in lines:
+            api.SetImage(Image.fromarray(line.binary))
+            texts.append(api.GetUTF8Text().strip())
+        return "\n".join(t for t in texts if t)
+    finally:
+        api.SetPageSegMode(PSM.SINGLE_BLOCK)
+
+
+def _whole_image(api: Any, image: Image.Image, invert: bool) -> str:
+    """Tesseract's own layout analysis over the whole picture (PSM 3), one polarity: the
+    fallback for marks the line finder cannot isolate (a small mark inside a package photo)."""
+    from PIL import ImageOps
+    from tesserocr import PSM
+
+    grey = image.convert("L")
+    grey.thumbnail((_WHOLE_SIDE, _WHOLE_SIDE))
+    if invert:
+        grey = ImageOps.invert(grey)
+    api.SetPageSegMode(PSM.AUTO)
+    try:
+        api.SetImage(ImageOps.autocontrast(grey, cutoff=1))
+        return str(api.GetUTF8Text())
+    finally:
+        api.SetPageSegMode(PSM.SINGLE_BLOCK)
+
+
+def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
+    """Readings of the image, most promising first: the cut-out lines in the guessed polarity
+    (four crops), then in the other (two), then the whole image both ways."""
+    guess = dark_border(image)
+    for invert, variants in ((guess, _VARIANTS), (not guess, _VARIANTS[:2])):
+        lines = text_lines(image, invert)
+        if not lines:
+            continue
+        for kind, target in variants:
+            text = _read_lines(api, lines, kind, target)
+            yield match_mark(text), text
+        text = _read_laid_out(api, lines)
+        yield match_mark(text), text
+    # A small mark inside a package photo: the same reading on crops around mark-like blobs.
+    for box in mark_regions(image):
+        crop = image.crop(box)
+        for invert in (dark_border(crop), not dark_border(crop)):
+            lines = text_lines(crop, invert)
+            if not lines:
+                continue
+            for kind, target in _VARIANTS[:2]:
+                text = _read_lines(api, lines, kind, target)
+                yield match_mark(text), text
+            text = _read_laid_out(api, lines)
+            yield match_mark(text), text
+
+
+def _vote(readings: list[tuple[MarkMatch, str]]) -> tuple[MarkMatch, str]:
+    """The category most readings support, weighted by how well each matched; its best reading.
+
+    One reading alone may be a chance match of unrelated text; several independent crops
+    agreeing on a category are not.
+    """
+    support: dict[str, float] = {}
+    for match, _ in readings:
+        if match.category is not None:
+            support[match.category] = support.get(match.category, 0.0) + match.score
+    if not support:
+        return max(readings, key=lambda r: r[0].score)
+    winner = max(support, key=lambda c: support[c])
+    return max((r for r in readings if r[0].category == winner), key=lambda r: r[0].score)
+
+
 def read_mark(image_bytes: bytes, *, settings: VisionSettings | None = None) -> MarkReading:
     """The recycling mark in ``image_bytes`` (validated first); an empty reading if none."""
     settings = settings or VisionSettings()
@@ -84,20 +167,16 @@ def read_mark(image_bytes: bytes, *, settings: VisionSettings | None = None) -> 
         image_bytes, max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels
     )
     api = engine(settings)  # first, so a missing model fails every call, not only marked ones
-    with Image.open(io.BytesIO(image_bytes)) as image:
-        lines = text_lines(image)
-    if not lines:
-        return MarkReading()
-    best: tuple[MarkMatch, str] | None = None
-    for kind, target in _VARIANTS:
-        text = _read_lines(api, lines, kind, target)
-        match = match_mark(text)
-        if best is None or match.score > best[0].score:
-            best = (match, text)
+    with Image.open(io.BytesIO(image_bytes)) as opened:
+        image = opened.convert("RGB")
+    readings: list[tuple[MarkMatch, str]] = []
+    for match, text in _readings(api, image):
+        readings.append((match, text))
         if match.category is not None and match.score >= _GOOD_ENOUGH:
-            break
-    assert best is not None  # _VARIANTS is not empty
-    match, text = best
+            break  # an exact reading of a mark word: nothing else will beat it
+    if not readings:
+        return MarkReading()
+    match, text = _vote(readings)
     if match.category is None:
         return MarkReading(raw_text=text)
     return MarkReading(
