@@ -18,8 +18,11 @@ from pathlib import Path
 from typing import Any
 
 
-def score(manifest: Path, limit: int | None = None) -> dict[str, Any]:
+def score(manifest: Path, limit: int | None = None, budget_ms: int | None = None) -> dict[str, Any]:
     from domains.vision.ocr import read_mark
+    from domains.vision.settings import VisionSettings
+
+    settings = VisionSettings() if budget_ms is None else VisionSettings(ocr_budget_ms=budget_ms)
 
     records = [
         json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line
@@ -28,7 +31,7 @@ def score(manifest: Path, limit: int | None = None) -> dict[str, Any]:
     for record in records:
         data = (manifest.parent / record["file"]).read_bytes()
         started = time.perf_counter()
-        reading = read_mark(data)
+        reading = read_mark(data, settings=settings)
         seconds = time.perf_counter() - started
         rows.append(
             {
@@ -62,9 +65,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("manifest", type=Path)
     parser.add_argument("--limit", type=int, default=None, help="only the first N images")
+    parser.add_argument("--budget-ms", type=int, default=None, help="OCR time budget per image")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    figures = score(args.manifest, args.limit)
+    figures = score(args.manifest, args.limit, args.budget_ms)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
         return

@@ -83,7 +83,7 @@ class Classifier:
                 "choices": [category],
                 "parts": found.parts if agrees else [],
                 "item": found.item if agrees else None,
-                "rules": self._rules(self.kb.categories[category], norm),  # type: ignore[index]
+                "rules": self._rules(self.kb.categories[category], norm),
             }
         )
 
@@ -114,7 +114,7 @@ class Classifier:
         )
         return Classification(
             text=text,
-            category=category,  # type: ignore[arg-type]  # a KB key
+            category=category,
             confidence=CONFIDENCE[evidence],
             parts=parts,
             rules=self._rules(self.kb.categories[category], norm),  # type: ignore[index]  # a KB key
@@ -122,7 +122,7 @@ class Classifier:
             item=item,
             method="fuzzy" if match.fuzzy is not None else "lexicon",
             evidence=evidence,
-            choices=choices[:2],  # type: ignore[arg-type]  # KB keys
+            choices=choices[:2],
         )
 
     def _resolve(self, entry: LexiconEntry, tags: list[str]) -> str:
@@ -179,17 +179,17 @@ class Classifier:
                 confidence=confidence,
                 tags=tags,
                 evidence=evidence,
-                choices=choices,  # type: ignore[arg-type]  # KB keys
+                choices=choices,
             )
         return Classification(
             text=text,
-            category=best.category,  # type: ignore[arg-type]  # a KB key
+            category=best.category,
             confidence=confidence,
             rules=self._rules(self.kb.categories[best.category], norm),  # type: ignore[index]
             tags=tags,
             method="retrieval",
             evidence=evidence,
-            choices=choices,  # type: ignore[arg-type]  # KB keys
+            choices=choices,
         )
 
 

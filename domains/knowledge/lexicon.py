@@ -164,7 +164,9 @@ class Lexicon:
             # The head noun decides, unless it is a part of the item found ("페트병 뚜껑": the
             # cap of the bottle, which the part focus below handles).
             heads = [c for c in heads if covers(c)] + [c for c in heads if not covers(c)]
-        best = (heads or kept or plain or candidates or [None])[0]
+        best: tuple[int, int, str, LexiconEntry] | None = next(
+            iter(heads or kept or plain or candidates), None
+        )
         if best is None:
             for pattern, alias, entry in self._short:
                 if pattern.search(text):

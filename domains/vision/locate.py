@@ -347,11 +347,11 @@ def mark_regions(image: Image.Image, limit: int = 3) -> list[tuple[int, int, int
             )
     found.sort(key=lambda item: item[0], reverse=True)
     boxes: list[tuple[int, int, int, int]] = []
-    for _, box in found:
+    for _, region in found:
         # Skip a box mostly inside one already kept (the same mark in the other polarity).
-        if any(_overlap(box, kept) > 0.6 for kept in boxes):
+        if any(_overlap(region, kept) > 0.6 for kept in boxes):
             continue
-        boxes.append(box)
+        boxes.append(region)
         if len(boxes) == limit:
             break
     return boxes
@@ -365,3 +365,43 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> floa
         return 0.0
     smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
     return width * height / max(1, smaller)
+
+
+def badge_view(image: Image.Image) -> Image.Image | None:
+    """A solid badge's inside turned into dark print on white, or None without a badge.
+
+    Some marks are a filled triangle with the arrows and the word knocked out in the label's
+    colour. Neither polarity of the whole picture shows that as a frame with text inside; with
+    only the badge's inside kept, and inverted, it does.
+    """
+    grey = image.convert("L")
+    scale = WORK_SIZE / max(grey.size)
+    size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+    arr = np.asarray(grey.resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
+    for work in (arr, 255.0 - arr):
+        dark = work < _otsu(work)
+        labels, _ = ndi.label(dark, structure=_EIGHT)
+        if labels.max() == 0:
+            continue
+        areas = np.bincount(labels.ravel())
+        areas[0] = 0
+        biggest = int(np.argmax(areas))
+        blob = labels == biggest
+        rows, cols = np.nonzero(blob)
+        y0, y1, x0, x1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+        if y0 == 0 or x0 == 0 or y1 == blob.shape[0] or x1 == blob.shape[1]:
+            continue  # the background itself, not a badge printed on it
+        filled = ndi.binary_fill_holes(blob)
+        share = filled.sum() / blob.size
+        solid = blob.sum() / max(1, filled.sum())
+        if share < 0.02 or solid < 0.5:
+            continue
+        inside = filled & ~ndi.binary_erosion(filled, iterations=2)  # keep the edge out
+        view = np.full_like(work, 255.0)
+        core = filled & ~inside
+        low, high = float(np.percentile(work[core], 5)), float(np.percentile(work[core], 95))
+        view[core] = 255.0 - np.clip((work[core] - low) / max(1.0, high - low) * 255.0, 0, 255)
+        crop = view[y0:y1, x0:x1]
+        pad = max(8, (y1 - y0) // 10)
+        return Image.fromarray(np.pad(crop, pad, constant_values=255).astype(np.uint8))
+    return None

@@ -65,6 +65,8 @@ MARK_CHARSET: str = "".join(sorted(set("".join(MARK_WORDS) + "".join(MARK_CODES)
 
 # Below this jamo similarity a word is not considered read.
 MIN_WORD_SCORE = 0.72
+# A two-syllable word with one letter wrong is too often another word read by chance.
+MIN_SHORT_WORD_SCORE = 0.8
 
 _HANGUL_BASE, _HANGUL_LAST = 0xAC00, 0xD7A3
 _CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
@@ -188,6 +190,8 @@ def match_mark(text: str) -> MarkMatch:
         reverse=True,
     )
     score, _, word = scored[0]
+    if len(word) == 2 and score < MIN_SHORT_WORD_SCORE:
+        score = min(score, MIN_WORD_SCORE - 0.01)  # "포트" is not 페트, "우리" not 유리
     rest = clean
     if score >= MIN_WORD_SCORE:
         # Look for the code outside the word, so the 페트 in 무색페트 is not also read as a code.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,7 +25,15 @@ from PIL import Image
 
 from domains.vision.availability import check_tessdata
 from domains.vision.exceptions import TessdataMissing
-from domains.vision.locate import TextLine, dark_border, for_ocr, mark_regions, text_lines
+from domains.vision.locate import (
+    WORK_SIZE,
+    TextLine,
+    badge_view,
+    dark_border,
+    for_ocr,
+    mark_regions,
+    text_lines,
+)
 from domains.vision.marks import MARK_CHARSET, MarkMatch, MarkReading, match_mark
 from domains.vision.settings import VisionSettings
 from domains.vision.validation import validate_image
@@ -40,10 +49,6 @@ _VARIANTS: tuple[tuple[str, int], ...] = (
     ("grey", 32),
 )
 _GOOD_ENOUGH = 0.99
-_WHOLE_SIDE = 1000  # longest side for the whole-image pass: marks' words stay readable
-# The whole image holds other print too, which Tesseract (told to read only the marks' letters)
-# turns into near-words: only a close match there counts.
-_WHOLE_MIN = 0.85
 
 
 class _Engines(threading.local):
@@ -99,49 +104,52 @@ def _read_laid_out(api: Any, lines: list[TextLine]) -> str:
         api.SetPageSegMode(PSM.SINGLE_BLOCK)
 
 
-def _whole_image(api: Any, image: Image.Image, invert: bool) -> str:
-    """Tesseract's own layout analysis over the whole picture (PSM 3), one polarity: the
-    fallback for marks the line finder cannot isolate (a small mark inside a package photo)."""
-    from PIL import ImageOps
-    from tesserocr import PSM
-
-    grey = image.convert("L")
-    grey.thumbnail((_WHOLE_SIDE, _WHOLE_SIDE))
-    if invert:
-        grey = ImageOps.invert(grey)
-    api.SetPageSegMode(PSM.AUTO)
-    try:
-        api.SetImage(ImageOps.autocontrast(grey, cutoff=1))
-        return str(api.GetUTF8Text())
-    finally:
-        api.SetPageSegMode(PSM.SINGLE_BLOCK)
-
-
 def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
-    """Readings of the image, most promising first: the cut-out lines in the guessed polarity
-    (four crops), then in the other (two), then the whole image both ways."""
-    guess = dark_border(image)
-    for invert, variants in ((guess, _VARIANTS), (not guess, _VARIANTS[:2])):
-        lines = text_lines(image, invert)
-        if not lines:
-            continue
+    """Readings of the image, cheapest and most promising first (the caller stops at an exact
+    match): the cut-out lines in the polarity the border suggests; a solid badge's inside
+    inverted; the remaining crops; the other polarity; Tesseract's page layout; and crops
+    around small mark-like blobs (a mark on a package photo)."""
+
+    def read(
+        lines: list[TextLine], variants: tuple[tuple[str, int], ...], laid_out: bool
+    ) -> Iterator[tuple[MarkMatch, str]]:
         for kind, target in variants:
             text = _read_lines(api, lines, kind, target)
             yield match_mark(text), text
-        text = _read_laid_out(api, lines)
-        yield match_mark(text), text
-    # A small mark inside a package photo: the same reading on crops around mark-like blobs.
-    for box in mark_regions(image):
-        crop = image.crop(box)
-        for invert in (dark_border(crop), not dark_border(crop)):
-            lines = text_lines(crop, invert)
-            if not lines:
-                continue
-            for kind, target in _VARIANTS[:2]:
-                text = _read_lines(api, lines, kind, target)
-                yield match_mark(text), text
+        if laid_out:
             text = _read_laid_out(api, lines)
             yield match_mark(text), text
+
+    def small_marks() -> Iterator[tuple[MarkMatch, str]]:
+        for box in mark_regions(image):
+            crop = image.crop(box)
+            inverted = dark_border(crop)
+            yield from read(text_lines(crop, inverted), _VARIANTS[:2], laid_out=False)
+            small_badge = badge_view(crop)
+            if small_badge is not None:
+                yield from read(text_lines(small_badge, False), _VARIANTS[:1], laid_out=False)
+            yield from read(text_lines(crop, not inverted), _VARIANTS[:1], laid_out=False)
+
+    guess = dark_border(image)
+    lines = text_lines(image, guess)
+    yield from read(lines, _VARIANTS[:2], laid_out=False)
+    badge = badge_view(image)
+    if badge is not None:
+        yield from read(text_lines(badge, False), _VARIANTS[:2], laid_out=False)
+    if not lines or _small(lines, image):
+        # No mark filling the picture: look for a small one before retrying the whole.
+        yield from small_marks()
+    yield from read(lines, _VARIANTS[2:], laid_out=False)
+    yield from read(text_lines(image, not guess), _VARIANTS[:2], laid_out=True)
+    yield from read(lines, (), laid_out=True)
+    if lines and not _small(lines, image):
+        yield from small_marks()
+
+
+def _small(lines: list[TextLine], image: Image.Image) -> bool:
+    """Whether the text found is small for the picture (a mark on a package photo, or print
+    that is not a mark): glyphs under a thirtieth of the working size."""
+    return max(line.height for line in lines) < WORK_SIZE / 30
 
 
 def _vote(readings: list[tuple[MarkMatch, str]]) -> tuple[MarkMatch, str]:
@@ -170,10 +178,13 @@ def read_mark(image_bytes: bytes, *, settings: VisionSettings | None = None) -> 
     with Image.open(io.BytesIO(image_bytes)) as opened:
         image = opened.convert("RGB")
     readings: list[tuple[MarkMatch, str]] = []
+    deadline = time.perf_counter() + settings.ocr_budget_ms / 1000
     for match, text in _readings(api, image):
         readings.append((match, text))
         if match.category is not None and match.score >= _GOOD_ENOUGH:
             break  # an exact reading of a mark word: nothing else will beat it
+        if time.perf_counter() > deadline:
+            break  # out of time: the readings made so far vote
     if not readings:
         return MarkReading()
     match, text = _vote(readings)

@@ -13,7 +13,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 DEV = Path(__file__).parent / "data" / "independent" / "manifest.dev.jsonl"
-DEV_FLOOR = 0.0  # set from the measured dev figure (docs/vision.md)
+DEV_FLOOR = 0.8  # measured 103/120 = 85.8 % with the budget lifted (docs/vision.md)
+# The figure is about what the reader can read, so the time budget is lifted: on a shared,
+# loaded machine the default budget would make the floor measure the load instead.
+BUDGET_MS = 10_000
 
 
 @pytest.mark.timeout(600)
@@ -23,7 +26,7 @@ def test_dev_half_right_category_without_a_hint(capsys: pytest.CaptureFixture) -
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    figures = module.score(DEV)
+    figures = module.score(DEV, budget_ms=BUDGET_MS)
     with capsys.disabled():
         print(
             f"\nindependent marks dev: {figures['right']}/{figures['total']}, "
