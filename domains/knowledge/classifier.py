@@ -25,7 +25,7 @@ from domains.knowledge.models import (
 )
 from domains.knowledge.retrieval import CategoryGuess, RuleIndex
 from domains.knowledge.tags import TagMatcher
-from domains.knowledge.text import Normaliser, compact, head_span
+from domains.knowledge.text import Normaliser, compact, head_span, kiwi, tokens
 
 THRESHOLD = 0.35  # below this the classifier does not name a category
 # Below this the scan asks the person, offering the two likeliest categories: an answer this
@@ -60,11 +60,17 @@ class Classifier:
         """Classify one text."""
         norm = self.normalise(text)
         tags = self.tags.detect(norm)
-        head = head_span(norm) if re.search(r"[가-힣a-z]", norm) else None
+        # One Kiwi analysis serves the head noun and retrieval's tokens.
+        analysed = kiwi().tokenize(norm) if re.search(r"[가-힣a-z]", norm) else []
+        head = head_span(norm, analysed) if analysed else None
+        # Retrieval reads the text normalised once more (as search_rules does); that mostly
+        # changes nothing, and then the same analysis serves.
+        again = self.normalise(norm)
+        query = tokens(norm, analysed) if again == norm else tokens(again)
         match = self.lexicon.match(norm, head)
         if match is not None:
-            return self._from_match(text, norm, tags, match)
-        return self._from_retrieval(text, norm, tags)
+            return self._from_match(text, norm, tags, match, query)
+        return self._from_retrieval(text, norm, tags, query)
 
     def classify_as(self, text: str, category: str) -> Classification:
         """The text classified with ``category`` decided by the person (the answer to a
@@ -87,15 +93,17 @@ class Classifier:
             }
         )
 
-    def _guesses(self, norm: str) -> list[CategoryGuess]:
+    def _guesses(self, norm: str, query: list[str]) -> list[CategoryGuess]:
         """Retrieval's categories for the text: the second opinion, and the choices to offer."""
-        if not re.search(r"[가-힣a-z]{2,}", norm):
+        if not query or not re.search(r"[가-힣a-z]{2,}", norm):
             return []
-        return self.index.rank_categories(norm)
+        return self.index.rank_categories(norm, query=query)
 
     # -- lexicon path ---------------------------------------------------------------------------
 
-    def _from_match(self, text: str, norm: str, tags: list[str], match: Match) -> Classification:
+    def _from_match(
+        self, text: str, norm: str, tags: list[str], match: Match, query: list[str]
+    ) -> Classification:
         entry = match.entry
         category = self._resolve(entry, tags)
         parts = self._parts(entry, category)
@@ -104,7 +112,7 @@ class Classifier:
             category = match.focus.category
             parts = [Part(name=match.focus.name, category=category, steps=match.focus.steps)]
             item = f"{entry.name} {match.focus.name}"
-        guesses = self._guesses(norm)
+        guesses = self._guesses(norm, query)
         evidence = _lexicon_evidence(match, category, guesses)
         # The answer first, then what else the text could be: the item's own stream when a
         # condition moved it, the other items it names, then what retrieval proposes.
@@ -166,8 +174,10 @@ class Classifier:
 
     # -- retrieval path -------------------------------------------------------------------------
 
-    def _from_retrieval(self, text: str, norm: str, tags: list[str]) -> Classification:
-        guesses = self._guesses(norm)
+    def _from_retrieval(
+        self, text: str, norm: str, tags: list[str], query: list[str]
+    ) -> Classification:
+        guesses = self._guesses(norm, query)
         choices = [g.category for g in guesses][:2]
         best = guesses[0] if guesses else None
         evidence = _retrieval_evidence(best)

@@ -83,13 +83,17 @@ class RuleIndex:
             return None, 0.0
         return ranked[0].category, ranked[0].known
 
-    def rank_categories(self, text: str, k: int = 3) -> list[CategoryGuess]:
+    def rank_categories(
+        self, text: str, k: int = 3, query: list[str] | None = None
+    ) -> list[CategoryGuess]:
         """The ``k`` categories whose item lists best match ``text``, best first (score > 0).
 
         ``known`` is the share of the text's tokens that category's list holds; ``share`` is the
         category's part of the scores of the ``k`` shown, which says how clear the lead is.
+        ``query``: the text's retrieval tokens, when the caller has them already.
         """
-        query = tokens(self._normalise(text))
+        if query is None:
+            query = tokens(self._normalise(text))
         if not query:
             return []
         scores = self._category_bm25.get_scores(query)

@@ -11,6 +11,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from kiwipiepy import Kiwi
 
@@ -104,9 +105,12 @@ def kiwi() -> Kiwi:
         return Kiwi()
 
 
-def tokens(text: str) -> list[str]:
-    """Retrieval tokens of already-normalised text: nouns, foreign words and verb stems."""
-    return [t.form.lower() for t in kiwi().tokenize(text) if t.tag.startswith(_KEEP_TAGS)]
+def tokens(text: str, analysed: list[Any] | None = None) -> list[str]:
+    """Retrieval tokens of already-normalised text: nouns, foreign words and verb stems.
+    ``analysed``: Kiwi's tokens of ``text`` when the caller has them already."""
+    if analysed is None:
+        analysed = kiwi().tokenize(text)
+    return [t.form.lower() for t in analysed if t.tag.startswith(_KEEP_TAGS)]
 
 
 # Verbs (and verbal nouns) that say a thing was taken off or out: its noun is a removed part.
@@ -142,16 +146,17 @@ _NOUN_TAGS = ("NNG", "NNP", "SL")
 _NOT_THE_ITEM = {"에서", "로", "으로"}
 
 
-def head_span(text: str) -> tuple[int, int] | None:
+def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] | None:
     """Where the head noun of normalised ``text`` is, as offsets into ``compact(text)``.
 
     Korean noun phrases end in their head, so the item a description is about is its last noun
     that is not: inside brackets (a remark), a part taken off ("라벨 뗐어", "펌프 빼고",
     "테이프 제거"), where something came from ("리모컨에서 뺀 건전지"), the object of a clause
     that modifies a later noun ("양파 담겨있던 그물망"), or a word too general to name anything
-    ("조각", "거"). None when no noun qualifies.
+    ("조각", "거"). None when no noun qualifies. ``analysed``: Kiwi's tokens of ``text``, if
+    the caller has them already (one analysis serves this and retrieval).
     """
-    tokens_ = kiwi().tokenize(text)
+    tokens_ = analysed if analysed is not None else kiwi().tokenize(text)
     depth_at = []
     depth = 0
     for char in text:
