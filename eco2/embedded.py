@@ -38,6 +38,7 @@ from domains.chat.pipeline import SOURCE as CHAT_SOURCE
 from domains.chat.pipeline import TOPIC as CHAT_TOPIC
 from domains.chat.pipeline import ChatProgress
 from domains.image import MemoryImageStore
+from domains.knowledge import category_name
 from domains.llm import LLMSettings
 from domains.scan import events
 from domains.scan.events import ScanRequested, ScanState
@@ -282,9 +283,12 @@ class EmbeddedPipeline:
         await self._publish(request)
         return job_id
 
-    async def answer(self, job_id: str, text: str) -> None:
-        """Resume a job that asked a question: request it again with the answer as its hint."""
-        request = self._requests[job_id].model_copy(update={"hint": text})
+    async def answer(self, job_id: str, text: str | None, choice: str | None = None) -> None:
+        """Resume a job that asked a question: request it again with the answer as its hint
+        and, when the person picked one of the offered categories, that ``choice``."""
+        previous = self._requests[job_id]
+        hint = text or previous.hint or (category_name(choice) if choice else None)
+        request = previous.model_copy(update={"hint": hint, "choice": choice})
         self._requests[job_id] = request
         self._run_start[job_id] = self.progress.last_seq(job_id)
         await self._publish(request)

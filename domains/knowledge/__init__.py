@@ -3,7 +3,8 @@ rule classifier built on it.
 
 Public API::
 
-    classify(text) -> Classification          # category, confidence, parts, rules, tags
+    classify(text) -> Classification          # category, confidence, choices, parts, rules, tags
+    classify_as(text, category) -> Classification  # the person's choice decides
     search_rules(question, k=3) -> list[RuleHit]
     guidance(classification) -> str          # grounded Korean guidance
     load_knowledge() -> KnowledgeBase        # validated data, cached
@@ -11,7 +12,7 @@ Public API::
 
 from __future__ import annotations
 
-from domains.knowledge.classifier import THRESHOLD, Classifier, default_classifier
+from domains.knowledge.classifier import ASK_BELOW, THRESHOLD, Classifier, default_classifier
 from domains.knowledge.exceptions import KnowledgeError
 from domains.knowledge.guidance import guidance
 from domains.knowledge.loader import load_knowledge, read_knowledge
@@ -30,6 +31,16 @@ def classify(text: str) -> Classification:
     return default_classifier().classify(text)
 
 
+def classify_as(text: str, category: str) -> Classification:
+    """``text`` with the category the person chose (``KnowledgeError`` for an unknown key)."""
+    return default_classifier().classify_as(text, category)
+
+
+def category_name(key: str) -> str:
+    """The Korean name of a category key (``KeyError`` for an unknown key)."""
+    return default_classifier().kb.categories[key].name  # type: ignore[index]  # a KB key
+
+
 def search_rules(question: str, k: int = 3) -> list[RuleHit]:
     """The ``k`` rules that best answer a disposal question, best first."""
     clf = default_classifier()
@@ -46,6 +57,7 @@ def search_rules(question: str, k: int = 3) -> list[RuleHit]:
 
 
 __all__ = [
+    "ASK_BELOW",
     "CATEGORY_KEYS",
     "THRESHOLD",
     "Classification",
@@ -55,7 +67,9 @@ __all__ = [
     "Part",
     "RuleHit",
     "RuleRef",
+    "category_name",
     "classify",
+    "classify_as",
     "guidance",
     "load_knowledge",
     "read_knowledge",

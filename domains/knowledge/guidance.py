@@ -7,6 +7,7 @@ data file, so what a person reads is what the knowledge base says, never an inve
 from __future__ import annotations
 
 from domains.knowledge.classifier import Classifier, default_classifier
+from domains.knowledge.josa import particle
 from domains.knowledge.models import Classification
 
 
@@ -24,8 +25,11 @@ def guidance(classification: Classification, classifier: Classifier | None = Non
     if entry is None and classification.item:
         entry = clf.lexicon.entry(classification.item)
     lines: list[str] = []
-    label = f"'{classification.item}'은(는) " if classification.item else ""
-    lines.append(f"{label}{category.name}({category.group})로 배출해요. {category.summary}")
+    item = classification.item
+    label = f"'{item}'{particle(item, '은/는')} " if item else ""
+    # The particle follows the stream's name, not the group in brackets after it.
+    to = particle(category.name, "으로/로")
+    lines.append(f"{label}{category.name}({category.group}){to} 배출해요. {category.summary}")
     if entry is not None:
         for condition in entry.conditions:
             if set(condition.tags) & set(classification.tags) and condition.note:

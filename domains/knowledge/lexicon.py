@@ -16,7 +16,18 @@ from domains.knowledge.text import Normaliser, bigrams, compact, loose_jamo
 
 # Words after a part's name that mean "the part is still on the item", not "I mean the part".
 _ATTACHED = re.compile(
-    r"^\S*\s*(안 |못 )?(붙|있|달린|달려|포함|채|째|그대로|닫|떼|뗀|뜯|제거|벗|빼|뺀|분리)"
+    r"^\S*\s*(안 |못 |다 |칼로 |잘라서? )?"
+    r"(붙|있|달린|달려|포함|채|째|그대로|닫|떼|뗀|뗐|뜯|제거|벗|빼|뺀|뺐|분리|잘라|따로)"
+)
+# After an alias, words that say the person took that thing off or out ("라벨 뗐어", "펌프 빼고",
+# "테이프 제거"): it is a part that was separated, not the item the text is about.
+_REMOVED = re.compile(
+    r"^(을|를|은|는|도|만|이랑|하고)?(다|칼로|잘라서?|깨끗이)?"
+    r"(떼|뗀|뗐|뗌|뜯|제거|벗기|벗긴|벗겼|벗김|빼|뺀|뺐|뺌|분리|털|잘라)"
+)
+# A removal later in the same clause ("라벨이랑 내용물 다 뺐어요"): the part was taken off.
+_REMOVAL_LATER = re.compile(
+    r"(떼었|떼어|뗐|뗀|뗌|뜯었|뜯어|뜯음|제거|벗겼|벗김|벗긴|뺐|뺀|뺌|빼고|분리)"
 )
 # After an alias, words that make it a modifier of another item ("음식물 묻은 비닐",
 # "간장 들어있던 페트병", "박스 테이프 붙은 상자"): the item is the other noun.
@@ -30,13 +41,35 @@ _FUZZY_MIN_GRAMS = 6  # shorter aliases match too much by accident ("스캔" ~ "
 
 @dataclass(frozen=True)
 class Match:
-    """An entry found in a text, where, and whether the user means one of its parts."""
+    """An entry found in a text, where, and whether the user means one of its parts.
+
+    ``rivals`` are the other items the text names as candidates for what it is about (not
+    modifiers, not removed parts, not overlapping this alias): their presence makes the answer
+    less certain. ``aside`` says the alias was found only inside brackets or as a removed part.
+    """
 
     entry: LexiconEntry
     alias: str
     fuzzy: float | None = None
     focus: PartSpec | None = None
     coverage: float = 1.0
+    rivals: tuple[LexiconEntry, ...] = ()
+    aside: bool = False
+    covers_head: bool | None = None  # None: no head noun was given or found
+
+
+def _bracketed(text: str) -> list[bool]:
+    """For each character of ``compact(text)``, whether it sits inside brackets in ``text``."""
+    flags: list[bool] = []
+    depth = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif compact(char):
+            flags.append(depth > 0)
+    return flags
 
 
 def _word_starts(text: str) -> set[int]:
@@ -97,12 +130,17 @@ class Lexicon:
         """The entry with this canonical name."""
         return self._by_name.get(name)
 
-    def match(self, text: str) -> Match | None:
-        """The best entry for normalised ``text``, or None."""
+    def match(self, text: str, head: tuple[int, int] | None = None) -> Match | None:
+        """The best entry for normalised ``text``, or None.
+
+        ``head``: where the text's head noun is in its compact form (``text.head_span``); an
+        alias that covers it is what the text is about, ahead of longer ones that do not.
+        """
         flat = compact(text)
         if not flat:
             return None
         starts = _word_starts(text)
+        bracketed = _bracketed(text)
         candidates = [
             # Twice the length, plus one when the alias begins a word: at equal length
             # "페트병 뚜껑" is about 페트병, not the "병뚜껑" hiding across the space.
@@ -112,8 +150,23 @@ class Lexicon:
         # Best first; equal score: the later one, the head noun in Korean ("맥주병 박스"). No
         # two candidates tie on both: score and end fix the length, hence the substring.
         candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
-        heads = [c for c in candidates if not _MODIFIER.match(flat[c[1] :])]
-        best = heads[0] if heads else candidates[0] if candidates else None
+        # What the text is about: not a modifier ("음식물 묻은 비닐"), not a part the person
+        # removed ("라벨 뗐어"), not a remark in brackets ("페트병(라벨 제거)"). Removed parts
+        # and brackets count only when the text names nothing else.
+        plain = [c for c in candidates if not _MODIFIER.match(flat[c[1] :])]
+        kept = [c for c in plain if not _REMOVED.match(flat[c[1] :])]
+        heads = [c for c in kept if not all(bracketed[c[1] - len(c[2]) : c[1]])]
+
+        def covers(c: tuple[int, int, str, LexiconEntry]) -> bool:
+            return head is not None and c[1] - len(c[2]) < head[1] <= c[1]
+
+        if head is not None and heads and not self._is_part(heads[0][3], flat[head[0] : head[1]]):
+            # The head noun decides, unless it is a part of the item found ("페트병 뚜껑": the
+            # cap of the bottle, which the part focus below handles).
+            heads = [c for c in heads if covers(c)] + [c for c in heads if not covers(c)]
+        best: tuple[int, int, str, LexiconEntry] | None = next(
+            iter(heads or kept or plain or candidates), None
+        )
         if best is None:
             for pattern, alias, entry in self._short:
                 if pattern.search(text):
@@ -121,13 +174,30 @@ class Lexicon:
                     break
         if best is not None:
             alias, entry = best[2], best[3]
+            span = range(best[1] - len(alias), best[1])
+            rivals = tuple(
+                c[3]
+                for c in heads or kept
+                if c[3].category != entry.category
+                and c[3].name != entry.name
+                and (c[1] <= span.start or c[1] - len(c[2]) >= span.stop)  # no overlap
+            )
             return Match(
                 entry=entry,
                 alias=alias,
                 focus=self._focus(entry, text, alias),
                 coverage=min(1.0, len(alias) / max(1, len(flat))),
+                rivals=rivals,
+                aside=best not in heads and bool(candidates),
+                covers_head=covers(best) if head is not None and best in candidates else None,
             )
         return self._fuzzy_match(flat)
+
+    def _is_part(self, entry: LexiconEntry, word: str) -> bool:
+        """Whether ``word`` (compact) names one of ``entry``'s parts."""
+        return any(
+            self._key(name) == word for part in entry.parts for name in (part.name, *part.aliases)
+        )
 
     def _key(self, name: str) -> str:
         """A part name's compact normalised form, computed once: normalising is ~50 regex
@@ -162,6 +232,8 @@ class Lexicon:
 
     def _focus(self, entry: LexiconEntry, text: str, alias: str) -> PartSpec | None:
         """A separate part named after the item ("페트병 뚜껑"), unless it is said to be on it."""
+        # A part named only in brackets is a remark about the item ("페트병(라벨 제거)").
+        text = re.sub(r"\([^)]*\)?", " ", text)
         spaced = text.replace(" ", "")
         item_at = spaced.find(alias)
         bodies = [self._key(p.name) for p in entry.parts if p.category is None]
@@ -174,7 +246,12 @@ class Lexicon:
                 if at < 0:
                     continue
                 rest = text[text.find(name) + len(name) :] if name in text else ""
-                if _ATTACHED.match(rest) or any(b and b in compact(rest) for b in bodies):
+                clause = re.split(r"[,.!?]", rest, maxsplit=1)[0]
+                if (
+                    _ATTACHED.match(rest)
+                    or _REMOVAL_LATER.search(clause)
+                    or any(b and b in compact(rest) for b in bodies)
+                ):
                     continue  # "라벨 붙은 채", "펌프 통": the whole item, not the part
                 return part
         return None

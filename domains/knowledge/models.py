@@ -128,6 +128,11 @@ class SituationTag(Strict):
         default_factory=list,
         description="Categories whose guidance mentions this tag; empty means every category.",
     )
+    after_conditions: bool = Field(
+        False,
+        description="Apply ``overrides`` after the item's own conditions too: a context that "
+        "decides whatever the item is (waste from building work is construction waste).",
+    )
 
     def applies(self, category: str | None) -> bool:
         """Whether the tag's advice makes sense for ``category`` (rinsing a battery does not)."""
@@ -249,7 +254,12 @@ class Classification(BaseModel):
     rules: list[RuleRef] = []
     tags: list[str] = []
     item: str | None = None
-    method: Literal["lexicon", "fuzzy", "retrieval", "none"] = "none"
+    method: Literal["lexicon", "fuzzy", "retrieval", "person", "none"] = "none"
+    evidence: str = Field("none", description="Which kind of evidence decided (sets confidence).")
+    choices: list[CategoryKey] = Field(
+        default_factory=list,
+        description="The two likeliest categories, best first: what to offer when unsure.",
+    )
 
 
 class RuleHit(BaseModel):

@@ -78,12 +78,42 @@ class RuleIndex:
 
     def guess_category(self, text: str) -> tuple[str | None, float]:
         """Best category for an unknown phrasing and the share of its tokens that category knows."""
-        query = tokens(self._normalise(text))
+        ranked = self.rank_categories(text)
+        if not ranked:
+            return None, 0.0
+        return ranked[0].category, ranked[0].known
+
+    def rank_categories(
+        self, text: str, k: int = 3, query: list[str] | None = None
+    ) -> list[CategoryGuess]:
+        """The ``k`` categories whose item lists best match ``text``, best first (score > 0).
+
+        ``known`` is the share of the text's tokens that category's list holds; ``share`` is the
+        category's part of the scores of the ``k`` shown, which says how clear the lead is.
+        ``query``: the text's retrieval tokens, when the caller has them already.
+        """
+        if query is None:
+            query = tokens(self._normalise(text))
         if not query:
-            return None, 0.0
+            return []
         scores = self._category_bm25.get_scores(query)
-        best = max(range(len(scores)), key=lambda i: scores[i])
-        if scores[best] <= 0:
-            return None, 0.0
-        known = sum(1 for t in query if t in self._vocab[best]) / len(query)
-        return self._category_keys[best], known
+        order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)[:k]
+        order = [i for i in order if scores[i] > 0]
+        total = sum(float(scores[i]) for i in order) or 1.0
+        return [
+            CategoryGuess(
+                category=self._category_keys[i],
+                known=sum(1 for t in query if t in self._vocab[i]) / len(query),
+                share=float(scores[i]) / total,
+            )
+            for i in order
+        ]
+
+
+@dataclass(frozen=True)
+class CategoryGuess:
+    """One category retrieval proposes for a text."""
+
+    category: str
+    known: float
+    share: float

@@ -11,6 +11,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from kiwipiepy import Kiwi
 
@@ -104,6 +105,87 @@ def kiwi() -> Kiwi:
         return Kiwi()
 
 
-def tokens(text: str) -> list[str]:
-    """Retrieval tokens of already-normalised text: nouns, foreign words and verb stems."""
-    return [t.form.lower() for t in kiwi().tokenize(text) if t.tag.startswith(_KEEP_TAGS)]
+def tokens(text: str, analysed: list[Any] | None = None) -> list[str]:
+    """Retrieval tokens of already-normalised text: nouns, foreign words and verb stems.
+    ``analysed``: Kiwi's tokens of ``text`` when the caller has them already."""
+    if analysed is None:
+        analysed = kiwi().tokenize(text)
+    return [t.form.lower() for t in analysed if t.tag.startswith(_KEEP_TAGS)]
+
+
+# Verbs (and verbal nouns) that say a thing was taken off or out: its noun is a removed part.
+_REMOVAL = {"떼", "빼", "벗기", "벗", "뜯", "제거", "분리", "털", "까", "자르", "떼어내", "뜯어내"}
+# Nouns too general to name an item: the noun before them does ("플라스틱 조각", "샴푸통 몸통만").
+_GENERIC = {
+    "거",
+    "것",
+    "몸통",
+    "본체",
+    "부분",
+    "조각",
+    "개",
+    "덩어리",
+    "쪽",
+    "통째",
+    "뭉치",
+    "여러",
+    "모양",
+    "종류",
+    "자투리",
+    "토막",
+    "한",
+    "두",
+    "묶음",
+    "봉지째",
+    "째",
+    "짜리",
+}
+_NOUN_TAGS = ("NNG", "NNP", "SL")
+# Particles after which a noun is not the item: a source ("리모컨에서") or an instrument
+# ("신문지로 쌈", "끈으로 묶음").
+_NOT_THE_ITEM = {"에서", "로", "으로"}
+
+
+def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] | None:
+    """Where the head noun of normalised ``text`` is, as offsets into ``compact(text)``.
+
+    Korean noun phrases end in their head, so the item a description is about is its last noun
+    that is not: inside brackets (a remark), a part taken off ("라벨 뗐어", "펌프 빼고",
+    "테이프 제거"), where something came from ("리모컨에서 뺀 건전지"), the object of a clause
+    that modifies a later noun ("양파 담겨있던 그물망"), or a word too general to name anything
+    ("조각", "거"). None when no noun qualifies. ``analysed``: Kiwi's tokens of ``text``, if
+    the caller has them already (one analysis serves this and retrieval).
+    """
+    tokens_ = analysed if analysed is not None else kiwi().tokenize(text)
+    depth_at = []
+    depth = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        depth_at.append(depth)
+    strict: list[int] = []  # nouns no predicate follows: the noun phrase's own words
+    loose: list[int] = []  # nouns a verb follows ("페트병 씻어서 말림"): used when no other
+    for i, token in enumerate(tokens_):
+        if not token.tag.startswith(_NOUN_TAGS) or token.form in _GENERIC | _REMOVAL:
+            continue
+        if token.start < len(depth_at) and depth_at[token.start] > 0:
+            continue
+        rest = [t for t in tokens_[i + 1 : i + 5] if not t.tag.startswith(("JKO", "JX", "JKS"))]
+        nxt = rest[0] if rest else None
+        if nxt is not None and (nxt.form in _REMOVAL or nxt.form in _NOT_THE_ITEM):
+            continue  # a removed part, where it came from, what it was wrapped or tied with
+        if i > 0 and tokens_[i - 1].tag in ("MM", "SN", "NR"):
+            continue  # a counter ("한 박스", "두 봉지"): how much, not what
+        if nxt is not None and nxt.tag.startswith(("VV", "VA", "XSV")):
+            if not any(t.tag == "ETM" for t in rest[1:3]):
+                loose.append(i)  # a modifying clause's noun is never the head
+            continue
+        strict.append(i)
+    chosen = strict or loose
+    if not chosen:
+        return None
+    token = tokens_[chosen[-1]]
+    before = len(compact(text[: token.start]))
+    return before, before + len(compact(text[token.start : token.start + token.len]))

@@ -12,6 +12,7 @@ from typing import Any, Final, Literal, get_args
 
 from pydantic import Field
 
+from domains.knowledge.models import CategoryKey
 from eventing.events import EventCatalog, Payload
 
 # The pipeline steps a job reaches, in order; ``done`` is also every job's terminal stage.
@@ -38,6 +39,9 @@ class ScanRequested(Payload):
     )
     hint: str | None = Field(None, description="What the user typed about the item, if anything.")
     model: str | None = Field(None, description="LLM model for this scan; settings decide if None.")
+    choice: CategoryKey | None = Field(
+        None, description="The category the person picked when the scan asked; it decides."
+    )
 
 
 class VisionResult(Payload):
@@ -62,6 +66,8 @@ class RuleResult(Payload):
     rules: list[dict[str, Any]] = Field(default_factory=list, description="id, title, category")
     tags: list[str] = Field(default_factory=list, description="Situation tags found in the text.")
     method: str = "none"
+    evidence: str = Field("none", description="The kind of evidence that set the confidence.")
+    choices: list[str] = Field(default_factory=list, description="The two likeliest categories.")
 
 
 class AnswerResult(Payload):
@@ -99,11 +105,22 @@ class ScanFailed(Payload):
     reason: str
 
 
+class Choice(Payload):
+    """A category offered to the person when the scan is unsure."""
+
+    category: CategoryKey
+    name: str = Field(description="The stream's Korean name, as the person reads it.")
+
+
 class ScanNeedsInput(Payload):
-    """The item could not be identified; the client is asked a question and may answer it."""
+    """The item could not be identified (or not surely); the client is asked a question.
+
+    It may answer in words, or by picking one of ``choices``: the two likeliest categories.
+    """
 
     job_id: str
     question: str
+    choices: list[Choice] = Field(default_factory=list)
     state: ScanState
 
 

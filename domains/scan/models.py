@@ -49,6 +49,8 @@ class ScanJobRow(Base):
     image_sha256: Mapped[str | None] = mapped_column(String(64))
     model: Mapped[str | None] = mapped_column(String(64))
     question: Mapped[str | None] = mapped_column(Text)
+    # The categories offered with the question ({category, name} each), null when none were.
+    choices: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
     answer: Mapped[str | None] = mapped_column(Text)
     failure_reason: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

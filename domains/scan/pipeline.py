@@ -107,10 +107,15 @@ class ScanProgress:
             asked = payload_of(reply, ScanNeedsInput)
             # Record before telling: a client answering as soon as it reads the question
             # must find the job waiting for input, not still running.
+            choices = [c.model_dump(mode="json") for c in asked.choices]
             if self.jobs is not None:
-                await self.jobs.needs_input(job_id, asked.question)
+                await self.jobs.needs_input(job_id, asked.question, choices)
             await self.publisher.emit(
-                job_id, "needs_input", "needs_input", stage.start, {"question": asked.question}
+                job_id,
+                "needs_input",
+                "needs_input",
+                stage.start,
+                {"question": asked.question, "choices": choices},
             )
             return
         state = payload_of(reply, ScanState)

@@ -35,6 +35,7 @@ class JobView(BaseModel):
     model: str | None = None
     idempotency_key: str | None = None
     question: str | None = None
+    choices: list[dict[str, Any]] | None = None
     answer: str | None = None
     failure_reason: str | None = None
     result: dict[str, Any] | None = None

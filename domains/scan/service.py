@@ -69,6 +69,7 @@ _COMPLETE = _guarded(
     progress=100,
     result=bindparam("p_result", type_=_job.result.type),
     question=None,
+    choices=None,
     finished_at=func.now(),
 )
 _FAIL = _guarded(
@@ -78,7 +79,12 @@ _FAIL = _guarded(
     failure_reason=bindparam("p_reason"),
     finished_at=func.now(),
 )
-_ASK = _guarded(_job.status.in_(ACTIVE), status="needs_input", question=bindparam("p_question"))
+_ASK = _guarded(
+    _job.status.in_(ACTIVE),
+    status="needs_input",
+    question=bindparam("p_question"),
+    choices=bindparam("p_choices", type_=_job.choices.type),
+)
 _RESUME = _guarded(
     _job.status == "needs_input",
     status="running",
@@ -86,6 +92,7 @@ _RESUME = _guarded(
     progress=bindparam("p_progress"),
     answer=bindparam("p_answer"),
     question=None,
+    choices=None,
 )
 
 
@@ -196,9 +203,14 @@ class ScanJobService:
         _check_stage(stage)
         return await self._transition(job_id, _FAIL, {"p_stage": stage, "p_reason": reason})
 
-    async def needs_input(self, job_id: str, question: str) -> JobView:
-        """Pause a queued or running job until the user answers ``question``."""
-        view = await self._transition(job_id, _ASK, {"p_question": question})
+    async def needs_input(
+        self, job_id: str, question: str, choices: list[dict[str, Any]] | None = None
+    ) -> JobView:
+        """Pause a queued or running job until the user answers ``question`` (in words, or by
+        picking one of ``choices``)."""
+        view = await self._transition(
+            job_id, _ASK, {"p_question": question, "p_choices": choices or None}
+        )
         if view.status != "needs_input":
             raise InvalidTransition(f"job {job_id} is {view.status}; it cannot ask a question")
         return view

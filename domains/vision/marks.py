@@ -6,8 +6,10 @@ The word decides the disposal category; the code only refines the mark's name.
 
 Decisions worth knowing:
 
-- Only 무색페트 is ``clear_pet``: a bare 페트/PET or the retired 유색페트 mark goes with the
-  plastics (``plastic``), because only colourless PET bottles are collected separately.
+- 무색페트, 투명페트 and the bare word 페트 are ``clear_pet``: since the 2019 revision of the
+  marking rules, 페트 is printed only on colourless drink and water bottles, while coloured or
+  non-drink PET carries 플라스틱 (+PET). The retired 유색페트 mark and a bare PET code go with the
+  plastics (``plastic``).
 - 플라스틱 + PS is ``plastic``. Foamed PS (스티로폼) carries the same mark, so the mark alone
   cannot tell a yogurt cup from a foam box; the hint and the rule stage settle it. A printed
   스티로폼/발포 word maps to ``styrofoam``.
@@ -27,8 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field
 # Material word → category key (keys as in the project's reference: clear_pet, plastic, …).
 MARK_WORDS: dict[str, str] = {
     "무색페트": "clear_pet",
+    "투명페트": "clear_pet",
     "유색페트": "plastic",
-    "페트": "plastic",
+    "페트": "clear_pet",
     "플라스틱": "plastic",
     "비닐류": "vinyl",
     "비닐": "vinyl",
@@ -62,6 +65,8 @@ MARK_CHARSET: str = "".join(sorted(set("".join(MARK_WORDS) + "".join(MARK_CODES)
 
 # Below this jamo similarity a word is not considered read.
 MIN_WORD_SCORE = 0.72
+# A two-syllable word with one letter wrong is too often another word read by chance.
+MIN_SHORT_WORD_SCORE = 0.8
 
 _HANGUL_BASE, _HANGUL_LAST = 0xAC00, 0xD7A3
 _CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
@@ -126,7 +131,8 @@ def _window_score(word: str, text: str) -> float:
     target = jamo(word)
     best = 0.0
     for size in {len(word) - 1, len(word), len(word) + 1}:
-        if size < 1:
+        # A two-letter word is never read from one letter: "발" is not 발포, "이" not 유리.
+        if size < min(2, len(word)):
             continue
         for start in range(max(1, len(text) - size + 1)):
             window = jamo(text[start : start + size])
@@ -141,6 +147,32 @@ def _find_code(text: str) -> str | None:
         if code in latin:
             return code
     return None
+
+
+# Words printed on some packaging but not marks of the marking rules: a piece of them is too
+# likely a piece of something else.
+_PRINTED_ONLY = frozenset({"스티로폼", "발포"})
+
+
+def _fragments() -> dict[str, str]:
+    """Two-syllable pieces of the vocabulary's words that only one category's words contain
+    ("무색" → clear_pet, "닐류" → vinyl, "알미" → metal), each with the word it comes from.
+    A piece shared by categories ("페트" in 무색페트 and 유색페트, "종이" in 종이팩) is left out:
+    a partial read counts only when it cannot mean two things."""
+    owners: dict[str, set[str]] = {}
+    source: dict[str, str] = {}
+    for word, category in [*MARK_WORDS.items(), *MARK_CODES.items()]:
+        if not re.fullmatch(r"[가-힣]+", word) or word in _PRINTED_ONLY:
+            continue
+        for at in range(len(word) - 1):
+            piece = word[at : at + 2]
+            owners.setdefault(piece, set()).add(category)
+            source.setdefault(piece, word)
+    return {piece: source[piece] for piece, cats in owners.items() if len(cats) == 1}
+
+
+_FRAGMENTS = _fragments()
+PARTIAL_SCORE = 0.74  # a partial read: above MIN_WORD_SCORE, below any whole-word match
 
 
 def match_mark(text: str) -> MarkMatch:
@@ -158,6 +190,8 @@ def match_mark(text: str) -> MarkMatch:
         reverse=True,
     )
     score, _, word = scored[0]
+    if len(word) == 2 and score < MIN_SHORT_WORD_SCORE:
+        score = min(score, MIN_WORD_SCORE - 0.01)  # "포트" is not 페트, "우리" not 유리
     rest = clean
     if score >= MIN_WORD_SCORE:
         # Look for the code outside the word, so the 페트 in 무색페트 is not also read as a code.
@@ -167,4 +201,13 @@ def match_mark(text: str) -> MarkMatch:
         return MarkMatch(word=word, code=code, category=MARK_WORDS[word], score=round(score, 3))
     if code is not None:
         return MarkMatch(word=None, code=code, category=MARK_CODES[code], score=0.6)
+    pieces = {clean[at : at + 2] for at in range(len(clean) - 1)}
+    found = {_FRAGMENTS[p] for p in pieces if p in _FRAGMENTS}
+    categories = {MARK_WORDS.get(w) or MARK_CODES[w] for w in found}
+    if len(categories) == 1:  # a partial read that can mean only one stream
+        word = max(found, key=len)
+        category = categories.pop()
+        if word in MARK_CODES:
+            return MarkMatch(word=None, code=word, category=category, score=PARTIAL_SCORE)
+        return MarkMatch(word=word, code=None, category=category, score=PARTIAL_SCORE)
     return MarkMatch(word=None, code=None, category=None, score=round(score, 3))

@@ -17,13 +17,23 @@ from __future__ import annotations
 
 import io
 import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from PIL import Image
 
 from domains.vision.availability import check_tessdata
 from domains.vision.exceptions import TessdataMissing
-from domains.vision.locate import TextLine, for_ocr, text_lines
+from domains.vision.locate import (
+    WORK_SIZE,
+    TextLine,
+    badge_view,
+    dark_border,
+    for_ocr,
+    mark_regions,
+    text_lines,
+)
 from domains.vision.marks import MARK_CHARSET, MarkMatch, MarkReading, match_mark
 from domains.vision.settings import VisionSettings
 from domains.vision.validation import validate_image
@@ -77,6 +87,87 @@ def _read_lines(api: Any, lines: list[TextLine], kind: str, target: int) -> str:
     return "\n".join(t for t in texts if t)
 
 
+def _read_laid_out(api: Any, lines: list[TextLine]) -> str:
+    """The cut-out as it is, with Tesseract's own layout analysis (PSM 3): when the line finder
+    kept arrows with the text (a badge, a word crossing the frame), Tesseract's page analysis
+    still separates the word from the strokes around it."""
+    from tesserocr import PSM
+
+    api.SetPageSegMode(PSM.AUTO)
+    try:
+        texts = []
+        for line in lines:
+            api.SetImage(Image.fromarray(line.binary))
+            texts.append(api.GetUTF8Text().strip())
+        return "\n".join(t for t in texts if t)
+    finally:
+        api.SetPageSegMode(PSM.SINGLE_BLOCK)
+
+
+def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
+    """Readings of the image, cheapest and most promising first (the caller stops at an exact
+    match): the cut-out lines in the polarity the border suggests; a solid badge's inside
+    inverted; the remaining crops; the other polarity; Tesseract's page layout; and crops
+    around small mark-like blobs (a mark on a package photo)."""
+
+    def read(
+        lines: list[TextLine], variants: tuple[tuple[str, int], ...], laid_out: bool
+    ) -> Iterator[tuple[MarkMatch, str]]:
+        for kind, target in variants:
+            text = _read_lines(api, lines, kind, target)
+            yield match_mark(text), text
+        if laid_out:
+            text = _read_laid_out(api, lines)
+            yield match_mark(text), text
+
+    def small_marks() -> Iterator[tuple[MarkMatch, str]]:
+        for box in mark_regions(image):
+            crop = image.crop(box)
+            inverted = dark_border(crop)
+            yield from read(text_lines(crop, inverted), _VARIANTS[:2], laid_out=False)
+            small_badge = badge_view(crop)
+            if small_badge is not None:
+                yield from read(text_lines(small_badge, False), _VARIANTS[:1], laid_out=False)
+            yield from read(text_lines(crop, not inverted), _VARIANTS[:1], laid_out=False)
+
+    guess = dark_border(image)
+    lines = text_lines(image, guess)
+    yield from read(lines, _VARIANTS[:2], laid_out=False)
+    badge = badge_view(image)
+    if badge is not None:
+        yield from read(text_lines(badge, False), _VARIANTS[:2], laid_out=False)
+    if not lines or _small(lines, image):
+        # No mark filling the picture: look for a small one before retrying the whole.
+        yield from small_marks()
+    yield from read(lines, _VARIANTS[2:], laid_out=False)
+    yield from read(text_lines(image, not guess), _VARIANTS[:2], laid_out=True)
+    yield from read(lines, (), laid_out=True)
+    if lines and not _small(lines, image):
+        yield from small_marks()
+
+
+def _small(lines: list[TextLine], image: Image.Image) -> bool:
+    """Whether the text found is small for the picture (a mark on a package photo, or print
+    that is not a mark): glyphs under a thirtieth of the working size."""
+    return max(line.height for line in lines) < WORK_SIZE / 30
+
+
+def _vote(readings: list[tuple[MarkMatch, str]]) -> tuple[MarkMatch, str]:
+    """The category most readings support, weighted by how well each matched; its best reading.
+
+    One reading alone may be a chance match of unrelated text; several independent crops
+    agreeing on a category are not.
+    """
+    support: dict[str, float] = {}
+    for match, _ in readings:
+        if match.category is not None:
+            support[match.category] = support.get(match.category, 0.0) + match.score
+    if not support:
+        return max(readings, key=lambda r: r[0].score)
+    winner = max(support, key=lambda c: support[c])
+    return max((r for r in readings if r[0].category == winner), key=lambda r: r[0].score)
+
+
 def read_mark(image_bytes: bytes, *, settings: VisionSettings | None = None) -> MarkReading:
     """The recycling mark in ``image_bytes`` (validated first); an empty reading if none."""
     settings = settings or VisionSettings()
@@ -84,20 +175,19 @@ def read_mark(image_bytes: bytes, *, settings: VisionSettings | None = None) -> 
         image_bytes, max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels
     )
     api = engine(settings)  # first, so a missing model fails every call, not only marked ones
-    with Image.open(io.BytesIO(image_bytes)) as image:
-        lines = text_lines(image)
-    if not lines:
-        return MarkReading()
-    best: tuple[MarkMatch, str] | None = None
-    for kind, target in _VARIANTS:
-        text = _read_lines(api, lines, kind, target)
-        match = match_mark(text)
-        if best is None or match.score > best[0].score:
-            best = (match, text)
+    with Image.open(io.BytesIO(image_bytes)) as opened:
+        image = opened.convert("RGB")
+    readings: list[tuple[MarkMatch, str]] = []
+    deadline = time.perf_counter() + settings.ocr_budget_ms / 1000
+    for match, text in _readings(api, image):
+        readings.append((match, text))
         if match.category is not None and match.score >= _GOOD_ENOUGH:
-            break
-    assert best is not None  # _VARIANTS is not empty
-    match, text = best
+            break  # an exact reading of a mark word: nothing else will beat it
+        if time.perf_counter() > deadline:
+            break  # out of time: the readings made so far vote
+    if not readings:
+        return MarkReading()
+    match, text = _vote(readings)
     if match.category is None:
         return MarkReading(raw_text=text)
     return MarkReading(

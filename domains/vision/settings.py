@@ -25,6 +25,12 @@ class VisionSettings(BaseModel):
         description="Image MiB a vision worker holds at once (domains/image/budget.py); "
         "scans past it wait for their turn.",
     )
+    ocr_budget_ms: int = Field(
+        800,
+        ge=50,
+        description="Time one image's OCR may take: readings stop after it and the ones made "
+        "vote (a hard image ends unread rather than holding a worker thread).",
+    )
     fonts_dir: str = Field(
         "/usr/share/fonts/truetype/nanum", description="Korean fonts for rendered sample marks."
     )

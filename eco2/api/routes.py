@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.image import ImageStore
+from domains.knowledge import category_name
 from domains.scan.events import ScanRequested
 from domains.scan.pipeline import PIPELINE
 from domains.scan.schemas import ACTIVE, JobView
@@ -79,15 +80,19 @@ class ScanApi:
         if not together:
             await self._hand_over(job, job.hint, len(image))
 
-    async def start(self, job: JobView, hint: str | None) -> int:
+    async def start(self, job: JobView, hint: str | None, choice: str | None = None) -> int:
         """Queue ``job`` again (a resume) and hand it to the vision stage; returns the seq of
         its ``queued`` step."""
         seq = await self.progress.emit(job.job_id, "queued", "started", 0)
-        await self._hand_over(job, hint)
+        await self._hand_over(job, hint, choice=choice)
         return seq
 
     async def _hand_over(
-        self, job: JobView, hint: str | None, image_bytes: int | None = None
+        self,
+        job: JobView,
+        hint: str | None,
+        image_bytes: int | None = None,
+        choice: str | None = None,
     ) -> None:
         # A resumed job's size is not at hand (the job row does not keep it): vision asks the
         # image store then.
@@ -98,6 +103,7 @@ class ScanApi:
             image_bytes=image_bytes,
             hint=hint,
             model=job.model,
+            choice=choice,
         )
         try:
             await self.publisher.submit(request)
@@ -194,6 +200,7 @@ async def status(job_id: str, request: Request) -> Response:
         progress=progress,
         result=job.result if job.status == "done" else None,
         question=job.question if job.status == "needs_input" else None,
+        choices=job.choices if job.status == "needs_input" else None,
         failure_reason=job.failure_reason if job.status == "failed" else None,
     )
     content = body.model_dump(exclude_none=True)
@@ -204,12 +211,21 @@ async def status(job_id: str, request: Request) -> Response:
 
 @router.post("/{job_id}/answer", status_code=202, response_model=ScanAccepted)
 async def answer(job_id: str, body: AnswerIn, request: Request) -> Response:
-    """Answer a ``needs_input`` job's question; the scan restarts at vision with it as hint."""
+    """Answer a ``needs_input`` job's question; the scan restarts at vision with it as hint.
+
+    A picked ``choice`` decides the category; without text the hint stays what it was (or, for
+    a photo sent without one, becomes the chosen stream's name), so vision has words to pass on.
+    """
     api = _api(request)
-    job = await api.jobs.resume(job_id, body.text, stage="vision", progress=0)
+    hint = body.text
+    if hint is None:
+        current = await api.jobs.get_job(job_id)
+        hint = current.hint or category_name(body.choice)  # type: ignore[arg-type]  # validated
+    answer = " ".join(filter(None, [body.text, body.choice and f"[{body.choice}]"]))
+    job = await api.jobs.resume(job_id, answer, stage="vision", progress=0)
     # The new ``queued`` step also moves the gateway's state past the terminal needs_input, so
     # a client reconnecting with that event's id follows the resumed run.
-    seq = await api.start(job, body.text)
+    seq = await api.start(job, hint, body.choice)
     # Answer only once the router has routed that step: until then a client reconnecting after
     # the terminal needs_input event would get an empty, closed stream (regression test:
     # test_photo_without_mark_asks_then_the_answer_completes_it).

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from domains.knowledge.models import CategoryKey
 
 
 class ErrorDetail(BaseModel):
@@ -36,13 +38,23 @@ class ScanStatusOut(BaseModel):
     progress: int
     result: dict[str, Any] | None = None
     question: str | None = None
+    choices: list[dict[str, Any]] | None = None
     failure_reason: str | None = None
 
 
 class AnswerIn(BaseModel):
-    """The user's answer to a ``needs_input`` question."""
+    """The user's answer to a ``needs_input`` question: in words, a picked category, or both."""
 
-    text: str = Field(min_length=1, max_length=2_000)
+    text: str | None = Field(None, min_length=1, max_length=2_000)
+    choice: CategoryKey | None = Field(
+        None, description="A category key, usually one of the question's choices; it decides."
+    )
+
+    @model_validator(mode="after")
+    def _says_something(self) -> AnswerIn:
+        if self.text is None and self.choice is None:
+            raise ValueError("give the answer's text, a choice (a category key), or both")
+        return self
 
 
 def urls(job_id: str) -> dict[str, str]:

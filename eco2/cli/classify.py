@@ -1,9 +1,10 @@
 """``eco2 classify``: the rule classifier from the command line.
 
 ``eco2 classify TEXT`` prints the category, confidence, parts and the guidance;
-``eco2 classify --batch`` reads JSON Lines (``{"text": ...}``) on stdin and writes one JSON
-object per input line, in order, in one process. A bad line gets an ``error`` object in its
-place instead of stopping the batch.
+``eco2 classify --batch`` reads JSON Lines (``{"text": ...}``, an ``id`` is passed through) on
+stdin and writes one JSON object per input line, in order, in one process: category,
+confidence, the two likeliest categories (``choices``), item, evidence and parts. A bad line
+gets an ``error`` object in its place instead of stopping the batch.
 """
 
 from __future__ import annotations
@@ -32,9 +33,13 @@ def _batch(source: TextIO, sink: TextIO) -> tuple[int, float]:
                 raise ValueError('expected an object with a string "text" field')
             result = classify(record["text"])
             out = {
+                **({"id": record["id"]} if "id" in record else {}),
                 "text": result.text,
                 "category": result.category,
                 "confidence": result.confidence,
+                "choices": result.choices,
+                "item": result.item,
+                "evidence": result.evidence,
                 "parts": [p.model_dump() for p in result.parts],
             }
         except ValueError as exc:  # json.JSONDecodeError is a ValueError

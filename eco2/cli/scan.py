@@ -119,10 +119,20 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_FAILED)
 
 
+def _answer(reply: str, choices: list[dict[str, str]]) -> dict[str, str]:
+    """The answer's body: a picked choice (its number, key or name) or the words typed."""
+    for number, choice in enumerate(choices, 1):
+        if reply.strip() in (str(number), choice["category"], choice["name"]):
+            return {"choice": choice["category"]}
+    return {"text": reply}
+
+
 @click.command()
 @click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--hint", default=None, help="What the item is, in words (helps vision).")
-@click.option("--answer", "answer", default=None, help="Answer to give if a stage asks.")
+@click.option(
+    "--answer", default=None, help="Answer if a stage asks: words, or a choice's number or key."
+)
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The API.")
 @click.option("--json", "as_json", is_flag=True, help="Print the raw result JSON at the end.")
 def scan(image: Path, hint: str | None, answer: str | None, url: str, as_json: bool) -> None:
@@ -148,16 +158,20 @@ def scan(image: Path, hint: str | None, answer: str | None, url: str, as_json: b
                 last_id = outcome.last_id
                 if outcome.stage != "needs_input":
                     break
-                question = (outcome.data.get("payload") or {}).get("question", "무엇인가요?")
+                asked = outcome.data.get("payload") or {}
+                question = asked.get("question", "무엇인가요?")
+                choices = asked.get("choices") or []
                 bars.progress.stop()
                 console.print(f"[yellow]질문[/yellow]: {question}")
+                for number, choice in enumerate(choices, 1):
+                    console.print(f"  {number}. {choice['name']} ({choice['category']})")
                 reply = answer
                 if reply is None and sys.stdin.isatty():
                     reply = click.prompt("답", err=True)
                 if not reply:
                     sys.exit(EXIT_NEEDS_INPUT)
                 answer = None  # a given answer is used once; a second question needs a person
-                posted = client.post(f"{job['result_url']}/answer", json={"text": reply})
+                posted = client.post(f"{job['result_url']}/answer", json=_answer(reply, choices))
                 if posted.status_code >= 400:
                     _fail(f"answer refused ({posted.status_code}): {posted.text}")
                 bars.progress.start()

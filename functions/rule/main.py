@@ -1,8 +1,9 @@
 """The rule stage: classify what vision found into a disposal category and its rules.
 
 ``kr.eco2.scan.vision.completed`` → ``kr.eco2.scan.rule.completed``, or
-``kr.eco2.scan.needs_input`` when the text cannot be placed (the classifier says so with a low
-confidence instead of guessing, and the person is asked what the item is).
+``kr.eco2.scan.needs_input`` when the text cannot be placed or the classifier is not sure
+(confidence below ``ASK_BELOW``): the person is asked, with the two likeliest categories as
+choices. A resumed scan carries the person's pick (``ScanRequested.choice``), which decides.
 
 ``handle`` is ``async def`` although it computes: a warm classification costs less than the
 hand-off to a handler thread and back that a plain ``def`` would cost per event. The one slow
@@ -15,9 +16,10 @@ from __future__ import annotations
 
 from cloudevents.http import CloudEvent
 
-from domains.knowledge import classify, search_rules
+from domains.knowledge import ASK_BELOW, category_name, classify, classify_as, search_rules
+from domains.knowledge.josa import attach
 from domains.scan import events
-from domains.scan.events import RuleResult, ScanNeedsInput, ScanState
+from domains.scan.events import Choice, RuleResult, ScanNeedsInput, ScanState
 from eventing.events import payload_of, reply_to
 
 QUESTION = (
@@ -27,8 +29,20 @@ QUESTION = (
 WARM_UP = "깨진 유리컵은 어떻게 버려요"  # reaches the lexicon and the tokenizer (Kiwi) paths
 
 
+def unsure_question(first: str, second: str | None) -> str:
+    """The question for an answer the classifier is not sure of: the two likeliest streams."""
+    if second is None:
+        return f"{attach(first, '이/가')} 맞나요? 아니면 품목 이름을 알려 주세요."
+    return (
+        f"{attach(first, '과/와')} {second} 중 어디에 가까운가요? 고르거나 품목 이름을 알려 주세요."
+    )
+
+
 class Rule:
     """The stage; the knowledge base it reads is the package's own, loaded once per process."""
+
+    def __init__(self, ask_below: float = ASK_BELOW) -> None:
+        self.ask_below = ask_below
 
     def start(self) -> None:
         """Build the classifier, its retrieval index and the tokenizer now (a plain ``def``: the
@@ -39,9 +53,18 @@ class Rule:
     async def handle(self, event: CloudEvent) -> CloudEvent:
         state = payload_of(event, ScanState)
         text = state.vision.text if state.vision else (state.request.hint or "")
-        result = classify(text)
-        if result.category is None:
-            asked = ScanNeedsInput(job_id=state.request.job_id, question=QUESTION, state=state)
+        choice = state.request.choice
+        result = classify_as(text, choice) if choice is not None else classify(text)
+        if result.category is None or result.confidence < self.ask_below:
+            choices = [Choice(category=key, name=category_name(key)) for key in result.choices]
+            question = (
+                unsure_question(choices[0].name, choices[1].name if len(choices) > 1 else None)
+                if choices
+                else QUESTION
+            )
+            asked = ScanNeedsInput(
+                job_id=state.request.job_id, question=question, choices=choices, state=state
+            )
             return reply_to(event, events.NEEDS_INPUT, asked)
         rule = RuleResult.model_validate(result.model_dump(mode="json"))
         return reply_to(event, events.RULE_COMPLETED, state.model_copy(update={"rule": rule}))

@@ -43,6 +43,8 @@ ORDER = [
     ("done", "completed"),
 ]
 MARK = render_mark(random_spec("무색페트", None, 0))  # OCR reads it as clear PET
+# A hint the classifier is not sure of (test_unsure_hint_asks in tests/functions/test_rule.py).
+UNSURE = "스티로폼 박스에 담긴 유리병"  # glass or styrofoam: which one is thrown away?
 
 
 def start_serve(unique: str, logs: Path, *args: str) -> tuple[Proc, httpx.Client]:
@@ -99,6 +101,28 @@ def test_photo_without_mark_asks_then_the_answer_completes_it(redis_system: http
     # Resumes after the question's id; the steps say where it stopped if it does not finish.
     assert follow_to_end(redis_system, scan) == "done", scan.steps
     assert redis_system.get(scan.result_url).json()["result"]["rule"]["category"] == "clear_pet"
+
+
+def test_an_unsure_classification_asks_with_choices_and_the_pick_completes_it(
+    redis_system: httpx.Client,
+) -> None:
+    scan = submit(redis_system, render_photo_without_mark(seed=4), hint=UNSURE)
+    assert follow_to_end(redis_system, scan) == "needs_input", scan.steps
+    payload = scan.seen[-1][1]["payload"]
+    choices = [c["category"] for c in payload["choices"]]
+    assert len(choices) == 2 and len(set(choices)) == 2, payload
+    assert all(c["name"] for c in payload["choices"])
+    waiting = redis_system.get(scan.result_url).json()
+    assert waiting["status"] == "needs_input" and waiting["choices"] == payload["choices"]
+    refused = redis_system.post(f"{scan.result_url}/answer", json={"choice": "not_a_category"})
+    assert refused.status_code == 422, refused.text
+    picked = choices[1]  # the second choice, so the person's pick visibly decides
+    answered = redis_system.post(f"{scan.result_url}/answer", json={"choice": picked})
+    assert answered.status_code == 202, answered.text
+    assert follow_to_end(redis_system, scan) == "done", scan.steps
+    result = redis_system.get(scan.result_url).json()["result"]
+    assert result["rule"]["category"] == picked and result["rule"]["evidence"] == "person"
+    assert result["request"]["choice"] == picked and result["answer"]["text"]
 
 
 def test_rabbitmq_triggered_stages_and_sigterm_stops_every_child(unique: str, logs: Path) -> None:

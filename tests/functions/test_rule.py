@@ -9,6 +9,8 @@ from eventing.runtime.loader import is_async
 from functions.rule import main as rule
 
 stage = rule.new()
+# A text the classifier is not sure of; the e2e test (tests/e2e/test_serve.py) uses the same.
+UNSURE = "스티로폼 박스에 담긴 유리병"  # glass or styrofoam: which one is thrown away?
 
 
 def seen(vision_text: str | None, hint: str | None = None):
@@ -46,3 +48,33 @@ def test_start_builds_the_tokenizer_before_the_first_event() -> None:
     text.kiwi.cache_clear()
     rule.new().start()
     assert text.kiwi.cache_info().currsize == 1
+
+
+async def test_an_unsure_answer_asks_with_the_two_likeliest_categories() -> None:
+    reply = await stage.handle(seen(UNSURE))
+    assert reply["type"] == "kr.eco2.scan.needs_input"
+    asked = payload_of(reply, ScanNeedsInput)
+    assert len(asked.choices) == 2 and asked.choices[0].category != asked.choices[1].category
+    assert all(c.name in asked.question for c in asked.choices)
+    assert "(과)" not in asked.question and "(와)" not in asked.question  # particle chosen
+    assert asked.question.startswith(f"{asked.choices[0].name}과 ")  # 유리병 ends in ㅇ
+
+
+async def test_the_persons_choice_decides_the_category() -> None:
+    asked = payload_of(await stage.handle(seen(UNSURE)), ScanNeedsInput)
+    picked = asked.choices[1].category
+    state = asked.state.model_copy(
+        update={"request": asked.state.request.model_copy(update={"choice": picked})}
+    )
+    reply = await stage.handle(make_event("kr.eco2.scan.vision.completed", state, subject="job-r"))
+    assert reply["type"] == "kr.eco2.scan.rule.completed"
+    result = payload_of(reply, ScanState).rule
+    assert result.category == picked and result.confidence == 1.0 and result.evidence == "person"
+    assert result.rules and all(r["category"] == picked for r in result.rules)
+
+
+async def test_a_sure_answer_does_not_ask() -> None:
+    reply = await stage.handle(seen("다 마신 투명 생수 페트병, 라벨 뗐어"))
+    assert reply["type"] == "kr.eco2.scan.rule.completed"
+    result = payload_of(reply, ScanState).rule
+    assert result.category == "clear_pet" and result.confidence >= 0.9

@@ -31,7 +31,9 @@ def test_batch_scores_the_item_set() -> None:
     right = 0
     for row, result in zip(rows, out, strict=True):
         assert result["text"] == row["text"]  # in order
-        assert set(result) == {"text", "category", "confidence", "parts"}
+        assert set(result) == {
+            *("text", "category", "confidence", "choices", "item", "evidence", "parts")
+        }
         right += result["category"] == row["category"]
     score = right / len(rows)
     print(f"\neco2 classify --batch: {right}/{len(rows)} = {score:.1%}; {done.stderr.strip()}")

@@ -23,7 +23,7 @@ def test_guidance_for_sofa_has_the_fee() -> None:
 
 def test_guidance_explains_the_condition_that_moved_the_item() -> None:
     text = guidance(classify("기름 묻은 피자 박스"))
-    assert text.startswith("'피자 박스'은(는) 일반쓰레기")
+    assert text.startswith("'피자 박스'는 일반쓰레기")
     assert "기름" in text
 
 

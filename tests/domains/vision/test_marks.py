@@ -17,7 +17,7 @@ def test_jamo_decomposes_hangul_and_keeps_latin() -> None:
     [
         ("무색페트", "무색페트", None, "clear_pet"),
         ("유색페트", "유색페트", None, "plastic"),
-        ("페트", "페트", None, "plastic"),
+        ("페트", "페트", None, "clear_pet"),
         ("플라스틱\nPP", "플라스틱", "PP", "plastic"),
         ("플라스틱 0THER", "플라스틱", "OTHER", "plastic"),
         ("비닐류 PE", "비닐류", "PE", "vinyl"),
