@@ -1,6 +1,7 @@
 """What `make setup` installs: uv.lock's versions, with the uv that pyproject.toml pins.
 
-The Makefile installs uv ``UV_VERSION`` and runs ``uv sync --locked`` (which itself refuses a
+``scripts/install-python.sh`` (run by the Makefile and the Containerfile alike) installs uv
+``UV_VERSION`` and runs ``uv sync --locked`` (which itself refuses a
 lock that pyproject.toml has outgrown); these check that the pins agree and that the lock holds
 every extra the Makefile installs, and that the environment running the tests is the lock's.
 """
@@ -20,12 +21,13 @@ def _lock() -> dict:
 
 
 def test_the_makefile_installs_the_uv_pyproject_requires() -> None:
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    pinned = re.search(r"^UV_VERSION := (\S+)$", makefile, re.MULTILINE)
+    script = (ROOT / "scripts" / "install-python.sh").read_text(encoding="utf-8")
+    pinned = re.search(r"^UV_VERSION=(\S+)$", script, re.MULTILINE)
     assert pinned is not None
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["tool"]["uv"]["required-version"] == f"=={pinned.group(1)}"
-    assert "$(UV) sync --locked" in makefile
+    assert "sync --locked" in script
+    assert "scripts/install-python.sh" in (ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 def test_the_lock_holds_every_extra_from_pypi() -> None:
