@@ -181,6 +181,8 @@ class Lexicon:
                 if c[3].category != entry.category
                 and c[3].name != entry.name
                 and (c[1] <= span.start or c[1] - len(c[2]) >= span.stop)  # no overlap
+                # Named as a word of its own: "면봉" hiding across "라면 봉지" is not named.
+                and c[1] - len(c[2]) in starts
             )
             return Match(
                 entry=entry,
