@@ -25,16 +25,9 @@ from PIL import Image
 
 from domains.vision.availability import check_tessdata
 from domains.vision.exceptions import TessdataMissing
-from domains.vision.locate import (
-    WORK_SIZE,
-    TextLine,
-    badge_view,
-    dark_border,
-    for_ocr,
-    mark_regions,
-    text_lines,
-)
+from domains.vision.locate import WORK_SIZE, TextLine, dark_border, for_ocr, text_lines
 from domains.vision.marks import MARK_CHARSET, MarkMatch, MarkReading, match_mark
+from domains.vision.regions import badge_view, mark_regions
 from domains.vision.settings import VisionSettings
 from domains.vision.validation import validate_image
 
