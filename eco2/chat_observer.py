@@ -27,6 +27,7 @@ async def chat_observer(settings: Settings) -> AsyncIterator[ChatProgress]:
         maxlen=settings.progress.stream_maxlen,
         ttl_s=settings.progress.replay_ttl_s,
         linger_s=settings.progress.token_linger_ms / 1000,
+        registered=True,  # the API registers every job before its first step
     )
     jobs, engine = await _jobs(settings)  # the same PostgreSQL probe as the scan observer's
     chats = ChatService(session_factory(engine)) if jobs is not None else None

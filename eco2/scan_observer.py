@@ -50,6 +50,7 @@ async def scan_observer(settings: Settings) -> AsyncIterator[ScanProgress]:
         maxlen=settings.progress.stream_maxlen,
         ttl_s=settings.progress.replay_ttl_s,
         linger_s=settings.progress.token_linger_ms / 1000,
+        registered=True,  # the API registers every job before its first step
     )
     jobs, engine = await _jobs(settings)
     try:

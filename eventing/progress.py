@@ -139,6 +139,19 @@ end"""
     + _EMIT
 )
 
+# For a publisher whose jobs are all registered before their first step: the job's state is its
+# last key (KEYS[#KEYS]) and ARGV[9] is ``LOST_EPOCH``. A step that finds no state means Redis
+# lost the job's log while it ran (restarted empty): its seqs go on from the epoch, as
+# ``restart_lost_log`` does, so a client resuming with a seq from before the loss still reads
+# the steps after it, the terminal one above all.
+_LOST_PREFIX = """
+if redis.call('EXISTS', KEYS[#KEYS]) == 0 then
+  local before = tonumber(redis.call('GET', KEYS[1]) or '0')
+  if before < tonumber(ARGV[9]) then
+    redis.call('SET', KEYS[1], ARGV[9])
+  end
+end"""
+
 # KEYS: state. ARGV: job_id, ttl, ts. Registering twice keeps the first state (idempotent submit).
 _REGISTER = """
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -181,13 +194,19 @@ class ProgressPublisher:
         maxlen: int = 10_000,
         ttl_s: int = 3_600,
         linger_s: float = 0.0,
+        registered: bool = False,
     ) -> None:
         self.redis = redis
         self.keys = keys or ProgressKeys()
         self.maxlen = maxlen
         self.ttl_s = ttl_s
-        self._emit = redis.register_script(_EMIT)
-        self._emit_unless = redis.register_script(_EMIT_UNLESS)
+        # With ``registered`` (every job registered before its first step, as the API does) a
+        # step that finds no state starts a new seq epoch: see ``_LOST_PREFIX``.
+        self.registered = registered
+        prefix = _LOST_PREFIX if registered else ""
+        self._bodies = (prefix + _EMIT, prefix + _EMIT_UNLESS)
+        self._emit = redis.register_script(self._bodies[0])
+        self._emit_unless = redis.register_script(self._bodies[1])
         self._register = redis.register_script(_REGISTER)
         self._restart_lost = redis.register_script(_RESTART_LOST)
         # Steps emitted with ``linger=True`` wait up to ``linger_s`` to share a round trip.
@@ -253,10 +272,13 @@ class ProgressPublisher:
             "" if payload is None else json.dumps(payload, ensure_ascii=False),
             time.time(),
         ]
-        script, body = self._emit, _EMIT
+        script, body = self._emit, self._bodies[0]
         if unless is not None:
             keys.append(unless)
-            script, body = self._emit_unless, _EMIT_UNLESS
+            script, body = self._emit_unless, self._bodies[1]
+        if self.registered:
+            keys.append(self.keys.state(job_id))
+            args.append(LOST_EPOCH)
         if (batch := joined(self.redis)) is not None:
             # EVAL, not EVALSHA: inside MULTI a NOSCRIPT would fail this step alone, after the
             # others were applied. Redis still compiles the body only once (its script cache).

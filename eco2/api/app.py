@@ -114,6 +114,7 @@ def create_app(
                     ProgressKeys(settings.shards, progress.key_prefix),
                     maxlen=progress.stream_maxlen,
                     ttl_s=progress.replay_ttl_s,
+                    registered=True,  # submit and chat register each job first
                 ),
                 publisher=publisher,
                 admission=admission,

@@ -53,3 +53,13 @@ class Sequencer:
         skipped = first - self.next_seq
         self.next_seq = first
         return skipped
+
+    def enter_epoch(self, epoch: int) -> bool:
+        """Past a lost log: once an event of the epoch after ``epoch`` is held, the seqs before
+        it will never come (eventing.progress.LOST_EPOCH), so expect the epoch's first at once
+        rather than after the gap timeout. True when it moved."""
+        if self.next_seq > epoch or not self._held or max(self._held) <= epoch:
+            return False
+        self._held = {seq: event for seq, event in self._held.items() if seq > epoch}
+        self.next_seq = epoch + 1
+        return True

@@ -68,6 +68,7 @@ async def job_stream(plan: StreamPlan) -> AsyncIterator[bytes]:
         gap_since: float | None = None
         quiet_since = time.monotonic()
         while True:
+            sequencer.enter_epoch(LOST_EPOCH)  # a job that went on after its log was lost
             if ready := sequencer.ready():
                 chunk: list[bytes] = []
                 size = 0

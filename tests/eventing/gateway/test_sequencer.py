@@ -35,3 +35,21 @@ def test_gap_holds_until_filled_or_skipped() -> None:
     assert sequencer.skip_gap() == 2
     assert [e.seq for e in sequencer.ready()] == [4]
     assert sequencer.last_sent == 4
+
+
+def test_an_event_past_a_lost_log_moves_to_its_epoch_and_waits_for_its_first() -> None:
+    epoch = 1_000_000
+    sequencer = Sequencer(after=6)  # the client saw 1..6 before Redis lost the log
+    sequencer.add(ev(epoch + 2))
+    assert sequencer.enter_epoch(epoch)
+    assert sequencer.ready() == []  # the epoch's first may still come (another router)
+    sequencer.add(ev(epoch + 1))
+    assert [e.seq for e in sequencer.ready()] == [epoch + 1, epoch + 2]
+    assert not sequencer.enter_epoch(epoch)  # once in the epoch, gaps are ordinary again
+
+
+def test_without_an_event_past_the_epoch_a_gap_is_ordinary() -> None:
+    sequencer = Sequencer(after=6)
+    sequencer.add(ev(9))
+    assert not sequencer.enter_epoch(1_000_000)
+    assert sequencer.ready() == [] and sequencer.waiting
