@@ -5,7 +5,9 @@ Rules the pipeline can rely on:
 - ``create_job`` with an idempotency key: the first request for (user, key) creates the job; any
   later or concurrent one gets that same job and ``created=False`` (one INSERT … ON CONFLICT DO
   NOTHING, so two racing requests cannot both create). The same key with a different image
-  (sha256) is ``IdempotencyKeyReused``.
+  (sha256) is ``IdempotencyKeyReused``. A key whose job failed before any stage took it (the
+  queue refused it, or Redis lost it while queued) starts a new attempt: that is the retry the
+  503 told the client to make, and answering the failed job would make it useless.
 - Every change is one conditional ``UPDATE … RETURNING``: no read-modify-write races.
 - ``update_stage`` only moves forward (progress never decreases), and only while the job is
   queued or running; late or duplicated stage events are ignored.
@@ -39,6 +41,16 @@ _CREATE = (
     insert(_table)
     .on_conflict_do_nothing(index_elements=["user_id", "idempotency_key"])
     .returning(*_VIEW)
+)
+# Frees the key of a job that failed while still queued, so the next request makes a new one.
+_RELEASE_KEY = (
+    update(_table)
+    .where(
+        _job.job_id == bindparam("target"),
+        _job.status == "failed",
+        _job.stage == "queued",
+    )
+    .values(idempotency_key=None, updated_at=func.now())
 )
 
 
@@ -135,20 +147,27 @@ class ScanJobService:
             "image_sha256": image_sha256,
             "model": model,
         }
-        async with autocommit(self._sessions) as connection:  # one atomic statement
-            row = (await connection.execute(_CREATE, values)).first()
-            if row is not None:
-                return _view(row), True
-            # Only a keyed request can conflict (NULL keys never do), so the winner exists now.
-            found = await connection.execute(
-                select(*_VIEW).where(
-                    _job.user_id == user_id, _job.idempotency_key == idempotency_key
+        # Two tries at most: the second follows releasing a key whose job never got queued.
+        for _attempt in range(2):
+            async with autocommit(self._sessions) as connection:  # one atomic statement each
+                row = (await connection.execute(_CREATE, values)).first()
+                if row is not None:
+                    return _view(row), True
+                # Only a keyed request can conflict (NULL keys never do): the winner exists.
+                found = await connection.execute(
+                    select(*_VIEW).where(
+                        _job.user_id == user_id, _job.idempotency_key == idempotency_key
+                    )
                 )
-            )
-            existing = found.first()
-        if existing is None:  # pragma: no cover - the conflict guarantees a committed row
-            raise JobNotFound(f"idempotency key {idempotency_key!r} conflicted but no job found")
-        view = _view(existing)
+                existing = found.first()
+                if existing is None:  # released by a concurrent retry: insert again
+                    continue
+                view = _view(existing)
+                if view.status != "failed" or view.stage != "queued":
+                    break
+                await connection.execute(_RELEASE_KEY, {"target": view.job_id})
+        else:  # pragma: no cover - a third racing retry won twice in a row
+            raise JobNotFound(f"idempotency key {idempotency_key!r} kept conflicting")
         if image_sha256 and view.image_sha256 and view.image_sha256 != image_sha256:
             raise IdempotencyKeyReused(
                 f"idempotency key {idempotency_key!r} was used for job {view.job_id} "

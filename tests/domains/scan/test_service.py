@@ -66,6 +66,31 @@ async def test_idempotency_key_returns_the_same_job_per_user(
         await jobs.create_job(user, "blob://b", SHA_B, idempotency_key="k1")
 
 
+async def test_a_key_whose_job_failed_before_it_was_queued_starts_a_new_attempt(
+    jobs: ScanJobService, sessions: async_sessionmaker[AsyncSession], user: str
+) -> None:
+    first, _ = await jobs.create_job(user, "blob://a", SHA_A, idempotency_key="retry")
+    # The queue refused it (Redis down): the API failed it at ``queued`` and answered 503.
+    await jobs.fail(first.job_id, "queued", "the scan could not be queued: down")
+    retry, created = await jobs.create_job(user, "blob://a", SHA_A, idempotency_key="retry")
+    assert created and retry.job_id != first.job_id and retry.status == "queued"
+    # The failed attempt stays on record, keyless; the key now answers the new job.
+    assert (await jobs.get_job(first.job_id)).status == "failed"
+    again, created_again = await jobs.create_job(user, "blob://a", SHA_A, idempotency_key="retry")
+    assert (again.job_id, created_again) == (retry.job_id, False)
+    assert await _count(sessions, user) == 2
+
+
+async def test_a_key_whose_job_failed_in_a_stage_still_answers_that_job(
+    jobs: ScanJobService, user: str
+) -> None:
+    first, _ = await jobs.create_job(user, "blob://a", SHA_A, idempotency_key="ran")
+    await jobs.update_stage(first.job_id, "vision", 10)
+    await jobs.fail(first.job_id, "vision", "unreadable")
+    again, created = await jobs.create_job(user, "blob://a", SHA_A, idempotency_key="ran")
+    assert (again.job_id, created, again.status) == (first.job_id, False, "failed")
+
+
 async def test_concurrent_creates_with_one_key_make_one_job(
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], user: str
 ) -> None:
