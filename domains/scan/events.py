@@ -8,9 +8,9 @@ next; ``SCAN_EVENTS`` is the table of type → payload that ``eco2 events`` prin
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, get_args
+from typing import Annotated, Any, Final, Literal, get_args
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from domains.knowledge.models import CategoryKey
 from eventing.events import EventCatalog, Payload
@@ -18,6 +18,18 @@ from eventing.events import EventCatalog, Payload
 # The pipeline steps a job reaches, in order; ``done`` is also every job's terminal stage.
 Stage = Literal["queued", "vision", "rule", "answer", "reward", "done"]
 STAGES: tuple[str, ...] = get_args(Stage)
+
+# The rule stage's input is what a photo shows and a person types: a few hundred characters.
+# Longer text is cut here, so no event (from the bus or over HTTP) costs the stage seconds of
+# tokenising (a 900 KB text took 16-23 s before).
+TEXT_MAX: Final = 4_000
+
+
+def _clip(text: str) -> str:
+    return text[:TEXT_MAX]
+
+
+StageText = Annotated[str, AfterValidator(_clip)]
 
 REQUESTED: Final = "kr.eco2.scan.requested"
 VISION_COMPLETED: Final = "kr.eco2.scan.vision.completed"
@@ -31,14 +43,20 @@ FAILED: Final = "kr.eco2.scan.failed"
 class ScanRequested(Payload):
     """A scan was accepted by the API; the vision stage starts from here."""
 
-    job_id: str = Field(min_length=1)
-    user_id: str = "anonymous"
-    image_ref: str = Field(min_length=1, description="Where the image bytes are (blob key or URL).")
+    job_id: str = Field(min_length=1, max_length=64)
+    user_id: str = Field("anonymous", max_length=128)
+    image_ref: str = Field(
+        min_length=1, max_length=300, description="Where the image bytes are (blob key or URL)."
+    )
     image_bytes: int | None = Field(
         None, ge=0, description="The image's size, so vision can budget memory before fetching."
     )
-    hint: str | None = Field(None, description="What the user typed about the item, if anything.")
-    model: str | None = Field(None, description="LLM model for this scan; settings decide if None.")
+    hint: str | None = Field(
+        None, max_length=2_500, description="What the user typed about the item, and answered."
+    )
+    model: str | None = Field(
+        None, max_length=100, description="LLM model for this scan; settings decide if None."
+    )
     choice: CategoryKey | None = Field(
         None, description="The category the person picked when the scan asked; it decides."
     )
@@ -48,7 +66,7 @@ class VisionResult(Payload):
     """What vision recognised: the item, the words read off it, where that came from."""
 
     item: str | None = Field(None, description="A short item description, Korean.")
-    text: str = Field("", description="Everything read or given, as the rule stage's input.")
+    text: StageText = Field("", description="Everything read or given, as the rule stage's input.")
     marks: list[str] = Field(default_factory=list, description="Recycling-mark words found.")
     parts: list[str] = Field(default_factory=list)
     source: Literal["ocr", "hint", "llm", "ocr+hint", "none"] = "none"
@@ -58,7 +76,7 @@ class VisionResult(Payload):
 class RuleResult(Payload):
     """The disposal category and the rules found for it (the rule classifier's output)."""
 
-    text: str = Field("", description="The text that was classified.")
+    text: StageText = Field("", description="The text that was classified.")
     category: str | None
     confidence: float = Field(ge=0.0, le=1.0)
     item: str | None = None
