@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudevents import exceptions as ce_exceptions
 from cloudevents.http import CloudEvent
 
 from eventing.exceptions import MalformedEventError
@@ -48,11 +49,14 @@ def to_amqp(event: CloudEvent) -> AmqpMessage:
 
 def from_amqp(message: AmqpMessage) -> CloudEvent:
     """Read a binary-mode AMQP message back into a CloudEvent."""
-    attributes = {
-        name[len(PREFIX) :]: _text(value)
-        for name, value in message.headers.items()
-        if name.startswith(PREFIX)
-    }
+    try:
+        attributes = {
+            name[len(PREFIX) :]: _text(value)
+            for name, value in message.headers.items()
+            if name.startswith(PREFIX)
+        }
+    except UnicodeDecodeError as exc:
+        raise MalformedEventError(f"AMQP CloudEvent header is not UTF-8: {exc}") from exc
     missing = [f"{PREFIX}{name}" for name in REQUIRED if not attributes.get(name)]
     if missing:
         raise MalformedEventError(f"AMQP CloudEvent is missing headers: {', '.join(missing)}")
@@ -64,7 +68,10 @@ def from_amqp(message: AmqpMessage) -> CloudEvent:
             data = json.loads(message.body) if message.body else None
         except ValueError as exc:
             raise MalformedEventError(f"AMQP CloudEvent body is not JSON: {exc}") from exc
-    return CloudEvent(attributes, data)
+    try:
+        return CloudEvent(attributes, data)
+    except ce_exceptions.GenericException as exc:  # an unknown specversion, say
+        raise MalformedEventError(f"invalid AMQP CloudEvent: {exc}") from exc
 
 
 def _text(value: Any) -> str:

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Literal, Protocol
 
 from fastapi import FastAPI, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis import asyncio as aioredis
 from starlette.background import BackgroundTask
@@ -34,6 +34,12 @@ SERVICES = frozenset({"scans", "chat"})
 # would accept "²" or "①", and a seq of thousands of digits costs a big-int parse for nothing.
 JOB_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 SEQ = re.compile(r"[0-9]{1,18}")
+
+
+def resume_point(raw: str) -> int | None:
+    """The seq a client resumes after, or None when ``raw`` is not one: ASCII digits only
+    (``str.isdigit`` would take '²' and '①') and at most 18 of them (a 64-bit seq)."""
+    return int(raw) if SEQ.fullmatch(raw) else None
 
 
 class GatewayConfig(Protocol):
@@ -164,7 +170,16 @@ def create_app(
     app = FastAPI(title="Eco² SSE gateway", lifespan=lifespan)
     app.state.gateway = gateway
 
-    @app.get("/api/v1/{service}/{job_id}/events", response_model=None)
+    @app.get(
+        "/api/v1/{service}/{job_id}/events",
+        response_model=None,
+        response_class=StreamingResponse,
+        responses={
+            200: {"content": {"text/event-stream": {}}, "description": "The job's events."},
+            400: {"description": "Last-Event-ID is not a seq."},
+            404: {"description": "Unknown service or job."},
+        },
+    )
     async def events(
         service: str,
         job_id: str,
@@ -177,12 +192,12 @@ def create_app(
             return JSONResponse({"detail": f"unknown service {service!r}"}, status_code=404)
         if not JOB_ID.fullmatch(job_id):  # checked before any store is asked
             return JSONResponse({"detail": f"unknown job {job_id!r}"}, status_code=404)
-        raw = last_event_id or last_event_id_query or "0"
-        if not SEQ.fullmatch(raw):
+        after = resume_point(last_event_id or last_event_id_query or "0")
+        if after is None:
             return JSONResponse(
                 {"detail": "Last-Event-ID must be a seq: 1 to 18 ASCII digits"}, status_code=400
             )
-        plan = await gateway.open(job_id, int(raw))
+        plan = await gateway.open(job_id, after)
         if plan is None:
             return JSONResponse({"detail": f"unknown job {job_id!r}"}, status_code=404)
         cleanup = BackgroundTask(plan.cleanup)
@@ -195,7 +210,7 @@ def create_app(
     async def healthz() -> dict[str, object]:
         return {"status": "ok", "mode": gateway.channels, "clients": len(gateway.hub)}
 
-    @app.get("/metrics")
+    @app.get("/metrics", response_class=PlainTextResponse)
     async def prometheus() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
