@@ -22,7 +22,10 @@ async def test_router_killed_mid_batch_loses_nothing_and_doubles_nothing(
     stream_key = publisher.keys.stream(publisher.keys.shard("k"))
     procs = []
     try:
-        async with serve_app(create_app(settings_bus)) as base, httpx.AsyncClient() as client:
+        # The read waits out the claim (no event meanwhile); ``within`` bounds the whole read.
+        timeout = httpx.Timeout(5, read=30)
+        app = create_app(settings_bus)
+        async with serve_app(app) as base, httpx.AsyncClient(timeout=timeout) as client:
             reader = asyncio.create_task(
                 read_stream(client, f"{base}/api/v1/scans/k/events", within=30)
             )
