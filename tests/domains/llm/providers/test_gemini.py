@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import socket
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -99,3 +101,17 @@ async def test_errors_are_translated(provider, fakes, action, kind):
     if kind is RateLimited:
         assert caught.value.retry_after == 4.0
     assert len(fakes.gemini.received) == 1
+
+
+async def test_a_refused_connection_fails_at_once_for_the_chain_to_fall_back() -> None:
+    # With retry_options unset the SDK sleeps 1-10 s and retries a refused connection itself
+    # (seen: an unreachable Gemini cost a scan 15 s); the router's own retry and breaker decide.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    provider = GeminiProvider(build_client("g-key", f"http://127.0.0.1:{port}", 5.0))
+    started = time.monotonic()
+    with pytest.raises(ProviderUnavailable, match="cannot connect"):
+        await provider.generate(LLMRequest(prompt="캔?"), "gemini-2.5-flash")
+    assert time.monotonic() - started < 1.0  # the SDK's own retry sleeps at least 1 s
+    await provider.aclose()
