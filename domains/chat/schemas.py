@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from domains.chat.events import Location
+from domains.llm.routing import known_model
 
 
 class ChatView(BaseModel):
@@ -68,7 +69,7 @@ class MessageIn(BaseModel):
         None, max_length=200, pattern=r"^sha256:[0-9a-f]{64}$", description="Image store ref."
     )
     location: Location | None = None
-    model: str | None = Field(None, max_length=100)
+    model: Annotated[str, AfterValidator(known_model)] | None = Field(None, max_length=100)
 
     @model_validator(mode="after")
     def _something_to_answer(self) -> MessageIn:

@@ -34,6 +34,16 @@ def provider_for(model: str) -> str:
     )
 
 
+def known_model(model: str) -> str:
+    """A pydantic validator for a request's model name: the name when a provider serves it,
+    else ValueError naming the ones we know (a 422 at submit, not a failed scan later)."""
+    try:
+        provider_for(model)
+    except UnknownModel as exc:
+        raise ValueError(str(exc)) from exc
+    return model
+
+
 def chain_for(model: str, llm: LLMSettings) -> list[tuple[str, str]]:
     """The (provider, model) steps tried in order for ``model``.
 

@@ -38,6 +38,7 @@ from eco2.api.places import PlacesApi, info, locations, reminders
 from eco2.api.publish import ScanPublisher, open_publisher
 from eco2.api.routes import SCANS, ScanApi, router
 from eco2.api.sweeper import Sweeper
+from eco2.api.text_guard import TextGuard
 from eco2.settings import Settings
 from eventing.bus.redis import connect as connect_binary
 from eventing.gateway import create_app as create_gateway
@@ -152,6 +153,7 @@ def create_app(
     app.add_middleware(
         UploadLimit, max_bytes=settings.vision.max_image_bytes, paths=frozenset({SCANS})
     )
+    app.add_middleware(TextGuard)
     errors.install(app)
     for kind in chat_routes.CHAT_ERRORS:
         app.add_exception_handler(kind, chat_routes.chat_error)

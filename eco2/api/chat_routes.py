@@ -49,7 +49,7 @@ from eventing.runtime.amqp_trigger import publish_amqp
 log = logging.getLogger("eco2.api.chat")
 
 CHATS = "/api/v1/chats"
-UserId = Annotated[str, Header(alias="X-User-Id", min_length=1, max_length=200)]
+UserId = Annotated[str, Header(alias="X-User-Id", min_length=1, max_length=128)]
 
 router = APIRouter(tags=["chat"])
 

@@ -9,6 +9,7 @@ JobNotFound                404     not_found
 IdempotencyKeyReused       409     idempotency_key_reused
 InvalidTransition          409     invalid_transition
 RequestValidationError     422     invalid_request
+HTTPException (Starlette)  its own bad_request, not_found, method_not_allowed (no JSON, no route)
 FacilityNotFound           404     not_found
 ReminderNotFound           404     not_found
 InvalidQuery (location)    422     invalid_request: coordinates, radius, kind
@@ -27,11 +28,12 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domains.info.exceptions import InvalidRequest, ReminderNotFound, UnknownDistrict
 from domains.location.exceptions import FacilityNotFound, InvalidQuery
@@ -109,8 +111,22 @@ async def _busy(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+# Starlette's own refusals (a body that is not JSON, an unknown path, a wrong method) in the
+# same ``{"error": ...}`` shape as every other answer, so a client parses one shape.
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+
+
+async def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTP_CODES.get(exc.status_code, "http_error")
+    response = error_response(exc.status_code, code, str(exc.detail))
+    response.headers.update(exc.headers or {})
+    return response
+
+
 def install(app: FastAPI) -> None:
     """Register every handler on ``app``."""
+    app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(VisionError, _coded)
     app.add_exception_handler(ApiError, _coded)
     for kind in SCAN_ERRORS:

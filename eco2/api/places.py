@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from domains.info.exceptions import InvalidRequest
 from domains.info.schemas import Calendar, FeeMatch, Price, Reminder, ReminderIn, Tonight, Zone
@@ -88,7 +88,9 @@ async def region(request: Request, lat: Lat, lon: Lon) -> Region | None:
 
 
 @locations.get("/{facility_id}", response_model=Facility)
-async def facility(request: Request, facility_id: int) -> Facility:
+async def facility(
+    request: Request, facility_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
+) -> Facility:
     """One facility with its hours, accepted items and source."""
     return await _api(request).locations.get(facility_id)
 

@@ -16,10 +16,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import AfterValidator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.image import ImageStore
 from domains.knowledge import category_name
+from domains.llm.routing import known_model
 from domains.scan.events import ScanRequested
 from domains.scan.pipeline import PIPELINE
 from domains.scan.schemas import ACTIVE, JobView
@@ -29,6 +31,7 @@ from eco2.api.admission import Admission
 from eco2.api.exceptions import Overloaded, PublishFailed
 from eco2.api.publish import ScanPublisher
 from eco2.api.schemas import AnswerIn, ErrorOut, ScanAccepted, ScanStatusOut, urls
+from eco2.api.text_guard import refuse_controls
 from eco2.settings import Settings
 from eventing.bus.batch import write_batch
 from eventing.exceptions import BusError
@@ -117,6 +120,9 @@ class ScanApi:
 
 
 log = logging.getLogger("eco2.api")
+# The form fields of an upload (multipart, so eco2.api.text_guard does not read them).
+PlainText = Annotated[str, AfterValidator(refuse_controls)]
+ModelName = Annotated[str, AfterValidator(refuse_controls), AfterValidator(known_model)]
 
 router = APIRouter(prefix=SCANS, tags=["scans"], responses=ERRORS)
 
@@ -143,8 +149,12 @@ def _accepted(job: JobView, *, replay: bool = False) -> JSONResponse:
 async def submit(
     request: Request,
     image: Annotated[UploadFile, File(description="JPEG, PNG, WEBP, GIF or BMP, ≤ 10 MiB.")],
-    hint: Annotated[str | None, Form(max_length=500, description="What it is, in words.")] = None,
-    model: Annotated[str | None, Form(max_length=100, description="LLM model.")] = None,
+    hint: Annotated[
+        PlainText | None, Form(max_length=500, description="What it is, in words.")
+    ] = None,
+    model: Annotated[
+        ModelName | None, Form(max_length=100, description="LLM model: gpt-*, gemini-*, local.")
+    ] = None,
     idempotency_key: Annotated[
         str | None, Header(alias="X-Idempotency-Key", max_length=200)
     ] = None,
