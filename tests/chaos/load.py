@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from eco2.cli.scan import sse_events
+from eventing.progress import LOST_EPOCH
 
 TERMINAL = ("done", "failed", "needs_input")
 
@@ -108,3 +109,27 @@ class Load:
                 pass
             scan.reconnects += 1
             time.sleep(0.3)
+
+
+def problems(scan: Followed) -> list[str]:
+    """What is wrong with what one client saw; empty when the scan ended properly."""
+    found = []
+    if scan.terminal not in ("done", "failed"):
+        found.append(f"{scan.job_id}: ended {scan.terminal!r} (hung or asked)")
+    if scan.terminal == "failed" and not scan.reason:
+        found.append(f"{scan.job_id}: failed without a reason")
+    if len(set(scan.seqs)) != len(scan.seqs):
+        found.append(f"{scan.job_id}: a seq came twice: {scan.seqs}")
+    before = [s for s in scan.seqs if s <= LOST_EPOCH]
+    if before != list(range(1, len(before) + 1)) and before != sorted(before):
+        found.append(f"{scan.job_id}: out of order: {scan.seqs}")
+    if before and before != list(range(before[0], before[0] + len(before))):
+        found.append(f"{scan.job_id}: a gap: {scan.seqs}")
+    if before and before[0] != 1:
+        found.append(f"{scan.job_id}: missed its first events: {scan.seqs}")
+    after = [s for s in scan.seqs if s > LOST_EPOCH]
+    if after and after != list(range(LOST_EPOCH + 1, LOST_EPOCH + 1 + len(after))):
+        # A scan whose log was lost goes on in the new epoch (a stage mid-job finishes it)
+        # or is failed there by the sweeper: either way from the epoch's first seq, no gap.
+        found.append(f"{scan.job_id}: the new epoch has a gap or repeat: {scan.seqs}")
+    return found

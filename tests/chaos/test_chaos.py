@@ -23,8 +23,7 @@ from pathlib import Path
 import pytest
 
 from domains.vision.render import render_photo_without_mark
-from eventing.progress import LOST_EPOCH
-from tests.chaos.load import Followed, Load
+from tests.chaos.load import Load, problems
 from tests.chaos.own_redis import OwnRedis
 from tests.e2e.conftest import cleanup
 from tests.e2e.support import Proc, free_port, isolated_env, serve_argv, spawn
@@ -72,30 +71,6 @@ def pid_of(serve: Proc, part: str) -> int:
 
 def kill(serve: Proc, part: str) -> None:
     os.kill(pid_of(serve, part), signal.SIGKILL)
-
-
-def problems(scan: Followed) -> list[str]:
-    """What is wrong with what one client saw; empty when the scan ended properly."""
-    found = []
-    if scan.terminal not in ("done", "failed"):
-        found.append(f"{scan.job_id}: ended {scan.terminal!r} (hung or asked)")
-    if scan.terminal == "failed" and not scan.reason:
-        found.append(f"{scan.job_id}: failed without a reason")
-    if len(set(scan.seqs)) != len(scan.seqs):
-        found.append(f"{scan.job_id}: a seq came twice: {scan.seqs}")
-    before = [s for s in scan.seqs if s <= LOST_EPOCH]
-    if before != list(range(1, len(before) + 1)) and before != sorted(before):
-        found.append(f"{scan.job_id}: out of order: {scan.seqs}")
-    if before and before != list(range(before[0], before[0] + len(before))):
-        found.append(f"{scan.job_id}: a gap: {scan.seqs}")
-    if before and before[0] != 1:
-        found.append(f"{scan.job_id}: missed its first events: {scan.seqs}")
-    after = [s for s in scan.seqs if s > LOST_EPOCH]
-    if after and after != list(range(LOST_EPOCH + 1, LOST_EPOCH + 1 + len(after))):
-        # A scan whose log was lost goes on in the new epoch (a stage mid-job finishes it)
-        # or is failed there by the sweeper: either way from the epoch's first seq, no gap.
-        found.append(f"{scan.job_id}: the new epoch has a gap or repeat: {scan.seqs}")
-    return found
 
 
 def test_every_scan_ends_and_serve_recovers_through_every_fault(
