@@ -22,6 +22,7 @@ from eventing.gateway.settings import GatewaySettings
 from eventing.router.settings import RouterSettings
 from eventing.runtime.settings import RuntimeSettings
 from eventing.settings import BusSettings, EnvSettings, ProgressSettings
+from eventing.tracing import TracingSettings
 
 
 class Settings(EnvSettings, BusSettings, DatabaseSettings):
@@ -64,6 +65,7 @@ class Settings(EnvSettings, BusSettings, DatabaseSettings):
     vision: VisionSettings = VisionSettings()
     chat: ChatSettings = ChatSettings()
     location: LocationSettings = LocationSettings()
+    tracing: TracingSettings = TracingSettings()
 
 
 @lru_cache(maxsize=1)

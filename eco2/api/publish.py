@@ -17,10 +17,12 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractExchange, AbstractRobustConnection
 from cloudevents.http import CloudEvent
+from opentelemetry.trace import SpanKind
 
 from domains.scan.events import REQUESTED, ScanRequested, ScanState
 from domains.scan.pipeline import PIPELINE
 from eco2.settings import Settings
+from eventing import tracing
 from eventing.bus.base import EventBus
 from eventing.bus.redis import RedisBus
 from eventing.events import make_event
@@ -39,9 +41,16 @@ class ScanPublisher(abc.ABC):
     """Port: put a requested event where the vision stage consumes it."""
 
     async def submit(self, request: ScanRequested) -> CloudEvent:
-        """Publish a requested event for ``request``; returns the event sent."""
-        event = requested_event(request)
-        await self.publish(event)
+        """Publish a requested event for ``request``; returns the event sent.
+
+        The publish is the root span of the scan's trace (or a child of the request's, when
+        the API traces requests); the event carries it to every stage (eventing.tracing).
+        """
+        with tracing.tracer().start_as_current_span(
+            "scan submit", kind=SpanKind.PRODUCER, attributes={"eco2.job_id": request.job_id}
+        ):
+            event = tracing.inject(requested_event(request))
+            await self.publish(event)
         return event
 
     @abc.abstractmethod

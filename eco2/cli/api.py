@@ -24,9 +24,15 @@ def api(host: str, port: int, reuse_port: bool, channels: str) -> None:
     from eco2 import logs
     from eco2.api import create_app
     from eco2.settings import get_settings
+    from eventing import tracing
     from eventing.gateway.serve import run
 
     settings = get_settings()
     logs.configure(settings.log_level)
+    provider = tracing.configure(settings.tracing, "eco2-api")
     app = create_app(settings, channels="job" if channels == "job" else "shard")
-    run(app, host, port, reuse_port=reuse_port)
+    try:
+        run(app, host, port, reuse_port=reuse_port)
+    finally:
+        if provider is not None:
+            provider.shutdown()  # sends the spans still buffered

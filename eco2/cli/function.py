@@ -10,6 +10,7 @@ import uvloop
 
 from eco2 import logs
 from eco2.settings import Settings, get_settings
+from eventing import tracing
 from eventing.exceptions import HandlerLoadError
 from eventing.runtime.loader import Function, load_function
 from eventing.runtime.redis_trigger import ReplyTopic
@@ -89,7 +90,12 @@ def run(
         main = _run_redis(fn, settings, topic, group, reply_topic, consumer, observer)
     else:
         main = _run_amqp(fn, settings, topic, group, reply_topic, exchange, observer)
-    uvloop.run(main)  # the C event loop: less CPU per event
+    provider = tracing.configure(settings.tracing, f"eco2-{fn.service}")
+    try:
+        uvloop.run(main)  # the C event loop: less CPU per event
+    finally:
+        if provider is not None:
+            provider.shutdown()  # sends the spans still buffered
 
 
 @contextlib.asynccontextmanager

@@ -74,6 +74,12 @@ class Function:
         """``file.py:factory``, how logs and errors name this function."""
         return f"{Path(self.source).name}:{self.target}"
 
+    @property
+    def service(self) -> str:
+        """The function's folder (``functions/vision/main.py`` → ``vision``): the name Knative
+        gives its service, and its spans' (eventing.tracing)."""
+        return Path(self.source).parent.name or self.name
+
     def is_ready(self) -> bool:
         """The instance's ``ready()`` if it has one; a function without it is always ready."""
         return True if self.ready is None else bool(self.ready())

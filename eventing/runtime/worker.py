@@ -34,7 +34,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol, cast
 
 from cloudevents.http import CloudEvent
+from opentelemetry.trace import StatusCode
 
+from eventing import tracing
 from eventing.exceptions import InvalidPayloadError
 from eventing.runtime import report
 from eventing.runtime.dedupe import Dedupe, RedisDedupe
@@ -152,6 +154,17 @@ class Processor:
         if looked_up_apart and await self.dedupe.seen(event_id):  # type: ignore[union-attr]  # looked_up_apart: set
             return await self._skip(event, ack)
         log.debug("handling id=%s type=%s attempt=%d", event_id, event["type"], attempt)
+        # The handling is a span, child of the one the event carries (eventing.tracing); the
+        # reply is stamped with it in ``_settle``, so one trace follows a job through its stages.
+        with tracing.consuming(event, f"{self.function.service} {event['type']}") as span:
+            span.set_attribute("eco2.attempt", attempt)
+            outcome = await self._process(event, attempt, ack)
+            if outcome.status in ("retry", "dead"):
+                span.set_status(StatusCode.ERROR, outcome.reason or outcome.status)
+            return outcome
+
+    async def _process(self, event: CloudEvent, attempt: int, ack: Ack | None) -> Outcome:
+        event_id = event["id"]
         try:
             fresh = await self._started(event, attempt)
             if fresh:
@@ -215,7 +228,7 @@ class Processor:
             if self.observer is not None:
                 await self.observer.succeeded(event, reply)
             if reply is not None and self.publish_reply is not None:
-                await self.publish_reply(reply)
+                await self.publish_reply(tracing.inject(reply))
             if self.dedupe is not None:
                 await self.dedupe.mark(event["id"])
             if ack is not None:
