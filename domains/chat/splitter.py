@@ -30,6 +30,12 @@ _CONTENT_TAGS = ("NN", "NP", "NR", "VV", "VA", "VX", "XR", "SL", "SN", "MAG", "I
 # subordinate ending ("-면", "-는데", "-서") never ends one.
 _FINALISH = frozenset({"어", "아", "야", "여", "지", "요", "니", "냐", "나", "셈", "음"})
 _LAUGHTER = re.compile(r"^[ㅋㅎㅠㅜ~!?.,\s]*$")
+# Thanks said at the end of a request with no punctuation ("폐지 시세 알려줘 고마워요"): a
+# separate thing said, whatever the request before it.
+_THANKS_TAIL = re.compile(
+    r"\s+(고마워요?|고맙습니다|고맙다|감사합니다|감사해요|감사|땡큐|ㄳ|ㄱㅅ|thx|thanks)[\s.!~ㅎㅋ^]*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,16 @@ def _clause_cuts(sentence: str) -> list[int]:
     return sorted(set(cuts))
 
 
+def _ends_a_sentence(text: str) -> bool:
+    """Whether ``text`` ends in a final ending ("알려줘", "버려요"), not a connective one
+    ("알려줘서 고마워" thanks for the telling; it is one thing said)."""
+    tokens = [t for t in morphemes(text.strip(" ,")) if not t.tag.startswith("S")]
+    if not tokens:
+        return False
+    last = tokens[-1]
+    return last.tag == "EF" or (last.tag == "EC" and last.form in _FINALISH)
+
+
 def split(text: str) -> list[Piece]:
     """The candidate sub-questions of ``text``, in order; at least one (the whole text)."""
     text = text.strip()
@@ -144,11 +160,16 @@ def split(text: str) -> list[Piece]:
                 pieces.append(Piece(chunk, weak))
                 start, weak = cut, True
         rest = sentence[start:].strip(" ,")
+        thanks = _THANKS_TAIL.search(rest)
+        if thanks and _ends_a_sentence(rest[: thanks.start()]):
+            pieces.append(Piece(rest[: thanks.start()].strip(" ,"), weak))
+            rest, weak = rest[thanks.start() :].strip(), False
         if rest:
             pieces.append(Piece(rest, weak))
     merged: list[Piece] = []
     for piece in pieces:
         tiny = not has_content(piece.text) or len(piece.text.strip(" ?!.~")) <= 2
+        tiny = tiny and not _THANKS_TAIL.match(f" {piece.text}")
         if merged and (tiny or not has_content(merged[-1].text)):
             last = merged.pop()
             merged.append(Piece(f"{last.text} {piece.text}", last.weak))
