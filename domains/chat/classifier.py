@@ -33,7 +33,7 @@ from domains.chat.intents import (
     keyword_hits,
     squeeze,
 )
-from domains.chat.splitter import Piece, asks, elliptical, morphemes, split
+from domains.chat.splitter import Piece, asks, bare_topic, elliptical, morphemes, split
 from domains.knowledge.text import loose_jamo
 
 DATA = Path(__file__).parent / "data"
@@ -293,8 +293,11 @@ def _continues(text: str) -> bool:
 
 
 def _joins(last: SubQuestion, new: SubQuestion, piece: Piece) -> bool:
-    """Whether a weak clause split is undone: one side could not be placed (it fell to
-    general), or both sides ask the same thing and not each its own question."""
+    """Whether a split is undone: a bare noun phrase after a question names its topic; a weak
+    clause split, when one side could not be placed (it fell to general), or both sides ask the
+    same thing and not each its own question."""
+    if asks(last.text) and bare_topic(piece.text) and not any(keyword_hits(piece.text).values()):
+        return True
     if not piece.weak:
         return False
     if "general" in (last.decision.intent, new.decision.intent) and (

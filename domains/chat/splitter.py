@@ -86,6 +86,18 @@ def asks(text: str) -> bool:
     )
 
 
+def bare_topic(text: str) -> bool:
+    """A noun phrase said after a question ("깨진 머그컵"): no predicate, ending or question
+    mark of its own; it names what the question before it is about."""
+    tokens = [t for t in morphemes(text) if t.tag not in ("SP", "SS", "SE", "SO", "SW")]
+    if not tokens or any(t.tag == "SF" and t.form == "?" for t in tokens):
+        return False
+    last = [t for t in tokens if t.tag != "SF"]
+    if not last or not last[-1].tag.startswith("NN"):
+        return False
+    return not any(t.tag.startswith(("EF", "EC", "VCP", "XSV", "XSA")) for t in tokens)
+
+
 def elliptical(text: str) -> bool:
     """A fragment that continues the previous question: no predicate, ends in 은/는 or -면
     ("구리는?", "이건?", "깨졌으면?")."""
@@ -126,7 +138,10 @@ def _clause_cuts(sentence: str) -> list[int]:
             cuts.append(token.start + token.len)
         elif token.tag == "EC" and token.form == "고":
             before = tokens[n - 1]
-            if before.tag in ("VV", "VX", "VV-R", "VV-I") and nxt.tag not in ("VX", "SF"):
+            # "알려주고", "버리고"; and "어디고" (a question word with the copula: "어디이고")
+            asked = before.tag == "VCP" and n >= 2 and tokens[n - 2].tag == "NP"
+            verb = before.tag in ("VV", "VX", "VV-R", "VV-I") or asked
+            if verb and nxt.tag not in ("VX", "SF"):
                 cuts.append(token.start + token.len)
         elif token.tag == "JC" and token.form in ("랑", "이랑", "하고"):
             before = [t for t in tokens[:n] if t.start >= (cuts[-1] if cuts else 0)]
