@@ -87,10 +87,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("labels", type=Path, help="the labelled JSON Lines file")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--no-misses", action="store_true", help="aggregates only (for a frozen test half)"
+    )
     args = parser.parse_args()
     labels = read_jsonl(args.labels.read_text(encoding="utf-8").splitlines())
     answers = read_jsonl(sys.stdin.read().splitlines())
     figures = score(labels, answers)
+    if args.no_misses:
+        figures["misses"] = []
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
         return
@@ -107,6 +112,8 @@ def main() -> None:
     for row in figures["table"]:
         accuracy = "–" if row["accuracy"] is None else f"{100 * row['accuracy']:.1f} %"
         print(f"| {row['bin']} | {row['answers']} | {row['right']} | {accuracy} |")
+    if args.no_misses:
+        return
     print("\nmisses:")
     for miss in figures["misses"]:
         print(

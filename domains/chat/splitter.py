@@ -30,6 +30,12 @@ _CONTENT_TAGS = ("NN", "NP", "NR", "VV", "VA", "VX", "XR", "SL", "SN", "MAG", "I
 # subordinate ending ("-면", "-는데", "-서") never ends one.
 _FINALISH = frozenset({"어", "아", "야", "여", "지", "요", "니", "냐", "나", "셈", "음"})
 _LAUGHTER = re.compile(r"^[ㅋㅎㅠㅜ~!?.,\s]*$")
+# Thanks said at the end of a request with no punctuation ("폐지 시세 알려줘 고마워요"): a
+# separate thing said, whatever the request before it.
+_THANKS_TAIL = re.compile(
+    r"\s+(고마워요?|고맙습니다|고맙다|감사합니다|감사해요|감사|땡큐|ㄳ|ㄱㅅ|thx|thanks)[\s.!~ㅎㅋ^]*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,18 @@ def asks(text: str) -> bool:
     )
 
 
+def bare_topic(text: str) -> bool:
+    """A noun phrase said after a question ("깨진 머그컵"): no predicate, ending or question
+    mark of its own; it names what the question before it is about."""
+    tokens = [t for t in morphemes(text) if t.tag not in ("SP", "SS", "SE", "SO", "SW")]
+    if not tokens or any(t.tag == "SF" and t.form == "?" for t in tokens):
+        return False
+    last = [t for t in tokens if t.tag != "SF"]
+    if not last or not last[-1].tag.startswith("NN"):
+        return False
+    return not any(t.tag.startswith(("EF", "EC", "VCP", "XSV", "XSA")) for t in tokens)
+
+
 def elliptical(text: str) -> bool:
     """A fragment that continues the previous question: no predicate, ends in 은/는 or -면
     ("구리는?", "이건?", "깨졌으면?")."""
@@ -120,7 +138,10 @@ def _clause_cuts(sentence: str) -> list[int]:
             cuts.append(token.start + token.len)
         elif token.tag == "EC" and token.form == "고":
             before = tokens[n - 1]
-            if before.tag in ("VV", "VX", "VV-R", "VV-I") and nxt.tag not in ("VX", "SF"):
+            # "알려주고", "버리고"; and "어디고" (a question word with the copula: "어디이고")
+            asked = before.tag == "VCP" and n >= 2 and tokens[n - 2].tag == "NP"
+            verb = before.tag in ("VV", "VX", "VV-R", "VV-I") or asked
+            if verb and nxt.tag not in ("VX", "SF"):
                 cuts.append(token.start + token.len)
         elif token.tag == "JC" and token.form in ("랑", "이랑", "하고"):
             before = [t for t in tokens[:n] if t.start >= (cuts[-1] if cuts else 0)]
@@ -130,6 +151,16 @@ def _clause_cuts(sentence: str) -> list[int]:
             if len(content) >= 2:
                 cuts.append(token.start + token.len)
     return sorted(set(cuts))
+
+
+def _ends_a_sentence(text: str) -> bool:
+    """Whether ``text`` ends in a final ending ("알려줘", "버려요"), not a connective one
+    ("알려줘서 고마워" thanks for the telling; it is one thing said)."""
+    tokens = [t for t in morphemes(text.strip(" ,")) if not t.tag.startswith("S")]
+    if not tokens:
+        return False
+    last = tokens[-1]
+    return last.tag == "EF" or (last.tag == "EC" and last.form in _FINALISH)
 
 
 def split(text: str) -> list[Piece]:
@@ -144,11 +175,16 @@ def split(text: str) -> list[Piece]:
                 pieces.append(Piece(chunk, weak))
                 start, weak = cut, True
         rest = sentence[start:].strip(" ,")
+        thanks = _THANKS_TAIL.search(rest)
+        if thanks and _ends_a_sentence(rest[: thanks.start()]):
+            pieces.append(Piece(rest[: thanks.start()].strip(" ,"), weak))
+            rest, weak = rest[thanks.start() :].strip(), False
         if rest:
             pieces.append(Piece(rest, weak))
     merged: list[Piece] = []
     for piece in pieces:
         tiny = not has_content(piece.text) or len(piece.text.strip(" ?!.~")) <= 2
+        tiny = tiny and not _THANKS_TAIL.match(f" {piece.text}")
         if merged and (tiny or not has_content(merged[-1].text)):
             last = merged.pop()
             merged.append(Piece(f"{last.text} {piece.text}", last.weak))

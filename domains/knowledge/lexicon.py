@@ -23,11 +23,11 @@ _ATTACHED = re.compile(
 # "테이프 제거"): it is a part that was separated, not the item the text is about.
 _REMOVED = re.compile(
     r"^(을|를|은|는|도|만|이랑|하고)?(다|칼로|잘라서?|깨끗이)?"
-    r"(떼|뗀|뗐|뗌|뜯|제거|벗기|벗긴|벗겼|벗김|빼|뺀|뺐|뺌|분리|털|잘라)"
+    r"(떼|뗀|뗐|뗌|뜯|제거|벗기|벗긴|벗겼|벗김|빼|뺀|뺐|뺌|분리|털|잘라|깠|깜)"
 )
 # A removal later in the same clause ("라벨이랑 내용물 다 뺐어요"): the part was taken off.
 _REMOVAL_LATER = re.compile(
-    r"(떼었|떼어|뗐|뗀|뗌|뜯었|뜯어|뜯음|제거|벗겼|벗김|벗긴|뺐|뺀|뺌|빼고|분리)"
+    r"(떼었|떼어|뗐|뗀|뗌|뜯었|뜯어|뜯음|제거|벗겼|벗김|벗긴|뺐|뺀|뺌|빼고|분리|깠|깜)"
 )
 # After an alias, words that make it a modifier of another item ("음식물 묻은 비닐",
 # "간장 들어있던 페트병", "박스 테이프 붙은 상자"): the item is the other noun.
@@ -36,6 +36,12 @@ _MODIFIER = re.compile(
 )
 _PARTICLE = "(?:이|가|을|를|은|는|도|만|에|랑|이랑|하고|과|와)?"
 _FUZZY_MIN = 0.8
+# Spelling repair in letters (jamo): an alias of at least this many letters found with one
+# letter wrong ("건잔지", "형괄등", "소쥬병"), or at least _TYPO_EXACT letters spelt across a
+# syllable boundary as it is pronounced ("헌오시" = 헌옷이).
+_TYPO_SUB = 7
+_TYPO_EXACT = 6
+_TYPO_LONGEST = 12  # letters: about four syllables; longer aliases are phrases, not misspelt words
 _FUZZY_MIN_GRAMS = 6  # shorter aliases match too much by accident ("스캔" ~ "스캐너")
 
 
@@ -123,6 +129,25 @@ class Lexicon:
             if len(grams := bigrams(loose_jamo(a))) >= _FUZZY_MIN_GRAMS
         ]
 
+        # Letter-level index for spelling repair: each alias's loose jamo, and the same with
+        # each letter in turn blanked; a key shared by aliases of two streams is dropped.
+        typo: dict[str, set[tuple[str, str]]] = {}
+        for a, e in aliases:
+            letters = loose_jamo(a)
+            if not _TYPO_EXACT <= len(letters) <= _TYPO_LONGEST or a.isascii():
+                continue
+            typo.setdefault(letters, set()).add((a, e.name))
+            if len(letters) >= _TYPO_SUB:
+                for i in range(len(letters)):
+                    typo.setdefault(f"{letters[:i]}\0{letters[i + 1 :]}", set()).add((a, e.name))
+        self._typo = {
+            key: (alias, self._by_name[name])
+            for key, found in typo.items()
+            if len({self._by_name[n].category for _, n in found}) == 1
+            for alias, name in [min(found)]
+        }
+        self._typo_lengths = sorted({len(k) for k in self._typo}, reverse=True)
+
     def __len__(self) -> int:
         return len(self._by_name)
 
@@ -193,7 +218,7 @@ class Lexicon:
                 aside=best not in heads and bool(candidates),
                 covers_head=covers(best) if head is not None and best in candidates else None,
             )
-        return self._fuzzy_match(flat)
+        return self._typo_match(flat) or self._fuzzy_match(flat)
 
     def _is_part(self, entry: LexiconEntry, word: str) -> bool:
         """Whether ``word`` (compact) names one of ``entry``'s parts."""
@@ -220,6 +245,27 @@ class Lexicon:
                 if piece in self._long and piece not in found:
                     found[piece] = at
         return found
+
+    def _typo_match(self, flat: str) -> Match | None:
+        """The longest alias found in the text's letters with at most one letter wrong,
+        starting where a syllable starts; only when no alias matched as written."""
+        letters, starts = "", []
+        for char in flat:
+            starts.append(len(letters))
+            letters += loose_jamo(char)
+        for length in self._typo_lengths:
+            for start in starts:
+                window = letters[start : start + length]
+                if len(window) < length:
+                    break
+                found = self._typo.get(window)
+                keys = (f"{window[:i]}\0{window[i + 1 :]}" for i in range(length))
+                if found is None and length >= _TYPO_SUB:
+                    found = next((self._typo[k] for k in keys if k in self._typo), None)
+                if found is not None:
+                    alias, entry = found
+                    return Match(entry=entry, alias=alias, fuzzy=0.95, coverage=0.5)
+        return None
 
     def _fuzzy_match(self, flat: str) -> Match | None:
         grams = bigrams(loose_jamo(flat))

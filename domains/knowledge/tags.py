@@ -19,7 +19,8 @@ _NEGATION_AFTER = re.compile(
 _DOUBLE_NEGATION = re.compile(
     r"((안|못)\s?(뗀|떼|제거|벗|뺀|빼)|(제거|떼|뗀)\S*\s?(안|못)\s?(한|했|함))"
 )
-_NEGATION_BEFORE = re.compile(r"(?:^|\s)(안|전혀|안된|하나도)\s*$")
+# "안" written onto the cue ("형광등안깨진거") negates it as well as a spaced one.
+_NEGATION_BEFORE = re.compile(r"(?:^|\s)(안|전혀|안된|하나도)\s*$|안$")
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 ``eco2 intents TEXT [--previous TEXT --previous-intent INTENT]`` prints the sub-questions, their
 intents and each intent's confidence parts. ``eco2 intents --batch`` reads JSON Lines with a
-``text`` field (and optional ``previous`` {text, intents}) on stdin and writes one JSON object
-per line, in order, with ``intents`` (the final list) and ``questions`` (each sub-question with
-its confidence parts). A bad line gets an ``error`` object in its place. ``--score`` compares
-with the input's own ``intents`` and prints the figures on stderr.
+``text`` field (and optional ``previous``: {text, intents}, or the previous message's text) on
+stdin and writes one JSON object per line, in order, with ``intents`` (the final list) and
+``questions`` (each sub-question with its confidence parts). A bad line gets an ``error`` object
+in its place. ``--score`` compares with the input's own ``intents`` and prints the figures on
+stderr.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def intents(
 
 
 def _batch(score: bool) -> None:
-    from domains.chat.classifier import Previous, analyse, as_json
+    from domains.chat.classifier import analyse, as_json, previous_of
     from domains.chat.evaluation import confusion_markdown
     from domains.chat.evaluation import score as scored
 
@@ -59,8 +60,7 @@ def _batch(score: bool) -> None:
             record: Any = json.loads(raw)
             if not isinstance(record, dict) or not isinstance(record.get("text"), str):
                 raise ValueError('expected an object with a string "text" field')
-            prev = record.get("previous")
-            before = Previous.model_validate(prev) if isinstance(prev, dict) else None
+            before = previous_of(record.get("previous"))
             out = as_json(analyse(record["text"], before), record.get("id"))
         except ValueError as exc:  # JSON and pydantic errors are ValueErrors
             out = {"line": count, "error": str(exc)}

@@ -21,7 +21,7 @@ from tests.domains.knowledge.conftest import DATA, read_jsonl
 
 REPO = Path(__file__).resolve().parents[3]
 DEV = DATA / "independent" / "items.dev.jsonl"
-DEV_FLOOR = 0.97  # measured 252/254 after tuning on this half (docs/knowledge.md)
+DEV_FLOOR = 0.97  # measured 253/254 and 294/300 after tuning on these halves (docs/knowledge.md)
 
 
 def _score_module() -> ModuleType:
@@ -47,20 +47,22 @@ def _answers(rows: list[dict]) -> list[dict]:
     return answers
 
 
-def test_dev_half_floors(capsys: pytest.CaptureFixture) -> None:
-    rows = read_jsonl("independent/items.dev.jsonl")
+@pytest.mark.parametrize("half", ["independent/items.dev.jsonl", "independent2/items2.dev.jsonl"])
+def test_dev_half_floors(half: str, capsys: pytest.CaptureFixture) -> None:
+    rows = read_jsonl(half)
     figures = _score_module().score(rows, _answers(rows))
     total = figures["total"]
     with capsys.disabled():
         print(
-            f"\nindependent dev: accepted {figures['accepted']}/{total}, "
+            f"\n{half}: accepted {figures['accepted']}/{total}, "
             f"strict {figures['strict']}/{total}, at >= 0.9: "
             f"{figures['confident_right']}/{figures['confident']}; "
             f"misses: {[(m['text'], m['predicted']) for m in figures['misses']]}"
         )
     assert figures["accepted"] / total >= DEV_FLOOR
     assert figures["confident"] >= 0.5 * total  # most answers are confident …
-    assert figures["confident_right"] / figures["confident"] >= 0.97  # … and those are right
+    # … and those are right: the scan asks (needs_input) below 0.9, so this is what it asserts.
+    assert figures["confident_right"] / figures["confident"] >= 0.99
     # Asked answers offer the right category among the two choices most of the time.
     assert figures["below_09_answer_in_choices"] >= 0.6 * figures["below_09"]
 
@@ -107,3 +109,21 @@ def test_batch_command_and_score_script_agree(tmp_path: Path) -> None:
     figures = json.loads(scored.stdout)
     assert figures["total"] == 20 and len(figures["table"]) == 6
     assert figures["accepted"] == sum(row["right"] for row in figures["table"])
+
+
+def test_a_misspelt_item_is_repaired_in_letters_and_asked_about() -> None:
+    for text, category in (
+        ("건잔지 어디 버려", "battery"),  # one wrong letter
+        ("형괄등", "lighting"),
+        ("헌오시 많아요", "clothing"),  # spelt as pronounced (헌옷이)
+    ):
+        result = classify(text)
+        assert (result.category, result.evidence) == (category, "fuzzy_close"), text
+        assert result.confidence < 0.9  # a repaired spelling is asked about, not asserted
+    assert classify("ㅋㅋㅋ").category is None
+    assert classify("오늘 날씨 어때").category is None
+
+
+def test_an_unbroken_lamp_written_without_spaces_is_not_broken() -> None:
+    assert classify("형광등 안깨진거").category == "lighting"
+    assert classify("형광등 깨진거").category == "non_combustible"

@@ -38,6 +38,10 @@ def test_one_intent_list_is_shared() -> None:
         ("고철 시세 알려주고 근처 재활용센터도 찾아줘", 2),
         ("유리병 씻고 뚜껑 닫아서 버려?", 1),  # one question, two verbs
         ("페트병 라벨 떼야 해?", 1),
+        ("폐지 시세 알려줘 고마워요", 2),  # thanks after a finished request
+        ("버리는 법 알려줘서 고마워", 1),  # thanks for the telling: one thing said
+        ("근처 재활용센터는 어디고 오늘 비 와요?", 2),  # "-고" after 어디 + copula
+        ("야 이거 일쓰에 넣음 되냐? 깨진 머그컵", 1),  # a bare noun phrase: the topic
     ],
 )
 def test_split_by_sentence_and_clause(text: str, pieces: int) -> None:
@@ -78,6 +82,7 @@ def test_intents_batch_in_order_with_parts_and_errors() -> None:
         {"text": "이거 어디서 버려? 이코는 뭐 좋아해?"},
         "not json",
         {"text": "구리는?", "previous": {"text": "고철 얼마야?", "intents": ["recyclable_price"]}},
+        {"text": "구리는?", "previous": "고철 kg당 얼마야?"},  # the previous message's text only
     ]
     stdin = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
     done = subprocess.run(
@@ -89,11 +94,12 @@ def test_intents_batch_in_order_with_parts_and_errors() -> None:
         check=True,
     )
     out = [json.loads(line) for line in done.stdout.splitlines()]
-    assert len(out) == 3
+    assert len(out) == 4
     assert out[0]["intents"] == ["waste", "character"]
     assert set(out[0]["questions"][0]["parts"]) == {"classifier", "keyword", "chain", "short"}
     assert out[1] == {"line": 2, "error": out[1]["error"]}
     assert out[2]["intents"] == ["recyclable_price"]
+    assert out[3]["intents"] == ["recyclable_price"]
 
 
 def _compounds() -> list[dict[str, object]]:
