@@ -21,10 +21,12 @@ from alembic import context
 from sqlalchemy import Connection, text
 
 import domains.character.models
+import domains.image.models
 import domains.chat.models
 import domains.info.models
 import domains.location.models
-import domains.scan.models  # noqa: F401  (register the tables on Base.metadata)
+import domains.scan.models
+import domains.users.models  # noqa: F401  (register the tables on Base.metadata)
 from domains.db import Base, check_schema, create_engine
 from eco2.settings import Settings
 

@@ -29,6 +29,9 @@ TABLES = {
     "recyclable_prices",
     "collection_zones",
     "reminders",
+    "users",
+    "user_identities",
+    "image_owners",
 }
 
 

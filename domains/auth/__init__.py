@@ -1,0 +1,1 @@
+"""Who is asking: passwords, JWT access and refresh tokens, revocation, per-user rate limits."""
