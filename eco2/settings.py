@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from domains.auth.settings import AuthSettings
 from domains.chat.settings import ChatSettings
 from domains.db import DatabaseSettings
 from domains.llm.settings import LLMSettings
@@ -66,6 +67,7 @@ class Settings(EnvSettings, BusSettings, DatabaseSettings):
     chat: ChatSettings = ChatSettings()
     location: LocationSettings = LocationSettings()
     tracing: TracingSettings = TracingSettings()
+    auth: AuthSettings = AuthSettings()
 
 
 @lru_cache(maxsize=1)

@@ -21,8 +21,8 @@ from alembic import context
 from sqlalchemy import Connection, text
 
 import domains.character.models
-import domains.image.models
 import domains.chat.models
+import domains.image.models
 import domains.info.models
 import domains.location.models
 import domains.scan.models

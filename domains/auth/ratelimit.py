@@ -36,9 +36,7 @@ return {1, '0'}
 class RateLimiter:
     """``take(kind, user)``: spend one of the user's tokens or raise ``RateLimited``."""
 
-    def __init__(
-        self, redis: aioredis.Redis, prefix: str, limits: dict[str, RateSettings]
-    ) -> None:
+    def __init__(self, redis: aioredis.Redis, prefix: str, limits: dict[str, RateSettings]) -> None:
         self.prefix = prefix
         self.limits = limits
         self._take = redis.register_script(TAKE)

@@ -63,7 +63,8 @@ class Revocations:
         """The token, its family or its whole account was revoked."""
         keys = [self._jti(claims.jti), self._revoked_family(claims.fam), self._user(claims.sub)]
         jti, family, user = await self.redis.mget(keys)
-        return jti is not None or family is not None or (user is not None and claims.iat <= float(user))
+        voided = user is not None and claims.iat <= float(user)
+        return jti is not None or family is not None or voided
 
     async def revoke(self, claims: Claims) -> None:
         """Revoke one token until it would have expired."""

@@ -61,6 +61,16 @@ class ChatService:
             raise ChatNotFound(f"no chat {chat_id!r}")
         return ChatView.model_validate(row)
 
+    async def owner_of_job(self, job_id: str) -> str | None:
+        """The user whose (not deleted) chat the turn ``job_id`` belongs to; None if none."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(ChatRow.user_id)
+                .join(ChatMessageRow, ChatMessageRow.chat_id == ChatRow.chat_id)
+                .where(ChatMessageRow.job_id == job_id, ChatRow.deleted_at.is_(None))
+                .limit(1)
+            )
+
     async def list(self, user_id: str, cursor: str | None = None, limit: int = 20) -> ChatPage:
         """The user's chats, most recently active first."""
         query = select(ChatRow).where(ChatRow.user_id == user_id, ChatRow.deleted_at.is_(None))

@@ -261,7 +261,9 @@ class MadeImage(BaseModel):
 
 
 class ImageMaker(Protocol):
-    async def make(self, prompt: str, title: str, lines: list[str]) -> MadeImage: ...
+    async def make(
+        self, prompt: str, title: str, lines: list[str], owner: str | None = None
+    ) -> MadeImage: ...
 
 
 _FONT_DIRS = ("/usr/share/fonts/truetype/nanum", "/usr/share/fonts/opentype/nanum")
@@ -278,12 +280,24 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size)
 
 
+class ImageGrants(Protocol):
+    """Records who owns a stored image (``domains.image.owners.ImageOwners``)."""
+
+    async def grant(self, user_id: str, ref: str) -> None: ...
+
+
 class CardPainter:
     """Draws a card (title, lines of text, a leaf) as a PNG and stores it."""
 
-    def __init__(self, images: ImageStore, url_prefix: str = "/api/v1/images/") -> None:
+    def __init__(
+        self,
+        images: ImageStore,
+        url_prefix: str = "/api/v1/images/",
+        owners: ImageGrants | None = None,
+    ) -> None:
         self.images = images
         self.url_prefix = url_prefix
+        self.owners = owners
 
     def paint(self, title: str, lines: list[str], width: int = 480, height: int = 640) -> bytes:
         card = Image.new("RGB", (width, height), (232, 245, 233))
@@ -305,9 +319,15 @@ class CardPainter:
         card.save(out, format="PNG")
         return out.getvalue()
 
-    async def make(self, prompt: str, title: str, lines: list[str]) -> MadeImage:
+    async def make(
+        self, prompt: str, title: str, lines: list[str], owner: str | None = None
+    ) -> MadeImage:
+        """Paint and store the card; ``owner`` is granted it (``/api/v1/images`` serves an image
+        to its owners only)."""
         data = await asyncio.to_thread(self.paint, title, lines)
         ref = await self.images.put(data)
+        if owner is not None and self.owners is not None:
+            await self.owners.grant(owner, ref)
         return MadeImage(
             ref=ref,
             url=f"{self.url_prefix}{ref}",

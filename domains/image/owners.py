@@ -1,12 +1,18 @@
-"""Image ownership: recorded when a user uploads (or the chat draws for them), checked on read."""
+"""Image ownership, checked on every read of an image.
+
+A scan's upload is owned through its job row (``scan_jobs.user_id``, ``image_ref``): recording it
+again here would cost every scan a second write. Everything else a user gets stored (a card the
+chat draws, an upload through the image port) is granted a row in ``image_owners``.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.image.models import ImageOwnerRow
+from domains.scan.models import ScanJobRow
 
 
 class ImageOwners:
@@ -21,10 +27,7 @@ class ImageOwners:
             )
 
     async def owns(self, user_id: str, ref: str) -> bool:
+        granted = exists().where(ImageOwnerRow.user_id == user_id, ImageOwnerRow.ref == ref)
+        scanned = exists().where(ScanJobRow.user_id == user_id, ScanJobRow.image_ref == ref)
         async with self.sessions() as session:
-            found = await session.scalar(
-                select(ImageOwnerRow.ref).where(
-                    ImageOwnerRow.user_id == user_id, ImageOwnerRow.ref == ref
-                )
-            )
-        return found is not None
+            return bool(await session.scalar(select(or_(granted, scanned))))

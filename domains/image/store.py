@@ -38,6 +38,10 @@ class ImageStore(abc.ABC):
         """How many bytes ``ref`` holds, without fetching them; ``ImageNotFoundError`` when
         missing."""
 
+    @abc.abstractmethod
+    async def delete(self, ref: str) -> None:
+        """Remove ``ref``'s bytes; a missing ref is no error (deleting is idempotent)."""
+
     @staticmethod
     def ref_of(data: bytes) -> str:
         return ImageStore.ref_for(hashlib.sha256(data).hexdigest())
@@ -66,6 +70,9 @@ class MemoryImageStore(ImageStore):
 
     async def size(self, ref: str) -> int:
         return len(await self.get(ref))
+
+    async def delete(self, ref: str) -> None:
+        self._images.pop(ref, None)
 
 
 class RedisImageStore(ImageStore):
@@ -99,3 +106,6 @@ class RedisImageStore(ImageStore):
         if not size:  # STRLEN of a missing key is 0, and no stored image is empty
             raise ImageNotFoundError(f"no image {ref} (expired or never stored)")
         return int(size)
+
+    async def delete(self, ref: str) -> None:
+        await self._redis.delete(self._key(ref))

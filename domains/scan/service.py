@@ -183,6 +183,13 @@ class ScanJobService:
             raise JobNotFound(f"no scan job {job_id!r}")
         return JobView.model_validate(row)
 
+    async def owner(self, job_id: str) -> str | None:
+        """The user who submitted ``job_id``; None when there is no such job."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(ScanJobRow.user_id).where(ScanJobRow.job_id == job_id)
+            )
+
     async def list_jobs(self, user_id: str, limit: int = 20) -> list[JobView]:
         """The user's most recent jobs, newest first."""
         async with self._sessions() as session:

@@ -1,1 +1,1 @@
-"""Accounts: email or external (OAuth) identities, profile, and deleting an account with its data."""
+"""Accounts: email or OAuth identities, the profile, and deleting an account with its data."""

@@ -122,18 +122,27 @@ class UserService:
         """Delete the account and all its data in one transaction; returns the image refs no
         other user owns, for the caller to delete from the image store."""
         async with self.sessions.begin() as session:
-            refs = list(
+            granted = await session.scalars(
+                delete(ImageOwnerRow)
+                .where(ImageOwnerRow.user_id == user_id)
+                .returning(ImageOwnerRow.ref)
+            )
+            refs = set(granted) | set(
                 await session.scalars(
-                    delete(ImageOwnerRow)
-                    .where(ImageOwnerRow.user_id == user_id)
-                    .returning(ImageOwnerRow.ref)
+                    select(ScanJobRow.image_ref).where(ScanJobRow.user_id == user_id).distinct()
                 )
             )
-            shared = set()
-            if refs:
+            shared: set[str] = set()
+            if refs:  # the same bytes another user uploaded (or was given) stay
                 shared = set(
                     await session.scalars(
                         select(ImageOwnerRow.ref).where(ImageOwnerRow.ref.in_(refs)).distinct()
+                    )
+                ) | set(
+                    await session.scalars(
+                        select(ScanJobRow.image_ref)
+                        .where(ScanJobRow.image_ref.in_(refs), ScanJobRow.user_id != user_id)
+                        .distinct()
                     )
                 )
             for table in USER_DATA:
@@ -143,4 +152,4 @@ class UserService:
             )
             if gone.first() is None:
                 raise UserNotFound(f"no user {user_id}")
-        return sorted(set(refs) - shared)
+        return sorted(refs - shared)

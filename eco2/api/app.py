@@ -22,17 +22,22 @@ from redis import asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domains.auth.service import AuthService
 from domains.character.catalogue import prepare_database
+from domains.character.service import CharacterService
 from domains.chat.service import ChatService
 from domains.db import engine_from_settings, session_factory
 from domains.image import ImageStore, RedisImageStore
+from domains.image.owners import ImageOwners
 from domains.info.service import InfoService
 from domains.location.kakao import PlaceSource, place_source
 from domains.location.service import LocationService
 from domains.scan.service import ScanJobService
-from eco2.api import chat_routes, errors
+from domains.users.service import UserService
+from eco2.api import auth, chat_routes, errors, identity, users
 from eco2.api.admission import Admission
 from eco2.api.chat_routes import ChatApi, ChatPublisher, open_chat_publisher
+from eco2.api.identity import AuthApi, caller_of
 from eco2.api.limits import UploadLimit
 from eco2.api.places import PlacesApi, info, locations, reminders
 from eco2.api.publish import ScanPublisher, open_publisher
@@ -69,7 +74,16 @@ def create_app(
     ``chat_publish`` replaces the chat turns' transport (``eco2.api.chat_routes``).
     """
     gateway_redis = redis or connect(settings.redis_url, client_name="eco2-api")
-    gateway_app = create_gateway(settings, gateway_redis, channels=channels)
+
+    async def authorize(service: str, job_id: str, request: Request) -> bool:
+        """A stream is its job owner's only: a scan's submitter, a chat turn's chat's user."""
+        user = await caller_of(request)  # 401 without a valid token
+        state = request.app.state
+        lookups = {"scans": state.scan.jobs.owner, "chat": state.chat.chats.owner_of_job}
+        lookup = lookups.get(service)
+        return lookup is not None and await lookup(job_id) == user
+
+    gateway_app = create_gateway(settings, gateway_redis, channels=channels, authorize=authorize)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -100,6 +114,14 @@ def create_app(
             if source is None:
                 source = place_source(settings.location)
                 stack.push_async_callback(source.aclose)
+            owners = ImageOwners(api_sessions)
+            app.state.auth = AuthApi(
+                settings=settings.auth,
+                service=AuthService(settings.auth, gateway_redis, UserService(api_sessions)),
+                owners=owners,
+                images=store,
+            )
+            app.state.characters = CharacterService(api_sessions)
             app.state.places = PlacesApi(
                 locations=LocationService(api_sessions, settings.location, source),
                 info=InfoService(api_sessions),
@@ -137,6 +159,7 @@ def create_app(
                 progress=app.state.scan.progress,
                 publisher=chat_publisher,
                 images=store,
+                owners=owners,
             )
             await stack.enter_async_context(gateway_app.router.lifespan_context(gateway_app))
             yield
@@ -155,8 +178,12 @@ def create_app(
     )
     app.add_middleware(TextGuard)
     errors.install(app)
+    identity.install(app)
     for kind in chat_routes.CHAT_ERRORS:
         app.add_exception_handler(kind, chat_routes.chat_error)
+    app.include_router(auth.router)
+    app.include_router(auth.ext_authz)
+    app.include_router(users.router)
     app.include_router(router)
     app.include_router(chat_routes.router)
     for places_router in (locations, info, reminders):

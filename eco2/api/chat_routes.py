@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import aio_pika
 from cloudevents.http import CloudEvent
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from domains.chat import events
@@ -38,8 +38,10 @@ from domains.chat.schemas import (
 )
 from domains.chat.service import ChatService
 from domains.image import ImageNotFoundError, ImageStore
+from domains.image.owners import ImageOwners
 from eco2.api.errors import error_response
 from eco2.api.exceptions import PublishFailed
+from eco2.api.identity import CurrentUser, auth_api
 from eco2.settings import Settings
 from eventing.bus.redis import RedisBus
 from eventing.events import make_event
@@ -49,7 +51,6 @@ from eventing.runtime.amqp_trigger import publish_amqp
 log = logging.getLogger("eco2.api.chat")
 
 CHATS = "/api/v1/chats"
-UserId = Annotated[str, Header(alias="X-User-Id", min_length=1, max_length=128)]
 
 router = APIRouter(tags=["chat"])
 
@@ -98,6 +99,7 @@ class ChatApi:
     progress: ProgressPublisher
     publisher: ChatPublisher
     images: ImageStore
+    owners: ImageOwners
 
     async def run(self, request: ChatRequested, resumed: bool = False) -> int:
         """Register (new turn) or re-queue (resume) the job and publish its event."""
@@ -127,7 +129,7 @@ def _accepted(job_id: str, chat_id: str) -> JSONResponse:
 
 
 @router.post(CHATS, status_code=201, response_model=ChatView)
-async def create_chat(body: ChatIn, request: Request, user_id: UserId) -> ChatView:
+async def create_chat(body: ChatIn, request: Request, user_id: CurrentUser) -> ChatView:
     """A new, empty chat."""
     return await _api(request).chats.create(user_id, body.title)
 
@@ -135,7 +137,7 @@ async def create_chat(body: ChatIn, request: Request, user_id: UserId) -> ChatVi
 @router.get(CHATS, response_model=ChatPage)
 async def list_chats(
     request: Request,
-    user_id: UserId,
+    user_id: CurrentUser,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ChatPage:
@@ -147,7 +149,7 @@ async def list_chats(
 async def read_chat(
     chat_id: str,
     request: Request,
-    user_id: UserId,
+    user_id: CurrentUser,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> MessagePage:
@@ -156,27 +158,36 @@ async def read_chat(
 
 
 @router.patch(CHATS + "/{chat_id}", response_model=ChatView)
-async def rename_chat(chat_id: str, body: TitleIn, request: Request, user_id: UserId) -> ChatView:
+async def rename_chat(
+    chat_id: str, body: TitleIn, request: Request, user_id: CurrentUser
+) -> ChatView:
     return await _api(request).chats.rename(user_id, chat_id, body.title)
 
 
 @router.delete(CHATS + "/{chat_id}", status_code=204)
-async def delete_chat(chat_id: str, request: Request, user_id: UserId) -> Response:
+async def delete_chat(chat_id: str, request: Request, user_id: CurrentUser) -> Response:
     await _api(request).chats.delete(user_id, chat_id)
     return Response(status_code=204)
 
 
 @router.post(CHATS + "/{chat_id}/messages", status_code=202, response_model=TurnAccepted)
 async def send_message(
-    chat_id: str, body: MessageIn, request: Request, user_id: UserId
+    chat_id: str, body: MessageIn, request: Request, user_id: CurrentUser
 ) -> JSONResponse:
-    """Start a turn: 202 with the job id and where to follow its answer (SSE)."""
+    """Start a turn: 202 with the job id and where to follow its answer (SSE); 429 past the
+    user's chat rate (``ECO2_AUTH__CHAT_RATE``)."""
     api = _api(request)
+    await api.chats.get(user_id, chat_id)  # 404 before a token of the user's rate is spent
+    await auth_api(request).service.limiter.take("chat", user_id)
     if body.image is not None:
+        # Another user's image reads as no image at all: ids do not leak.
+        missing = error_response(422, "invalid_request", f"image: no stored image {body.image}")
+        if not await api.owners.owns(user_id, body.image):
+            return missing
         try:
             await api.images.size(body.image)
         except ImageNotFoundError:
-            return error_response(422, "invalid_request", f"image: no stored image {body.image}")
+            return missing
     job_id = uuid.uuid4().hex
     data = {"image": body.image, "location": body.location.model_dump() if body.location else None}
     await api.chats.add_user_message(user_id, chat_id, body.text, job_id, data)
@@ -195,10 +206,12 @@ async def send_message(
 
 @router.post(CHATS + "/{chat_id}/input", status_code=202, response_model=TurnAccepted)
 async def answer_question(
-    chat_id: str, body: InputIn, request: Request, user_id: UserId
+    chat_id: str, body: InputIn, request: Request, user_id: CurrentUser
 ) -> JSONResponse:
     """Answer the question a paused turn asked; the turn resumes where it stopped."""
     api = _api(request)
+    await api.chats.get(user_id, chat_id)
+    await auth_api(request).service.limiter.take("chat", user_id)
     job_id = await api.chats.take_input(user_id, chat_id)
     turn = ChatRequested(job_id=job_id, chat_id=chat_id, user_id=user_id, resume=body.text)
     seq = await api.run(turn, resumed=True)
@@ -209,10 +222,14 @@ async def answer_question(
 
 
 @router.get("/api/v1/images/{ref}", response_class=Response)
-async def image(ref: str, request: Request) -> Response:
-    """A stored image (e.g. a card the image agent drew)."""
+async def image(ref: str, request: Request, user_id: CurrentUser) -> Response:
+    """One of my stored images (my scans' uploads, a card the image agent drew for me); any
+    other answers 404."""
+    api = _api(request)
+    if not await api.owners.owns(user_id, ref):
+        return error_response(404, "not_found", f"no image {ref}")
     try:
-        data = await _api(request).images.get(ref)
+        data = await api.images.get(ref)
     except ImageNotFoundError:
         return error_response(404, "not_found", f"no image {ref}")
     return Response(data, media_type="image/png")

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from domains.info.exceptions import InvalidRequest
 from domains.info.schemas import Calendar, FeeMatch, Price, Reminder, ReminderIn, Tonight, Zone
 from domains.info.service import InfoService
 from domains.location.schemas import Facility, FacilityKind, PlaceHit, Region
 from domains.location.service import LocationService
+from eco2.api.identity import CurrentUser
 from eco2.api.schemas import ErrorOut
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -185,23 +186,20 @@ async def tonight(
     return await api.info.tonight(sigungu, sido=sido, zone=zone, at=at)
 
 
-UserId = Annotated[str, Header(alias="X-User-Id", min_length=1, max_length=128)]
-
-
 @reminders.get("", response_model=Reminder)
-async def get_reminder(request: Request, user_id: UserId) -> Reminder:
+async def get_reminder(request: Request, user_id: CurrentUser) -> Reminder:
     """The caller's reminder settings; 404 when none are set."""
     return await _api(request).info.get_reminder(user_id)
 
 
 @reminders.put("", response_model=Reminder)
-async def put_reminder(request: Request, body: ReminderIn, user_id: UserId) -> Reminder:
+async def put_reminder(request: Request, body: ReminderIn, user_id: CurrentUser) -> Reminder:
     """Set (or replace) the caller's reminder: district, zone, streams and evening time."""
     return await _api(request).info.set_reminder(user_id, body)
 
 
 @reminders.delete("", status_code=204)
-async def delete_reminder(request: Request, user_id: UserId) -> Response:
+async def delete_reminder(request: Request, user_id: CurrentUser) -> Response:
     """Stop the caller's reminders."""
     await _api(request).info.delete_reminder(user_id)
     return Response(status_code=204)

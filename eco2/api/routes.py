@@ -23,12 +23,14 @@ from domains.image import ImageStore
 from domains.knowledge import category_name
 from domains.llm.routing import known_model
 from domains.scan.events import ScanRequested
+from domains.scan.exceptions import JobNotFound
 from domains.scan.pipeline import PIPELINE
 from domains.scan.schemas import ACTIVE, JobView
 from domains.scan.service import ScanJobService
 from domains.vision.validation import validate_image
 from eco2.api.admission import Admission
 from eco2.api.exceptions import Overloaded, PublishFailed
+from eco2.api.identity import CurrentUser, auth_api
 from eco2.api.publish import ScanPublisher
 from eco2.api.schemas import AnswerIn, ErrorOut, ScanAccepted, ScanStatusOut, urls
 from eco2.api.text_guard import refuse_controls
@@ -40,7 +42,7 @@ from eventing.progress import ProgressPublisher, live_step, wait_routed
 SCANS = "/api/v1/scans"
 PIPELINE_STAGES = frozenset(stage.name for stage in PIPELINE)
 ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorOut} for status in (400, 404, 409, 413, 415, 422, 503)
+    status: {"model": ErrorOut} for status in (400, 401, 404, 409, 413, 415, 422, 429, 503)
 }
 # Above this an upload is checked and hashed in a thread: a full-size phone photo takes tens of
 # milliseconds to check, which on the event loop would stall every SSE stream of the process.
@@ -131,6 +133,14 @@ def _api(request: Request) -> ScanApi:
     return request.app.state.scan
 
 
+async def _owned_job(api: ScanApi, job_id: str, user_id: str) -> JobView:
+    """The caller's job; another user's answers the same 404 as none (ids do not leak)."""
+    job = await api.jobs.get_job(job_id)
+    if job.user_id != user_id:
+        raise JobNotFound(f"no scan job {job_id!r}")
+    return job
+
+
 def _checked_digest(data: bytes, max_bytes: int, max_pixels: int) -> str:
     """Refuse a bad image (``InvalidImage``), else the upload's SHA-256."""
     validate_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
@@ -148,6 +158,7 @@ def _accepted(job: JobView, *, replay: bool = False) -> JSONResponse:
 @router.post("", status_code=202, response_model=ScanAccepted)
 async def submit(
     request: Request,
+    user_id: CurrentUser,
     image: Annotated[UploadFile, File(description="JPEG, PNG, WEBP, GIF or BMP, ≤ 10 MiB.")],
     hint: Annotated[
         PlainText | None, Form(max_length=500, description="What it is, in words.")
@@ -158,10 +169,11 @@ async def submit(
     idempotency_key: Annotated[
         str | None, Header(alias="X-Idempotency-Key", max_length=200)
     ] = None,
-    user_id: Annotated[str, Header(alias="X-User-Id", min_length=1, max_length=200)] = "anonymous",
 ) -> Response:
-    """Accept an upload and queue its scan; 202 with where to follow it."""
+    """Accept an upload and queue its scan; 202 with where to follow it (429 past the user's
+    scan rate, ``ECO2_AUTH__SCAN_RATE``)."""
     api = _api(request)
+    await auth_api(request).service.limiter.take("scan", user_id)
     if not api.admission.admits():
         raise Overloaded(
             f"{api.admission.waiting} scans are waiting for a worker already; try again later"
@@ -193,10 +205,10 @@ async def submit(
     response_model=ScanStatusOut,
     responses={202: {"model": ScanStatusOut, "description": "Still running; poll again."}},
 )
-async def status(job_id: str, request: Request) -> Response:
+async def status(job_id: str, request: Request, user_id: CurrentUser) -> Response:
     """The job: 202 + Retry-After while it runs, 200 once done, failed or waiting for input."""
     api = _api(request)
-    job = await api.jobs.get_job(job_id)
+    job = await _owned_job(api, job_id, user_id)
     stage: str  # a live step's stage is any pipeline stage's name
     status, stage, progress = job.status, job.stage, job.progress
     # A running job's stages are in the progress log, not in its row (see ScanProgress).
@@ -220,16 +232,16 @@ async def status(job_id: str, request: Request) -> Response:
 
 
 @router.post("/{job_id}/answer", status_code=202, response_model=ScanAccepted)
-async def answer(job_id: str, body: AnswerIn, request: Request) -> Response:
+async def answer(job_id: str, body: AnswerIn, request: Request, user_id: CurrentUser) -> Response:
     """Answer a ``needs_input`` job's question; the scan restarts at vision with it as hint.
 
     A picked ``choice`` decides the category; without text the hint stays what it was (or, for
     a photo sent without one, becomes the chosen stream's name), so vision has words to pass on.
     """
     api = _api(request)
+    current = await _owned_job(api, job_id, user_id)
     hint = body.text
     if hint is None:
-        current = await api.jobs.get_job(job_id)
         hint = current.hint or category_name(body.choice)  # type: ignore[arg-type]  # validated
     answer = " ".join(filter(None, [body.text, body.choice and f"[{body.choice}]"]))
     job = await api.jobs.resume(job_id, answer, stage="vision", progress=0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Literal, Protocol
 
 from fastapi import FastAPI, Header, Query, Request, Response
@@ -34,6 +34,10 @@ SERVICES = frozenset({"scans", "chat"})
 # would accept "²" or "①", and a seq of thousands of digits costs a big-int parse for nothing.
 JOB_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 SEQ = re.compile(r"[0-9]{1,18}")
+# May this request follow this job's stream? (service, job_id, request) -> bool. The gateway knows
+# no users: the process composing it (eco2/api/app.py) decides. False answers the same 404 as an
+# unknown job (ids do not leak); it may raise for the app's handlers (401 without a token).
+Authorizer = Callable[[str, str, Request], Awaitable[bool]]
 
 
 def resume_point(raw: str) -> int | None:
@@ -155,8 +159,13 @@ def create_app(
     redis: aioredis.Redis | None = None,
     *,
     channels: Literal["shard", "job"] = "shard",
+    authorize: Authorizer | None = None,
 ) -> FastAPI:
-    """The gateway app; ``redis`` (optional) is used for replay reads instead of a new pool."""
+    """The gateway app; ``redis`` (optional) is used for replay reads instead of a new pool.
+
+    ``authorize`` is asked before a stream opens; without one every known job's stream is open
+    (the gateway alone, behind a mesh that checked the caller).
+    """
     gateway = Gateway(settings, redis, channels=channels)
 
     @contextlib.asynccontextmanager
@@ -197,6 +206,8 @@ def create_app(
             return JSONResponse(
                 {"detail": "Last-Event-ID must be a seq: 1 to 18 ASCII digits"}, status_code=400
             )
+        if authorize is not None and not await authorize(service, job_id, request):
+            return JSONResponse({"detail": f"unknown job {job_id!r}"}, status_code=404)
         plan = await gateway.open(job_id, after)
         if plan is None:
             return JSONResponse({"detail": f"unknown job {job_id!r}"}, status_code=404)

@@ -362,7 +362,7 @@ async def image_generation(task: Task, tools: Tools) -> Part:
     found = _mentioned(text, catalogue) or next((c for c in catalogue if c.is_mascot), None)
     title = found.name if found else "이코에코"
     lines = list(found.dialog[:2]) if found else ["분리배출, 함께 해요!"]
-    made = await tools.painter.make(text, title, lines)
+    made = await tools.painter.make(text, title, lines, owner=task["user_id"])
     body = f"{title} 카드를 그렸어요: {made.url}"
     return part(task, "image_generation", body, data={"image": made.model_dump()})
 

@@ -30,9 +30,10 @@ from domains.chat import events
 from domains.chat.classifier import default_model
 from domains.chat.events import AnswerPart, ChatCompleted, ChatNeedsInput, ChatRequested
 from domains.chat.settings import ChatSettings
-from domains.chat.tools import CardPainter, Guard, KmaWeather, OfflineWeather, Weather
+from domains.chat.tools import CardPainter, Guard, ImageGrants, KmaWeather, OfflineWeather, Weather
 from domains.db import engine_from_settings, session_factory
 from domains.image import ImageStore, RedisImageStore
+from domains.image.owners import ImageOwners
 from domains.llm import LLMSettings, ResilientLLM
 from domains.scan.service import ScanJobService
 from eventing.events import payload_of, reply_to
@@ -125,8 +126,10 @@ class ChatTurn:
         checkpointer: BaseCheckpointSaver[Any] | None = None,
         scans: LatestScans | None = None,
         weather: Weather | None = None,
+        owners: ImageGrants | None = None,
     ) -> None:
         self.settings = settings
+        self.owners = owners
         self.characters = characters
         self.images = images
         self.checkpointer = checkpointer
@@ -143,13 +146,14 @@ class ChatTurn:
         settings = self.settings
         # Train the intent classifier now (about a second), not inside the first turn.
         await asyncio.to_thread(default_model)
-        if self.characters is None or self.scans is None:
+        if self.characters is None or self.scans is None or self.owners is None:
             engine = engine_from_settings(settings)  # type: ignore[arg-type]  # DatabaseSettings' fields
             self._engine = engine
             await prepare_database(engine, settings.database_schema)
             sessions = session_factory(engine)
             self.characters = self.characters or CharacterService(sessions)
             self.scans = self.scans or JobScans(ScanJobService(sessions))
+            self.owners = self.owners or ImageOwners(sessions)
         if self.checkpointer is None:
             self.checkpointer, self._pool = await open_checkpointer(settings)
         if self.images is None:
@@ -167,7 +171,11 @@ class ChatTurn:
             else:
                 weather = OfflineWeather()
             self.weather = weather
-        tools = Tools(characters=self.characters, painter=CardPainter(self.images), weather=weather)
+        tools = Tools(
+            characters=self.characters,
+            painter=CardPainter(self.images, owners=self.owners),
+            weather=weather,
+        )
         deps = GraphDeps(llm=self.llm, tools=tools, images=self.images, scans=self.scans)
         self.graph = build_graph(deps, self.checkpointer)
 
@@ -260,6 +268,7 @@ def new(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     scans: LatestScans | None = None,
     weather: Weather | None = None,
+    owners: ImageGrants | None = None,
 ) -> ChatTurn:
     """The chat function; each keyword replaces what ``start`` would otherwise open."""
     return ChatTurn(
@@ -269,4 +278,5 @@ def new(
         checkpointer=checkpointer,
         scans=scans,
         weather=weather,
+        owners=owners,
     )
