@@ -11,16 +11,20 @@ import io
 import struct
 import uuid
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from PIL import Image
 from redis import asyncio as aioredis
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domains.auth.service import AuthService
 from domains.image import ImageStore
+from domains.users.models import UserRow
+from domains.users.service import UserService
 from eco2.api import create_app
 from eco2.settings import Settings
 from eventing.progress import connect
@@ -70,6 +74,7 @@ def api_settings(prefix: str, pg_schema: str) -> Settings:
         progress={"key_prefix": prefix},
         router={"block_ms": 100},
         pipeline={"topic_prefix": prefix},
+        auth={"redis_prefix": f"{prefix}auth:"},
     )
 
 
@@ -95,6 +100,36 @@ async def stored(redis: aioredis.Redis) -> AsyncIterator[list[bytes]]:
         await redis.delete(*[image_key(data) for data in images])
 
 
+SignIn = Callable[[str], Awaitable[dict[str, str]]]
+
+
+@pytest.fixture
+def sign_in(
+    redis: aioredis.Redis, sessions: async_sessionmaker[AsyncSession], api_settings: Settings
+) -> SignIn:
+    """``await sign_in(user_id)``: the account ``user_id`` (created if new) and the headers of a
+    fresh access token for it, as the API's login would issue it (without argon2's cost)."""
+
+    async def sign(user_id: str) -> dict[str, str]:
+        async with sessions.begin() as session:
+            await session.execute(
+                insert(UserRow)
+                .values(user_id=user_id, nickname=user_id[:64])
+                .on_conflict_do_nothing()
+            )
+        auth = AuthService(api_settings.auth, redis, UserService(sessions))
+        pair = await auth.issue_tokens(user_id)
+        return {"Authorization": f"Bearer {pair.access_token}"}
+
+    return sign
+
+
+@pytest.fixture
+async def auth_headers(sign_in: SignIn, user: str) -> dict[str, str]:
+    """The ``user`` fixture's account, signed in."""
+    return await sign_in(user)
+
+
 @pytest.fixture
 def make_app(
     redis: aioredis.Redis, sessions: async_sessionmaker[AsyncSession]
@@ -111,9 +146,11 @@ async def app(make_app: Callable[[Settings], FastAPI], api_settings: Settings) -
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """An in-process client with the app's lifespan running."""
+async def client(app: FastAPI, auth_headers: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process client with the app's lifespan running, signed in as ``user``."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://api", headers=auth_headers
+        ) as http:
             yield http

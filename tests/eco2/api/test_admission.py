@@ -82,7 +82,7 @@ async def test_the_api_refuses_new_scans_while_the_vision_backlog_is_full(
     make_app: Callable[[Settings], FastAPI],
     api_settings: Settings,
     stored: list[bytes],
-    user: str,
+    auth_headers: dict[str, str],
 ) -> None:
     # No vision worker runs here: every accepted scan waits in the vision topic.
     settings = api_settings.model_copy(
@@ -96,7 +96,7 @@ async def test_the_api_refuses_new_scans_while_the_vision_backlog_is_full(
         return await client.post(
             "/api/v1/scans",
             files={"image": ("p.png", data, "image/png")},
-            headers={"X-User-Id": user},
+            headers=auth_headers,
         )
 
     async with app.router.lifespan_context(app):

@@ -45,6 +45,7 @@ async def test_a_publish_that_fails_fails_the_job(
     api_settings: Settings,
     stored: list[bytes],
     user: str,
+    auth_headers: dict[str, str],
 ) -> None:
     app = create_app(api_settings, redis=redis, sessions=sessions, publish=BrokenTransport())
     data = png()
@@ -55,12 +56,12 @@ async def test_a_publish_that_fails_fails_the_job(
             response = await client.post(
                 "/api/v1/scans",
                 files={"image": ("p.png", data, "image/png")},
-                headers={"X-User-Id": user},
+                headers=auth_headers,
             )
             assert response.status_code == 503
             assert response.json()["error"]["code"] == "pipeline_unavailable"
             [job] = await ScanJobService(sessions).list_jobs(user)
-            status = await client.get(f"/api/v1/scans/{job.job_id}")
+            status = await client.get(f"/api/v1/scans/{job.job_id}", headers=auth_headers)
     assert status.status_code == 200
     assert status.json()["status"] == "failed"
     assert "broker unreachable" in status.json()["failure_reason"]
@@ -72,6 +73,7 @@ async def test_sse_follows_a_job_across_needs_input_and_answer(
     api_settings: Settings,
     stored: list[bytes],
     user: str,
+    auth_headers: dict[str, str],
 ) -> None:
     app = create_app(api_settings, redis=redis, sessions=sessions)
     keys = ProgressKeys(api_settings.shards, api_settings.progress.key_prefix)
@@ -81,12 +83,12 @@ async def test_sse_follows_a_job_across_needs_input_and_answer(
     async with (
         running_router(redis, api_settings),
         serve_app(app) as base,
-        httpx.AsyncClient(base_url=base, timeout=10) as client,
+        httpx.AsyncClient(base_url=base, timeout=10, headers=auth_headers) as client,
     ):
         accepted = await client.post(
             "/api/v1/scans",
             files={"image": ("p.png", data, "image/png")},
-            headers={"X-User-Id": user},
+            headers=auth_headers,
         )
         job_id = accepted.json()["job_id"]
         events_url = accepted.json()["events_url"]
@@ -113,7 +115,7 @@ async def test_sse_follows_a_job_across_needs_input_and_answer(
 
 
 async def test_an_exhausted_database_pool_is_503_busy_not_500(
-    redis: aioredis.Redis, api_settings: Settings, pg_schema: str
+    redis: aioredis.Redis, api_settings: Settings, pg_schema: str, auth_headers: dict[str, str]
 ) -> None:
     # At 1,000 VU on two cores the API's pool waits ran out and clients got a bare 500.
     engine = create_engine(
@@ -124,7 +126,7 @@ async def test_an_exhausted_database_pool_is_503_busy_not_500(
         async with app.router.lifespan_context(app), engine.connect():  # holds the only one
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
-                response = await client.get("/api/v1/scans/any-job")
+                response = await client.get("/api/v1/scans/any-job", headers=auth_headers)
     finally:
         await engine.dispose()
     assert response.status_code == 503

@@ -33,6 +33,7 @@ from eventing.runtime.settings import RuntimeSettings
 from eventing.runtime.worker import serve
 from functions.chat.graph import NoScans
 from functions.chat.main import open_checkpointer
+from tests.eco2.api.conftest import SignIn
 from tests.eventing.gateway.support import read_stream, running_router, serve_app
 
 SOURCE = Path(__file__).resolve().parents[3] / "functions" / "chat" / "main.py"
@@ -88,13 +89,14 @@ async def system(
     redis: aioredis.Redis,
     sessions: async_sessionmaker[AsyncSession],
     api_settings: Settings,
+    auth_headers: dict[str, str],
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(api_settings, redis=redis, sessions=sessions)
     async with (
         running_router(redis, api_settings),
         serve_app(app) as base,
         chat_worker(api_settings, redis, sessions),
-        httpx.AsyncClient(base_url=base, timeout=20) as client,
+        httpx.AsyncClient(base_url=base, timeout=20, headers=auth_headers) as client,
     ):
         yield client
 
@@ -106,7 +108,7 @@ def tokens(events: list[Any]) -> str:
 async def test_a_turn_pauses_for_a_location_resumes_and_streams_its_answer(
     system: httpx.AsyncClient, user: str
 ) -> None:
-    headers = {"X-User-Id": user}
+    headers: dict[str, str] = {}  # the client is signed in as user
     created = await system.post("/api/v1/chats", json={}, headers=headers)
     assert created.status_code == 201
     chat_id = created.json()["chat_id"]
@@ -156,7 +158,7 @@ async def test_a_turn_pauses_for_a_location_resumes_and_streams_its_answer(
 async def test_memory_carries_the_previous_turn_to_the_next(
     system: httpx.AsyncClient, user: str
 ) -> None:
-    headers = {"X-User-Id": user}
+    headers: dict[str, str] = {}  # the client is signed in as user
     chat_id = (await system.post("/api/v1/chats", json={}, headers=headers)).json()["chat_id"]
     for text in ("고철 kg당 얼마야?", "알루미늄은?"):
         sent = await system.post(
@@ -167,8 +169,10 @@ async def test_memory_carries_the_previous_turn_to_the_next(
     assert done["intents"] == ["recyclable_price"]
 
 
-async def test_chats_list_rename_delete_and_bad_input(system: httpx.AsyncClient, user: str) -> None:
-    headers = {"X-User-Id": user}
+async def test_chats_list_rename_delete_and_bad_input(
+    system: httpx.AsyncClient, user: str, sign_in: SignIn
+) -> None:
+    headers: dict[str, str] = {}  # the client is signed in as user
     ids = []
     for n in range(3):
         made = await system.post("/api/v1/chats", json={"title": f"대화 {n}"}, headers=headers)
@@ -185,7 +189,7 @@ async def test_chats_list_rename_delete_and_bad_input(system: httpx.AsyncClient,
         f"/api/v1/chats/{ids[0]}", json={"title": "분리수거"}, headers=headers
     )
     assert renamed.status_code == 200 and renamed.json()["title"] == "분리수거"
-    other = await system.get(f"/api/v1/chats/{ids[0]}", headers={"X-User-Id": f"{user}-other"})
+    other = await system.get(f"/api/v1/chats/{ids[0]}", headers=await sign_in(f"{user}-other"))
     assert other.status_code == 404
 
     empty = await system.post(

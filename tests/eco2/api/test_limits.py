@@ -35,7 +35,6 @@ async def test_declared_length_over_the_cap_is_refused_unread(
     headers = {
         "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
         "Content-Length": str(LIMIT + 1),
-        "X-User-Id": user,
     }
     response = await client.post("/api/v1/scans", content=body(), headers=headers)
     assert response.status_code == 413
@@ -58,7 +57,7 @@ async def test_chunked_body_is_cut_at_the_cap(
             yield chunk
         yield f"\r\n--{BOUNDARY}--\r\n".encode()
 
-    headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}", "X-User-Id": user}
+    headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
     response = await client.post("/api/v1/scans", content=body(), headers=headers)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"

@@ -1,5 +1,5 @@
 """The places and info endpoints through the API app on the real PostgreSQL: answers, 422s with
-their reasons, the iCalendar feed, and reminder settings keyed by the X-User-Id header."""
+their reasons, the iCalendar feed, and reminder settings keyed by the caller's token."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from domains.info.importers import SAMPLES as INFO_SAMPLES
 from domains.info.importers import import_info
 from domains.location.importers import SAMPLES as FACILITY_SAMPLES
 from domains.location.importers import import_facilities
+from tests.eco2.api.conftest import SignIn
 
 YEOKSAM = {"lat": 37.5000, "lon": 127.0360}
 
@@ -123,8 +124,10 @@ async def test_calendar_ics_and_tonight(client: httpx.AsyncClient, data: None) -
     assert too_long.status_code == 422
 
 
-async def test_reminder_settings(client: httpx.AsyncClient, data: None, user: str) -> None:
-    headers = {"X-User-Id": user}
+async def test_reminder_settings(
+    client: httpx.AsyncClient, data: None, user: str, sign_in: SignIn
+) -> None:
+    headers: dict[str, str] = {}  # the client is signed in as user
     assert (await client.get("/api/v1/users/me/reminders", headers=headers)).status_code == 404
     body = {"sigungu": "마포구", "zone": "망원구역", "streams": ["food"], "remind_at": "19:30"}
     saved = await client.put("/api/v1/users/me/reminders", json=body, headers=headers)
@@ -141,8 +144,14 @@ async def test_reminder_settings(client: httpx.AsyncClient, data: None, user: st
     )
     assert elsewhere.status_code == 422
     assert (await client.get("/api/v1/users/me/reminders", headers=headers)).json() == read.json()
-    no_user = await client.get("/api/v1/users/me/reminders")
-    assert no_user.status_code == 422 and "X-User-Id" in no_user.text
+    no_user = await client.get(
+        "/api/v1/users/me/reminders", headers={"Authorization": "Bearer not-a-token"}
+    )
+    assert no_user.status_code == 401 and no_user.json()["error"]["code"] == "invalid_token"
+    client.headers.pop("Authorization")
+    anonymous = await client.get("/api/v1/users/me/reminders")
+    assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"] == "Bearer"
+    client.headers.update(await sign_in(user))
     gone = await client.delete("/api/v1/users/me/reminders", headers=headers)
     assert gone.status_code == 204
     assert (await client.get("/api/v1/users/me/reminders", headers=headers)).status_code == 404

@@ -69,7 +69,7 @@ async def test_amqp_transport_publishes_to_the_exchange(
     api_settings: Settings,
     unique: str,
     stored: list[bytes],
-    user: str,
+    auth_headers: dict[str, str],
 ) -> None:
     exchange_name = f"{unique}.events"
     settings = on_amqp(api_settings, exchange_name)
@@ -92,7 +92,7 @@ async def test_amqp_transport_publishes_to_the_exchange(
                     "/api/v1/scans",
                     files={"image": ("p.png", data, "image/png")},
                     data={"hint": "유리병"},
-                    headers={"X-User-Id": user},
+                    headers=auth_headers,
                 )
                 ready = await client.get("/readyz")
         assert response.status_code == 202, response.text

@@ -34,7 +34,7 @@ async def post_scan(
     key: str | None = None,
     filename: str = "photo.png",
 ) -> httpx.Response:
-    headers = {"X-User-Id": user}
+    headers: dict[str, str] = {}
     if key:
         headers["X-Idempotency-Key"] = key
     form = {"hint": hint} if hint else {}
@@ -103,7 +103,7 @@ async def test_bad_upload_is_a_4xx_and_creates_nothing(
 
 
 async def test_missing_image_field_is_422(client: httpx.AsyncClient, user: str) -> None:
-    response = await client.post(SCANS, data={"hint": "x"}, headers={"X-User-Id": user})
+    response = await client.post(SCANS, data={"hint": "x"})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_request"
 
