@@ -228,6 +228,7 @@ def create_app(
     app.router.routes.extend(
         route for route in gateway_app.router.routes if getattr(route, "path", "") in SHARED
     )
+    identity.document_auth(app, frozenset({"/api/v1/{service}/{job_id}/events"}))
     return app
 
 

@@ -10,7 +10,7 @@ schemes declared here put the auth on every route of the OpenAPI document.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -139,3 +139,20 @@ def install(app: FastAPI) -> None:
     for kind in AUTH_ERRORS:
         app.add_exception_handler(kind, _auth_error)
     app.add_exception_handler(RateLimited, _rate_limited)
+
+
+def document_auth(app: FastAPI, paths: frozenset[str]) -> None:
+    """Show the token (header or cookie) on routes whose auth is not a dependency FastAPI sees:
+    the gateway's SSE stream, authorized inside the gateway by the app's authorizer."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()
+            for path in paths:
+                for operation in spec.get("paths", {}).get(path, {}).values():
+                    operation["security"] = [{"HTTPBearer": []}, {"APIKeyCookie": []}]
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
