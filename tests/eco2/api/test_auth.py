@@ -81,7 +81,9 @@ async def test_signup_login_and_profile(anon: httpx.AsyncClient, unique: str) ->
     assert me.status_code == 200 and me.json()["nickname"] == "에코"
     assert "password" not in me.text and "hash" not in me.text
     patched = await anon.patch(
-        ME, json={"nickname": "재활용왕", "district": "마포구"}, headers=bearer(account["access_token"])
+        ME,
+        json={"nickname": "재활용왕", "district": "마포구"},
+        headers=bearer(account["access_token"]),
     )
     assert patched.json()["nickname"] == "재활용왕" and patched.json()["district"] == "마포구"
     cleared = await anon.patch(ME, json={"district": None}, headers=bearer(account["access_token"]))
@@ -93,10 +95,13 @@ async def test_signup_login_and_profile(anon: httpx.AsyncClient, unique: str) ->
 async def test_bad_signups_and_logins(anon: httpx.AsyncClient, unique: str) -> None:
     await signed_up(anon, unique)
     again = await anon.post(
-        SIGNUP, json={"email": f"{unique.upper()}@EXAMPLE.com", "password": "another1", "nickname": "x"}
+        SIGNUP,
+        json={"email": f"{unique.upper()}@EXAMPLE.com", "password": "another1", "nickname": "x"},
     )
     assert again.status_code == 409 and again.json()["error"]["code"] == "email_taken"
-    bad = await anon.post(SIGNUP, json={"email": "not-an-email", "password": "short", "nickname": ""})
+    bad = await anon.post(
+        SIGNUP, json={"email": "not-an-email", "password": "short", "nickname": ""}
+    )
     assert bad.status_code == 422
     for field in ("email", "password", "nickname"):
         assert f"body.{field}" in bad.json()["error"]["message"]
@@ -124,9 +129,10 @@ async def test_login_sets_httponly_lax_cookies_that_authenticate(
     # The client kept the cookies: no header needed (the web page's EventSource).
     assert (await anon.get(ME)).status_code == 200
     rotated = await anon.post(REFRESH)  # the refresh cookie, no body
-    assert rotated.status_code == 200 and rotated.json()["access_token"] != login.json()[
-        "access_token"
-    ]
+    assert (
+        rotated.status_code == 200
+        and rotated.json()["access_token"] != login.json()["access_token"]
+    )
     out = await anon.post(LOGOUT)
     assert out.status_code == 204
     assert not anon.cookies.get("eco2_access")
