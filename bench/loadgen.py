@@ -87,9 +87,11 @@ def _terminal(name: str | None, body: dict | None) -> str | None:
     return status if status in ("failed", "needs_input") else None
 
 
-async def follow(session: aiohttp.ClientSession, url: str, cycle: Cycle, t0: float) -> None:
+async def follow(
+    session: aiohttp.ClientSession, url: str, cycle: Cycle, t0: float, auth: dict[str, str]
+) -> None:
     """Read the SSE stream until its terminal event; set the cycle's outcome and times."""
-    async with session.get(url, headers={"Accept": "text/event-stream"}) as response:
+    async with session.get(url, headers={"Accept": "text/event-stream", **auth}) as response:
         if response.status != 200:
             cycle.outcome = f"sse_http_{response.status}"
             return
@@ -122,27 +124,52 @@ def _form(photo: tuple[bytes, str], model: str) -> aiohttp.FormData:
     return form
 
 
+async def sign_in(session: aiohttp.ClientSession, nickname: str) -> dict[str, str]:
+    """The dev login (the benchmarked system runs with ECO2_AUTH__DEV_LOGIN=true): the headers
+    carrying the VU's access token."""
+    async with session.post("/api/v1/auth/dev-login", json={"nickname": nickname}) as response:
+        if response.status != 200:
+            raise RuntimeError(f"sign-in of {nickname} refused: {response.status}")
+        token = (await response.json())["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def sign_in_all(
+    session: aiohttp.ClientSession, vus: int, concurrency: int = 16
+) -> list[dict[str, str]]:
+    """Every VU signs in once, ``concurrency`` at a time, before the load starts: a login is
+    an account write, not what the benchmark measures, and a thousand at once would be a
+    stampede no real service sees. Each request afterwards only has its token verified."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(n: int) -> dict[str, str]:
+        async with gate:
+            return await sign_in(session, f"bench-{n}")
+
+    return await asyncio.gather(*(one(n) for n in range(vus)))
+
+
 async def one_scan(
     session: aiohttp.ClientSession,
     photo: tuple[bytes, str],
-    user: str,
+    auth: dict[str, str],
     model: str,
     timeout_s: float,
 ) -> Cycle:
-    """Submit one scan and follow it to its end; never raises."""
+    """Submit one scan (as the VU ``auth`` signs in) and follow it to its end; never raises."""
     t0 = time.monotonic()
     cycle = Cycle(started=t0)
     try:
         async with asyncio.timeout(timeout_s):
             async with session.post(
-                "/api/v1/scans", data=_form(photo, model), headers={"X-User-Id": user}
+                "/api/v1/scans", data=_form(photo, model), headers=auth
             ) as response:
                 cycle.submit_s = time.monotonic() - t0
                 if response.status != 202:
                     cycle.outcome = f"http_{response.status}"
                     return cycle
                 events_url = (await response.json())["events_url"]
-            await follow(session, events_url, cycle, t0)
+            await follow(session, events_url, cycle, t0, auth)
     except TimeoutError:
         cycle.outcome = "submit_timeout" if cycle.submit_s is None else "sse_timeout"
     except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):
@@ -170,7 +197,15 @@ async def run_level(
     # room for the uploads of VUs whose previous stream is still closing.
     connector = aiohttp.TCPConnector(limit=vus + 16, limit_per_host=0, force_close=False)
     timeout = aiohttp.ClientTimeout(total=None, connect=10.0, sock_read=cycle_timeout_s)
-    session = aiohttp.ClientSession(base_url=base_url, connector=connector, timeout=timeout)
+    # No cookie jar: the login's cookies would ride on every request; the header is enough.
+    session = aiohttp.ClientSession(
+        base_url=base_url, connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+    )
+    try:
+        auths = await sign_in_all(session, vus)
+    except BaseException:
+        await session.close()
+        raise
     start = time.monotonic()
     stop_at = start + duration_s
 
@@ -178,9 +213,7 @@ async def run_level(
         rng = random.Random(n)
         await asyncio.sleep(ramp_s * n / max(1, vus))
         while time.monotonic() < stop_at:
-            cycle = await one_scan(
-                session, rng.choice(photos), f"bench-{n}", model, cycle_timeout_s
-            )
+            cycle = await one_scan(session, rng.choice(photos), auths[n], model, cycle_timeout_s)
             result.cycles.append(cycle)
             if cycle.outcome not in TERMINAL:
                 await asyncio.sleep(0.5)  # an error: back off a little, as a real client would

@@ -67,6 +67,11 @@ class System:
             "ECO2_GATEWAY__CLIENT_NAME": f"{self.tag}-gw",
             "ECO2_PIPELINE__TOPIC_PREFIX": f"{self.tag}:",
             "ECO2_DATABASE_SCHEMA": self.tag,
+            # VUs sign in once through the dev login; the limits must not throttle the load.
+            "ECO2_AUTH__DEV_LOGIN": "true",
+            "ECO2_AUTH__REDIS_PREFIX": f"{self.tag}:auth:",
+            "ECO2_AUTH__SCAN_RATE__BURST": "1000000",
+            "ECO2_AUTH__SCAN_RATE__PER_MINUTE": "1000000",
         }
         self.workers = workers
         self.proc: subprocess.Popen[bytes] | None = None
@@ -144,7 +149,8 @@ async def sample_redis(pids: dict[int, str], stop: asyncio.Event) -> dict[str, A
 async def warm_up(url: str) -> None:
     """One scan end to end, so imports, pools and caches are warm before the clock starts."""
     async with aiohttp.ClientSession(base_url=url) as session:
-        cycle = await loadgen.one_scan(session, loadgen.images(1)[0], "bench-warmup", "sim", 60)
+        auth = await loadgen.sign_in(session, "bench-warmup")
+        cycle = await loadgen.one_scan(session, loadgen.images(1)[0], auth, "sim", 60)
     if cycle.outcome != "done":
         raise RuntimeError(f"warm-up scan ended {cycle.outcome}")
 

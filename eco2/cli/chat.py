@@ -18,6 +18,7 @@ import httpx
 from rich.console import Console
 
 from eco2.cli.scan import sse_events
+from eco2.cli.signin import auth_options, sign_in
 
 EXIT_DONE, EXIT_FAILED, EXIT_NEEDS_INPUT = 0, 1, 2
 
@@ -60,22 +61,32 @@ def follow(
 @click.argument("message")
 @click.option("--chat", "chat_id", default=None, help="Continue this chat (default: a new one).")
 @click.option("--answer", default=None, help="Answer to give if the turn asks (e.g. 마포구).")
-@click.option("--user", default="cli", show_default=True, help="X-User-Id to send.")
 @click.option("--model", default=None, help="LLM model for this turn.")
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The API.")
+@auth_options
 def chat(
     message: str,
     chat_id: str | None,
     answer: str | None,
-    user: str,
     model: str | None,
     url: str,
+    token: str | None,
+    email: str | None,
+    password: str | None,
+    nickname: str,
 ) -> None:
     """Send MESSAGE to Eco²'s chat and stream the answer with live phases."""
     console = Console(stderr=True)
-    headers = {"X-User-Id": user}
-    with httpx.Client(base_url=url.rstrip("/"), timeout=30.0, headers=headers) as client:
+    with httpx.Client(base_url=url.rstrip("/"), timeout=30.0) as client:
         try:
+            sign_in(
+                client,
+                token=token,
+                email=email,
+                password=password,
+                nickname=nickname,
+                program="chat",
+            )
             if chat_id is None:
                 created = client.post("/api/v1/chats", json={})
                 if created.status_code >= 400:

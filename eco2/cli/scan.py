@@ -19,6 +19,8 @@ import httpx
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
+from eco2.cli.signin import auth_options, sign_in
+
 STAGE_NAMES = ("vision", "rule", "answer", "reward")
 EXIT_DONE, EXIT_FAILED, EXIT_NEEDS_INPUT = 0, 1, 2
 
@@ -135,12 +137,31 @@ def _answer(reply: str, choices: list[dict[str, str]]) -> dict[str, str]:
 )
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The API.")
 @click.option("--json", "as_json", is_flag=True, help="Print the raw result JSON at the end.")
-def scan(image: Path, hint: str | None, answer: str | None, url: str, as_json: bool) -> None:
+@auth_options
+def scan(
+    image: Path,
+    hint: str | None,
+    answer: str | None,
+    url: str,
+    as_json: bool,
+    token: str | None,
+    email: str | None,
+    password: str | None,
+    nickname: str,
+) -> None:
     """Scan IMAGE: live stage progress, then the category, guidance and character."""
     console = Console(stderr=True)
     base = url.rstrip("/")
     with httpx.Client(base_url=base, timeout=30.0) as client:
         try:
+            sign_in(
+                client,
+                token=token,
+                email=email,
+                password=password,
+                nickname=nickname,
+                program="scan",
+            )
             files = {"image": (image.name, image.read_bytes(), "application/octet-stream")}
             created = client.post("/api/v1/scans", files=files, data={"hint": hint or ""})
         except httpx.TransportError:

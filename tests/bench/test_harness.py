@@ -29,11 +29,14 @@ def fake_api(stages: list[str], *, status: int = 202) -> Starlette:
 
     async def submit(request: Request) -> JSONResponse:
         form = await request.form()
-        assert form["model"] == "sim" and form["hint"] and request.headers["x-user-id"]
+        assert form["model"] == "sim" and form["hint"]
+        assert request.headers["authorization"] == "Bearer token-of-bench-1"
         body = {"job_id": "j1", "events_url": "/api/v1/scans/j1/events", "result_url": "/r"}
         return JSONResponse(body, status_code=status)
 
     async def events(request: Request) -> StreamingResponse:
+        assert request.headers["authorization"] == "Bearer token-of-bench-1"
+
         async def body():
             yield ": ping\n\n"
             for seq, stage in enumerate(stages, 1):
@@ -49,6 +52,36 @@ def fake_api(stages: list[str], *, status: int = 202) -> Starlette:
             Route("/api/v1/scans/{job}/events", events),
         ]
     )
+
+
+AUTH = {"Authorization": "Bearer token-of-bench-1"}
+
+
+def login_api(logins: list[str], in_flight: list[int]) -> Starlette:
+    """POST /api/v1/auth/dev-login: a token per nickname; records who signed in and how many
+    sign-ins were in flight at once."""
+    current = [0]
+
+    async def dev_login(request: Request) -> JSONResponse:
+        current[0] += 1
+        in_flight.append(current[0])
+        await asyncio.sleep(0.01)
+        nickname = (await request.json())["nickname"]
+        logins.append(nickname)
+        current[0] -= 1
+        return JSONResponse({"access_token": f"token-of-{nickname}"})
+
+    return Starlette(routes=[Route("/api/v1/auth/dev-login", dev_login, methods=["POST"])])
+
+
+async def test_every_vu_signs_in_once_and_never_all_at_once():
+    logins: list[str] = []
+    in_flight: list[int] = []
+    async with client(login_api(logins, in_flight)) as c:
+        auths = await loadgen.sign_in_all(c, 100, concurrency=8)
+    assert sorted(logins) == sorted(f"bench-{n}" for n in range(100))
+    assert auths[7] == {"Authorization": "Bearer token-of-bench-7"}
+    assert max(in_flight) <= 8
 
 
 @contextlib.asynccontextmanager
@@ -74,7 +107,7 @@ async def client(app: Starlette) -> AsyncIterator[aiohttp.ClientSession]:
 async def test_a_vu_follows_a_scan_to_its_terminal_event():
     photo = loadgen.images(1)[0]
     async with client(fake_api(["queued", "vision", "rule", "answer", "reward", "done"])) as c:
-        cycle = await loadgen.one_scan(c, photo, "bench-1", "sim", 5)
+        cycle = await loadgen.one_scan(c, photo, AUTH, "sim", 5)
     assert cycle.outcome == "done" and cycle.events == 6  # the ping is not an event
     assert 0 < cycle.submit_s <= cycle.first_event_s <= cycle.end_s < 5
 
@@ -89,7 +122,7 @@ async def test_a_vu_follows_a_scan_to_its_terminal_event():
 )
 async def test_every_other_ending_is_counted_by_kind(stages, status, outcome):
     async with client(fake_api(stages, status=status)) as c:
-        cycle = await loadgen.one_scan(c, loadgen.images(1)[0], "u", "sim", 5)
+        cycle = await loadgen.one_scan(c, loadgen.images(1)[0], AUTH, "sim", 5)
     assert cycle.outcome == outcome
     assert (cycle.end_s is not None) == (outcome == "failed")  # a failed job did end
 

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,8 +51,24 @@ def isolated_env(unique: str) -> dict[str, str]:
         ECO2_RUNTIME__SHUTDOWN_GRACE_S="3",
         ECO2_RUNTIME__DEDUPE_TTL_S="600",
         ECO2_RUNTIME__MAX_ATTEMPTS="3",
+        ECO2_AUTH__REDIS_PREFIX=f"{unique}:auth:",
+        ECO2_AUTH__DEV_LOGIN="true",  # eco2 scan / eco2 chat sign in with it
     )
     return env
+
+
+def sign_up_and_in(client: httpx.Client) -> httpx.Client:
+    """A new account through the real sign-up and login (argon2 and all); ``client`` then sends
+    its access token on every request."""
+    email = f"e2e-{uuid.uuid4().hex[:12]}@example.com"
+    account = {"email": email, "password": "e2e-password", "nickname": "e2e"}
+    made = client.post("/api/v1/auth/signup", json=account)
+    assert made.status_code == 201, made.text
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": "e2e-password"})
+    assert login.status_code == 200, login.text
+    client.cookies.clear()  # the header alone authenticates
+    client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    return client
 
 
 @dataclass

@@ -25,6 +25,7 @@ from tests.e2e.support import (
     free_port,
     isolated_env,
     serve_argv,
+    sign_up_and_in,
     spawn,
     submit,
 )
@@ -52,7 +53,7 @@ def start_serve(unique: str, logs: Path, *args: str) -> tuple[Proc, httpx.Client
     proc = spawn("serve", serve_argv(port, *args), isolated_env(unique), logs)
     proc.wait_for(r"listening on http://127\.0\.0\.1:\d+", 75)
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=20.0)
-    return proc, client
+    return proc, sign_up_and_in(client)
 
 
 def child_pids(serve: Proc) -> dict[str, int]:

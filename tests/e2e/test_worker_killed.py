@@ -22,6 +22,7 @@ from tests.e2e.support import (
     follow_to_end,
     free_port,
     isolated_env,
+    sign_up_and_in,
     spawn,
     spawn_part,
     submit,
@@ -67,6 +68,7 @@ def test_vision_worker_killed_mid_job_and_the_job_still_completes(unique: str, l
         for worker in workers.values():
             worker.wait_for(r"consuming ", 30)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30.0) as client:
+            sign_up_and_in(client)
             scan = submit(client, render_mark(random_spec("무색페트", None, 0)))
             for _name, data in follow(client, scan):
                 if (data["stage"], data["status"]) == ("vision", "started"):
