@@ -70,8 +70,8 @@ class System:
             # VUs sign in once through the dev login; the limits must not throttle the load.
             "ECO2_AUTH__DEV_LOGIN": "true",
             "ECO2_AUTH__REDIS_PREFIX": f"{self.tag}:auth:",
-            "ECO2_AUTH__SCAN_RATE__BURST": "1000000",
-            "ECO2_AUTH__SCAN_RATE__PER_MINUTE": "1000000",
+            "ECO2_AUTH__SCAN_BURST": "1000000",
+            "ECO2_AUTH__SCAN_PER_MINUTE": "1000000",
         }
         self.workers = workers
         self.proc: subprocess.Popen[bytes] | None = None

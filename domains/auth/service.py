@@ -37,11 +37,7 @@ class AuthService:
         self.passwords = passwords or Passwords()
         self.codec = TokenCodec(settings)
         self.revocations = Revocations(redis, settings.redis_prefix, settings.refresh_ttl_s)
-        self.limiter = RateLimiter(
-            redis,
-            settings.redis_prefix,
-            {"scan": settings.scan_rate, "chat": settings.chat_rate},
-        )
+        self.limiter = RateLimiter(redis, settings.redis_prefix, settings.rates())
 
     async def signup(self, email: str, password: str, nickname: str) -> UserView:
         """A new email account (``EmailTaken`` when one exists)."""

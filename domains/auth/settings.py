@@ -44,9 +44,14 @@ class AuthSettings(BaseModel):
         description="Take the caller from the x-user-id header the mesh's ext-authz injects; "
         "only behind a mesh that strips it from clients.",
     )
-    scan_rate: RateSettings = Field(
-        RateSettings(burst=20, per_minute=10), description="Scans per user."
-    )
-    chat_rate: RateSettings = Field(
-        RateSettings(burst=30, per_minute=20), description="Chat turns per user."
-    )
+    scan_burst: int = Field(20, ge=1, description="Scans a user may start at once (429 past it).")
+    scan_per_minute: float = Field(10.0, gt=0, description="Scans a user regains per minute.")
+    chat_burst: int = Field(30, ge=1, description="Chat turns a user may send at once.")
+    chat_per_minute: float = Field(20.0, gt=0, description="Chat turns a user regains per minute.")
+
+    def rates(self) -> dict[str, RateSettings]:
+        """The token buckets by kind of request."""
+        return {
+            "scan": RateSettings(burst=self.scan_burst, per_minute=self.scan_per_minute),
+            "chat": RateSettings(burst=self.chat_burst, per_minute=self.chat_per_minute),
+        }

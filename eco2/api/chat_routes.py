@@ -175,7 +175,7 @@ async def send_message(
     chat_id: str, body: MessageIn, request: Request, user_id: CurrentUser
 ) -> JSONResponse:
     """Start a turn: 202 with the job id and where to follow its answer (SSE); 429 past the
-    user's chat rate (``ECO2_AUTH__CHAT_RATE``)."""
+    user's chat rate (``ECO2_AUTH__CHAT_BURST/_PER_MINUTE``)."""
     api = _api(request)
     await api.chats.get(user_id, chat_id)  # 404 before a token of the user's rate is spent
     await auth_api(request).service.limiter.take("chat", user_id)

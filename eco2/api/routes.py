@@ -171,7 +171,7 @@ async def submit(
     ] = None,
 ) -> Response:
     """Accept an upload and queue its scan; 202 with where to follow it (429 past the user's
-    scan rate, ``ECO2_AUTH__SCAN_RATE``)."""
+    scan rate, ``ECO2_AUTH__SCAN_BURST/_PER_MINUTE``)."""
     api = _api(request)
     await auth_api(request).service.limiter.take("scan", user_id)
     if not api.admission.admits():

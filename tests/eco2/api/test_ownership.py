@@ -249,11 +249,8 @@ async def test_scans_and_chat_turns_are_rate_limited_per_user(
     user: str,
     stored: list[bytes],
 ) -> None:
-    limits = {
-        "scan_rate": {"burst": 2, "per_minute": 1},
-        "chat_rate": {"burst": 1, "per_minute": 2},
-    }
-    auth = api_settings.auth.model_validate({**api_settings.auth.model_dump(), **limits})
+    limits = {"scan_burst": 2, "scan_per_minute": 1, "chat_burst": 1, "chat_per_minute": 2}
+    auth = api_settings.auth.model_copy(update=limits)
     settings = api_settings.model_copy(update={"auth": auth})
     app = create_app(settings, redis=redis, sessions=sessions)
     a_headers, b_headers = await sign_in(user), await sign_in(f"{user}-b")
