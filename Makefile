@@ -58,8 +58,9 @@ demo: setup
 demo-places: setup services
 	$(VENV)/bin/eco2 data demo
 
+# A local system: the dev login on (eco2 scan / eco2 chat sign in with it) unless set otherwise.
 serve: setup services
-	$(VENV)/bin/eco2 serve
+	ECO2_AUTH__DEV_LOGIN=$${ECO2_AUTH__DEV_LOGIN:-true} $(VENV)/bin/eco2 serve
 
 upgrade: setup
 	$(UV) lock --upgrade
