@@ -85,7 +85,15 @@ class Client:
 
 def start_gateway(env: dict[str, str], port: int, mode: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(ROOT / ".venv/bin/eco2"), "gateway", "--port", str(port), "--channels", mode],
+        [
+            str(ROOT / ".venv/bin/eco2"),
+            "gateway",
+            "--port",
+            str(port),
+            "--channels",
+            mode,
+            "--no-auth",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

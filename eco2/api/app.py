@@ -37,11 +37,12 @@ from domains.users.service import UserService
 from eco2.api import auth, chat_routes, errors, identity, users
 from eco2.api.admission import Admission
 from eco2.api.chat_routes import ChatApi, ChatPublisher, open_chat_publisher
-from eco2.api.identity import AuthApi, caller_of
+from eco2.api.identity import AuthApi
 from eco2.api.limits import UploadLimit
 from eco2.api.places import PlacesApi, info, locations, reminders
 from eco2.api.publish import ScanPublisher, open_publisher
 from eco2.api.routes import SCANS, ScanApi, router
+from eco2.api.streams import OwnerLookup, stream_authorizer
 from eco2.api.sweeper import Sweeper
 from eco2.api.text_guard import TextGuard
 from eco2.settings import Settings
@@ -75,14 +76,11 @@ def create_app(
     """
     gateway_redis = redis or connect(settings.redis_url, client_name="eco2-api")
 
-    async def authorize(service: str, job_id: str, request: Request) -> bool:
-        """A stream is its job owner's only: a scan's submitter, a chat turn's chat's user."""
-        user = await caller_of(request)  # 401 without a valid token
+    def owners(request: Request) -> dict[str, OwnerLookup]:
         state = request.app.state
-        lookups = {"scans": state.scan.jobs.owner, "chat": state.chat.chats.owner_of_job}
-        lookup = lookups.get(service)
-        return lookup is not None and await lookup(job_id) == user
+        return {"scans": state.scan.jobs.owner, "chat": state.chat.chats.owner_of_job}
 
+    authorize = stream_authorizer(owners)
     gateway_app = create_gateway(settings, gateway_redis, channels=channels, authorize=authorize)
 
     @contextlib.asynccontextmanager

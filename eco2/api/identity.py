@@ -71,20 +71,21 @@ def token_of(request: Request) -> str | None:
     return request.cookies.get(ACCESS_COOKIE)
 
 
-async def claims_of(request: Request) -> Claims:
+async def claims_of(request: Request, service: AuthService | None = None) -> Claims:
     """The verified claims of the caller's access token (401 without a valid one)."""
     token = token_of(request)
     if not token:
         raise NotAuthenticated("sign in: send Authorization: Bearer <access token>")
-    return await auth_api(request).service.authenticate(token)
+    return await (service or auth_api(request).service).authenticate(token)
 
 
-async def caller_of(request: Request) -> str:
-    """The caller's user id: the mesh's header when trusted, else the token's subject."""
-    api = auth_api(request)
-    if api.settings.trust_mesh_header and (mesh_user := request.headers.get(USER_HEADER)):
+async def caller_of(request: Request, service: AuthService | None = None) -> str:
+    """The caller's user id: the mesh's header when trusted, else the token's subject.
+    ``service`` defaults to the app's (``app.state.auth``)."""
+    service = service or auth_api(request).service
+    if service.settings.trust_mesh_header and (mesh_user := request.headers.get(USER_HEADER)):
         return mesh_user
-    return (await claims_of(request)).sub
+    return (await claims_of(request, service)).sub
 
 
 # The security dependencies are declared (unused) so the OpenAPI document shows each route's

@@ -4,6 +4,8 @@ Then deleting an account removes all of its data and its images, and per-user ra
 
 from __future__ import annotations
 
+import signal
+import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -29,7 +31,16 @@ from tests.eco2.api.conftest import SignIn, image_key, png
 from tests.eco2.api.test_places import data
 
 __all__ = ["data"]  # the sample districts a reminder names
-from tests.eventing.gateway.support import read_stream, running_router, serve_app
+from tests.eventing.gateway.support import (
+    ECO2,
+    Proc,
+    env_for,
+    free_port,
+    read_stream,
+    running_router,
+    serve_app,
+    wait_http,
+)
 
 REMINDER = {"sigungu": "마포구", "streams": ["food"], "remind_at": "19:30"}
 
@@ -281,3 +292,45 @@ async def test_scans_and_chat_turns_are_rate_limited_per_user(
             second = await a.post(f"/api/v1/chats/{chat_id}/messages", json={"text": "안녕"})
             assert first.status_code == 202 and second.status_code == 429
             assert 1 <= int(second.headers["Retry-After"]) <= 30
+
+
+def spawn_gateway_process(port: int, env: dict[str, str]) -> Proc:
+    argv = [ECO2, "gateway", "--port", str(port)]
+    return Proc(
+        subprocess.Popen(
+            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+    )
+
+
+async def test_the_standalone_gateway_authorizes_like_the_api(
+    server: str,
+    sign_in: SignIn,
+    user: str,
+    api_settings: Settings,
+    stored: list[bytes],
+) -> None:
+    """``eco2 gateway`` (the deployment's SSE service) asks the owner, as the API does."""
+    a_headers, b_headers = await sign_in(user), await sign_in(f"{user}-b")
+    photo = png()
+    stored.append(photo)
+    async with httpx.AsyncClient(base_url=server, timeout=10, headers=a_headers) as a:
+        scan = await a.post("/api/v1/scans", files={"image": ("p.png", photo, "image/png")})
+    env = env_for(api_settings) | {
+        "ECO2_DATABASE_SCHEMA": api_settings.database_schema,
+        "ECO2_AUTH__REDIS_PREFIX": api_settings.auth.redis_prefix,
+    }
+    port = free_port()
+    gateway = spawn_gateway_process(port, env)
+    url = f"http://127.0.0.1:{port}"
+    events = f"/api/v1/scans/{scan.json()['job_id']}/events"
+    try:
+        await wait_http(gateway, url)
+        async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+            assert (await http.get(events)).status_code == 401
+            assert (await http.get(events, headers=b_headers)).status_code == 404
+            http.headers.update(a_headers)
+            stream = await read_stream(http, events, stop_after=1)
+            assert stream.status == 200 and stream.events[0].event == "queued"
+    finally:
+        gateway.kill(signal.SIGTERM)

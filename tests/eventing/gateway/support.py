@@ -265,7 +265,7 @@ async def wait_http(proc: Proc, url: str, within: float = 20.0) -> None:
 
 def spawn_gateway(settings: Settings) -> Proc:
     port = free_port()
-    proc = spawn(["gateway", "--port", str(port)], settings)
+    proc = spawn(["gateway", "--port", str(port), "--no-auth"], settings)
     proc.url = f"http://127.0.0.1:{port}"
     return proc
 
