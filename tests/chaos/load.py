@@ -36,6 +36,7 @@ class Load:
     base_url: str
     image: bytes
     clients: int = 6
+    headers: dict[str, str] = field(default_factory=dict)  # the signed-in user's token
     scan_deadline_s: float = 120.0
     stop: threading.Event = field(default_factory=threading.Event)
     scans: list[Followed] = field(default_factory=list)
@@ -57,7 +58,7 @@ class Load:
             thread.join(max(0.1, deadline - time.monotonic()))
 
     def _client(self) -> None:
-        with httpx.Client(base_url=self.base_url, timeout=10.0) as http:
+        with httpx.Client(base_url=self.base_url, timeout=10.0, headers=self.headers) as http:
             while not self.stop.is_set():
                 scan = self._submit(http)
                 if scan is not None:

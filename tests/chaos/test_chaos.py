@@ -20,13 +20,14 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from domains.vision.render import render_photo_without_mark
 from tests.chaos.load import Load, problems
 from tests.chaos.own_redis import OwnRedis
 from tests.e2e.conftest import cleanup
-from tests.e2e.support import Proc, free_port, isolated_env, serve_argv, spawn
+from tests.e2e.support import Proc, free_port, isolated_env, serve_argv, sign_up_and_in, spawn
 
 ROUNDS = int(os.environ.get("CHAOS_ROUNDS", "1"))
 pytestmark = pytest.mark.timeout(240 + 120 * ROUNDS)
@@ -41,6 +42,9 @@ def system(tmp_path: Path) -> Iterator[tuple[Proc, OwnRedis, str]]:
     env.update(
         ECO2_REDIS_URL=own.url,
         ECO2_API_SWEEP_INTERVAL_S="1",
+        # Six clients scan as one user without pause: the per-user limit is not under test.
+        ECO2_AUTH__SCAN_BURST="100000",
+        ECO2_AUTH__SCAN_PER_MINUTE="100000",
         ECO2_API_SWEEP_GRACE_S="10",
         # OCR on a busy 2-core machine can take seconds: time out late, reclaim after that.
         ECO2_RUNTIME__CLAIM_IDLE_MS="12000",
@@ -77,7 +81,10 @@ def test_every_scan_ends_and_serve_recovers_through_every_fault(
     system: tuple[Proc, OwnRedis, str],
 ) -> None:
     serve, own, base = system
-    load = Load(base, render_photo_without_mark(seed=5), clients=6)
+    with httpx.Client(base_url=base, timeout=30.0) as http:
+        headers = dict(sign_up_and_in(http).headers)
+    auth = {"Authorization": headers["authorization"]}
+    load = Load(base, render_photo_without_mark(seed=5), clients=6, headers=auth)
     load.start()
     begun = time.monotonic()
     faults: list[tuple[str, float]] = []
