@@ -16,7 +16,7 @@ from domains.character.catalogue import Character
 from domains.character.exceptions import CharacterNotFound
 from domains.character.service import CharacterService, OwnedCharacter
 from domains.users.schemas import ProfilePatch, UserView
-from eco2.api.identity import CurrentUser, auth_api
+from eco2.api.identity import ACCESS_COOKIE, REFRESH_COOKIE, CurrentUser, auth_api
 from eco2.api.schemas import ErrorOut
 
 ME = "/api/v1/users/me"
@@ -58,8 +58,8 @@ async def delete_me(request: Request, user_id: CurrentUser) -> Response:
         except Exception:
             log.exception("image %s of deleted user %s not removed from the store", ref, user_id)
     response = Response(status_code=204)
-    response.delete_cookie("eco2_access", path="/")
-    response.delete_cookie("eco2_refresh", path="/api/v1/auth")
+    response.delete_cookie(ACCESS_COOKIE, path="/")
+    response.delete_cookie(REFRESH_COOKIE, path="/api/v1/auth")
     return response
 
 
