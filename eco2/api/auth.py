@@ -58,7 +58,9 @@ class DevLoginIn(BaseModel):
     nickname: str = Field(min_length=1, max_length=64)
 
 
-def _with_cookies(request: Request, pair: TokenPair) -> JSONResponse:
+def token_response(request: Request, pair: TokenPair) -> JSONResponse:
+    """The pair as the body and as the two cookies: every sign-in answers this way (an OAuth
+    callback too, after ``AuthService.issue_tokens``)."""
     settings = auth_api(request).settings
     response = JSONResponse(pair.model_dump())
     for name, value, ttl, path in (
@@ -86,7 +88,7 @@ async def signup(body: SignupIn, request: Request) -> UserView:
 @router.post("/login", response_model=TokenPair, responses={401: {"model": ErrorOut}})
 async def login(body: LoginIn, request: Request) -> JSONResponse:
     """Email and password for an access and a refresh token (body and cookies)."""
-    return _with_cookies(request, await auth_api(request).service.login(body.email, body.password))
+    return token_response(request, await auth_api(request).service.login(body.email, body.password))
 
 
 @router.post("/refresh", response_model=TokenPair)
@@ -97,7 +99,7 @@ async def refresh(
     token = (body.refresh_token if body else None) or request.cookies.get(REFRESH_COOKIE)
     if not token:
         raise NotAuthenticated("send the refresh token (body or eco2_refresh cookie)")
-    return _with_cookies(request, await auth_api(request).service.refresh(token))
+    return token_response(request, await auth_api(request).service.refresh(token))
 
 
 @router.post("/logout", status_code=204)
@@ -131,7 +133,7 @@ async def dev_login(body: DevLoginIn, request: Request) -> JSONResponse:
     api = auth_api(request)
     if not api.settings.dev_login:
         return error_response(404, "not_found", "no such route")
-    return _with_cookies(request, await api.service.dev_login(body.nickname))
+    return token_response(request, await api.service.dev_login(body.nickname))
 
 
 @ext_authz.api_route(
