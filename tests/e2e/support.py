@@ -62,11 +62,12 @@ def sign_up_and_in(client: httpx.Client) -> httpx.Client:
     its access token on every request."""
     email = f"e2e-{uuid.uuid4().hex[:12]}@example.com"
     account = {"email": email, "password": "e2e-password", "nickname": "e2e"}
-    made = client.post("/api/v1/auth/signup", json=account)
-    assert made.status_code == 201, made.text
-    login = client.post("/api/v1/auth/login", json={"email": email, "password": "e2e-password"})
-    assert login.status_code == 200, login.text
-    client.cookies.clear()  # the header alone authenticates
+    # A client of its own: ``client`` stays unopened for the test's ``with client:``.
+    with httpx.Client(base_url=client.base_url, timeout=30.0) as auth:
+        made = auth.post("/api/v1/auth/signup", json=account)
+        assert made.status_code == 201, made.text
+        login = auth.post("/api/v1/auth/login", json={"email": email, "password": "e2e-password"})
+        assert login.status_code == 200, login.text
     client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
     return client
 

@@ -31,7 +31,8 @@ async def test_a_scan_whose_state_redis_lost_is_failed_with_a_reason(
             .values(updated_at=ScanJobRow.updated_at - _minutes(5))
         )
     swept = await Sweeper(jobs, progress, grace_s=60).sweep()
-    assert swept == [lost.job_id]
+    # Other tests' queued jobs in the session's schema may be swept too; ours are what count.
+    assert lost.job_id in swept and {followed.job_id, recent.job_id}.isdisjoint(swept)
     failed = await jobs.get_job(lost.job_id)
     assert failed.status == "failed" and failed.failure_reason == LOST
     assert (await jobs.get_job(followed.job_id)).status == "queued"
@@ -43,7 +44,7 @@ async def test_a_scan_whose_state_redis_lost_is_failed_with_a_reason(
     (step,) = [s for s in steps if s.job_id == lost.job_id]
     assert (step.stage, step.status, step.seq) == ("failed", "failed", LOST_EPOCH + 1)
     assert step.payload == {"stage": "queued", "reason": LOST}
-    assert await Sweeper(jobs, progress, grace_s=60).sweep() == []  # once only
+    assert lost.job_id not in await Sweeper(jobs, progress, grace_s=60).sweep()  # once only
 
 
 def _minutes(n: int) -> timedelta:
