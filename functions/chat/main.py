@@ -146,7 +146,9 @@ class ChatTurn:
         settings = self.settings
         # Train the intent classifier now (about a second), not inside the first turn.
         await asyncio.to_thread(default_model)
-        if self.characters is None or self.scans is None or self.owners is None:
+        # Only what was not handed in opens a database: the embedded mode hands in characters
+        # and scans and runs with no server at all (its cards then have no owner to record).
+        if self.characters is None or self.scans is None:
             engine = engine_from_settings(settings)  # type: ignore[arg-type]  # DatabaseSettings' fields
             self._engine = engine
             await prepare_database(engine, settings.database_schema)
