@@ -13,7 +13,15 @@ import pytest
 
 from domains.vision.render import random_spec, render_mark
 from tests.e2e.conftest import cleanup
-from tests.e2e.support import Scan, follow_to_end, free_port, isolated_env, serve_argv, spawn
+from tests.e2e.support import (
+    Scan,
+    follow_to_end,
+    free_port,
+    isolated_env,
+    serve_argv,
+    sign_up_and_in,
+    spawn,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -45,26 +53,25 @@ def test_no_configured_key_appears_in_any_log(tmp_path: Path) -> None:
     try:
         serve.wait_for(r"listening on http://127\.0\.0\.1:\d+", 90)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            sign_up_and_in(client)
             response = client.post(
                 "/api/v1/scans",
                 files={
                     "image": ("m.png", render_mark(random_spec("무색페트", None, 0)), "image/png")
                 },
                 data={"hint": "투명 페트병", "model": "gpt-4o-mini"},
-                headers={"X-User-Id": "secrets"},
             )
             assert response.status_code == 202, response.text
             body = response.json()
             scan = Scan(body["job_id"], body["result_url"], body["events_url"])
             assert follow_to_end(client, scan) == "done"
-            chat = client.post("/api/v1/chats", json={}, headers={"X-User-Id": "secrets"}).json()
+            chat = client.post("/api/v1/chats", json={}).json()
             turn = client.post(
                 f"/api/v1/chats/{chat['chat_id']}/messages",
                 json={
                     "text": "강남구 오늘 날씨 어때? 페트병은 어디 버려?",
                     "model": "gemini-2.0-flash",
                 },
-                headers={"X-User-Id": "secrets"},
             )
             assert turn.status_code == 202, turn.text
             events = turn.json()["events_url"]

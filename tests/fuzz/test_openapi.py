@@ -34,6 +34,10 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     unique = f"f{uuid.uuid4().hex[:10]}"
     env = isolated_env(unique)
     env["ECO2_PIPELINE__TRANSPORT"] = "redis"  # nothing runs the scans: they only queue
+    # Every user route is fuzzed signed in (a 401 alone would test nothing behind it), and the
+    # per-user limits would otherwise turn most scans and chat turns into 429s.
+    env |= {f"ECO2_AUTH__{name}": "1000000" for name in ("SCAN_BURST", "SCAN_PER_MINUTE")}
+    env |= {f"ECO2_AUTH__{name}": "1000000" for name in ("CHAT_BURST", "CHAT_PER_MINUTE")}
     port = free_port()
     logs: Path = tmp_path_factory.mktemp("fuzz")
     argv = [sys.executable, "-m", "eco2.cli", "api", "--port", str(port)]
@@ -57,6 +61,13 @@ def _wait_ready(base: str, proc: Proc, timeout_s: float) -> None:
     raise AssertionError(f"the API did not become ready:\n{proc.text()[-3000:]}")
 
 
+def _token(base: str) -> str:
+    """An access token through the dev login (isolated_env turns it on)."""
+    answer = httpx.post(f"{base}/api/v1/auth/dev-login", json={"nickname": "fuzz"}, timeout=20)
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["access_token"])
+
+
 @pytest.mark.timeout(900)
 def test_no_route_answers_5xx_or_off_its_schema(api: str, tmp_path: Path) -> None:
     argv = [
@@ -76,6 +87,8 @@ def test_no_route_answers_5xx_or_off_its_schema(api: str, tmp_path: Path) -> Non
         "20",
         "--max-failures",
         "100",
+        "--header",
+        f"Authorization: Bearer {_token(api)}",
     ]
     done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=840)
     report = done.stdout[-12000:] + done.stderr[-3000:]

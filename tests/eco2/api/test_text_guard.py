@@ -33,7 +33,7 @@ async def test_a_control_character_in_the_path_or_query_is_422(
 async def test_a_nul_anywhere_in_a_json_body_is_422_and_writes_nothing(
     client: httpx.AsyncClient, user: str
 ) -> None:
-    headers = {"X-User-Id": user}
+    headers: dict[str, str] = {}  # the client is signed in as user
     refused = await client.post("/api/v1/chats", json={"title": "a\u0000b"}, headers=headers)
     assert refused.status_code == 422
     assert refused.json()["error"]["message"].startswith("body.title")
@@ -75,7 +75,6 @@ async def test_an_upload_with_a_bad_hint_or_an_unknown_model_is_422_and_creates_
         SCANS,
         files={"image": ("photo.png", png(), "image/png")},
         data=form,
-        headers={"X-User-Id": user},
     )
     assert response.status_code == 422, response.text
     assert field in response.json()["error"]["message"]
@@ -85,7 +84,7 @@ async def test_an_upload_with_a_bad_hint_or_an_unknown_model_is_422_and_creates_
 async def test_a_chat_message_for_an_unknown_model_is_422(
     client: httpx.AsyncClient, user: str
 ) -> None:
-    headers = {"X-User-Id": user}
+    headers: dict[str, str] = {}  # the client is signed in as user
     chat = (await client.post("/api/v1/chats", json={}, headers=headers)).json()
     response = await client.post(
         f"/api/v1/chats/{chat['chat_id']}/messages",
