@@ -15,6 +15,7 @@ from pydantic import Field
 from domains.auth.settings import AuthSettings
 from domains.chat.settings import ChatSettings
 from domains.db import DatabaseSettings
+from domains.image.settings import ImageSettings
 from domains.llm.settings import LLMSettings
 from domains.location.settings import LocationSettings
 from domains.scan.settings import PipelineSettings
@@ -68,6 +69,7 @@ class Settings(EnvSettings, BusSettings, DatabaseSettings):
     location: LocationSettings = LocationSettings()
     tracing: TracingSettings = TracingSettings()
     auth: AuthSettings = AuthSettings()
+    image: ImageSettings = ImageSettings()
 
 
 @lru_cache(maxsize=1)

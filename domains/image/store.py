@@ -14,11 +14,8 @@ from typing import cast
 
 from redis import asyncio as aioredis
 
+from domains.image.exceptions import ImageNotFoundError
 from eventing.bus.batch import joined
-
-
-class ImageNotFoundError(LookupError):
-    """The reference names no stored image (never stored, or expired)."""
 
 
 class ImageStore(abc.ABC):
