@@ -27,3 +27,21 @@ class RateLimited(AuthError):
         super().__init__(f"too many {kind} requests; retry in {retry_after_s} s")
         self.kind = kind
         self.retry_after_s = retry_after_s
+
+
+class UnknownProvider(AuthError):
+    """No such OAuth provider, or one without a client id in the settings (404)."""
+
+
+class InvalidState(AuthError):
+    """An OAuth callback whose state is unknown, expired, already used or another provider's
+    (400): a replayed or forged callback."""
+
+
+class LoginDeclined(AuthError):
+    """The provider sent the user back with an error instead of a code (cancelled, 400)."""
+
+
+class ProviderError(AuthError):
+    """The provider answered the code exchange or the user-info request with an error, or not
+    at all (502); the message is a sentence naming the provider and what it said."""
