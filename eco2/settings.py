@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from domains.auth.oauth import OAuthSettings
 from domains.auth.settings import AuthSettings
 from domains.chat.settings import ChatSettings
 from domains.db import DatabaseSettings
@@ -70,6 +71,7 @@ class Settings(EnvSettings, BusSettings, DatabaseSettings):
     tracing: TracingSettings = TracingSettings()
     auth: AuthSettings = AuthSettings()
     image: ImageSettings = ImageSettings()
+    oauth: OAuthSettings = OAuthSettings()
 
 
 @lru_cache(maxsize=1)

@@ -104,6 +104,10 @@ class OAuthLogin:
         await self.redis.set(self._key(state), pending, ex=self.settings.state_ttl_s)
         return url, state
 
+    async def discard(self, state: str) -> None:
+        """Burn a pending state (seen in the wrong browser)."""
+        await self.redis.delete(self._key(state))
+
     async def identify(
         self, provider: str, code: str | None, state: str | None, error: str | None = None
     ) -> ExternalIdentity:

@@ -7,7 +7,7 @@ chat draws, an upload through the image port) is granted a row in ``image_owners
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,3 +31,12 @@ class ImageOwners:
         scanned = exists().where(ScanJobRow.user_id == user_id, ScanJobRow.image_ref == ref)
         async with self.sessions() as session:
             return bool(await session.scalar(select(or_(granted, scanned))))
+
+    async def revoke(self, user_id: str, ref: str) -> None:
+        """``user_id`` no longer owns ``ref`` through a grant (a deleted upload)."""
+        async with self.sessions.begin() as session:
+            await session.execute(
+                delete(ImageOwnerRow).where(
+                    ImageOwnerRow.user_id == user_id, ImageOwnerRow.ref == ref
+                )
+            )

@@ -29,6 +29,6 @@ class PresignedUrl(BaseModel):
 
     method: Literal["GET", "PUT"]
     url: str
-    expires_at: datetime
+    expires_at: datetime | None  # None: the API's own URL, valid while the image exists
     headers: dict[str, str] = {}  # a PUT must send these (the signed Content-Type)
     upload_id: str | None = None  # a PUT's id, for ``ImageService.finish_upload``

@@ -22,22 +22,25 @@ from redis import asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domains.auth.oauth import OAuthLogin
 from domains.auth.service import AuthService
 from domains.character.catalogue import prepare_database
 from domains.character.service import CharacterService
 from domains.chat.service import ChatService
 from domains.db import engine_from_settings, session_factory
-from domains.image import ImageStore, RedisImageStore
+from domains.image import BlobStore, ImageService, ImageStore, RedisImageStore, blob_store
 from domains.image.owners import ImageOwners
 from domains.info.service import InfoService
 from domains.location.kakao import PlaceSource, place_source
 from domains.location.service import LocationService
 from domains.scan.service import ScanJobService
 from domains.users.service import UserService
-from eco2.api import auth, chat_routes, errors, identity, users
+from eco2.api import auth, chat_routes, errors, identity, oauth, users
 from eco2.api.admission import Admission
 from eco2.api.chat_routes import ChatApi, ChatPublisher, open_chat_publisher
 from eco2.api.identity import AuthApi
+from eco2.api.images import IMAGES, ImagesApi
+from eco2.api.images import router as images_router
 from eco2.api.limits import UploadLimit
 from eco2.api.places import PlacesApi, info, locations, reminders
 from eco2.api.publish import ScanPublisher, open_publisher
@@ -65,6 +68,7 @@ def create_app(
     channels: Literal["shard", "job"] = "shard",
     chat_publish: ChatPublisher | None = None,
     places: PlaceSource | None = None,
+    blobs: BlobStore | None = None,
 ) -> FastAPI:
     """The API; each argument given replaces what the lifespan would otherwise open.
 
@@ -73,6 +77,7 @@ def create_app(
     ``settings.pipeline``; ``images`` replaces the Redis image store (``eco2:image:<ref>``, the
     keys the vision function reads). ``channels="job"`` is the benchmark's baseline only.
     ``chat_publish`` replaces the chat turns' transport (``eco2.api.chat_routes``).
+    ``blobs`` replaces the store where images live (``settings.image``: filesystem or S3).
     """
     gateway_redis = redis or connect(settings.redis_url, client_name="eco2-api")
 
@@ -113,6 +118,21 @@ def create_app(
                 source = place_source(settings.location)
                 stack.push_async_callback(source.aclose)
             owners = ImageOwners(api_sessions)
+            blob_home = blobs
+            if blob_home is None:
+                blob_home = blob_store(settings.image)
+                stack.push_async_callback(blob_home.aclose)
+            app.state.images = ImagesApi(
+                service=ImageService(
+                    blob_home,
+                    max_bytes=settings.vision.max_image_bytes,
+                    max_pixels=settings.vision.max_image_pixels,
+                    presign_expiry_s=settings.image.presign_expiry_s,
+                ),
+                handoff=store,
+                owners=owners,
+            )
+            app.state.oauth = OAuthLogin(settings.oauth, gateway_redis)
             app.state.auth = AuthApi(
                 settings=settings.auth,
                 service=AuthService(settings.auth, gateway_redis, UserService(api_sessions)),
@@ -130,6 +150,7 @@ def create_app(
                 sessions=api_sessions,
                 jobs=ScanJobService(api_sessions),
                 images=store,
+                blobs=blob_home,
                 progress=ProgressPublisher(
                     gateway_redis,
                     ProgressKeys(settings.shards, progress.key_prefix),
@@ -172,14 +193,17 @@ def create_app(
     )
     app.state.gateway = gateway_app.state.gateway
     app.add_middleware(
-        UploadLimit, max_bytes=settings.vision.max_image_bytes, paths=frozenset({SCANS})
+        UploadLimit, max_bytes=settings.vision.max_image_bytes, paths=frozenset({SCANS, IMAGES})
     )
     app.add_middleware(TextGuard)
     errors.install(app)
     identity.install(app)
     for kind in chat_routes.CHAT_ERRORS:
         app.add_exception_handler(kind, chat_routes.chat_error)
+    oauth.install(app)
     app.include_router(auth.router)
+    app.include_router(oauth.router)
+    app.include_router(images_router)
     app.include_router(auth.ext_authz)
     app.include_router(users.router)
     app.include_router(router)

@@ -4,7 +4,7 @@ A message is validated, recorded and registered as a job in the progress log bef
 ``kr.eco2.chat.requested`` event is published; the client follows the turn on
 ``GET /api/v1/chat/{job_id}/events`` (the same gateway as scans). A publish that fails answers
 503 and fails the job in the log, so no client waits on a turn nothing will run. Generated
-images (the image agent's cards) are served from ``GET /api/v1/images/{ref}``.
+images (the image agent's cards) are served from ``GET /api/v1/images/{ref}`` (eco2/api/images.py).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from domains.chat.schemas import (
     TurnAccepted,
 )
 from domains.chat.service import ChatService
-from domains.image import ImageNotFoundError, ImageStore
+from domains.image import ImageStore
 from domains.image.owners import ImageOwners
 from eco2.api.errors import error_response
 from eco2.api.exceptions import PublishFailed
@@ -184,9 +184,8 @@ async def send_message(
         missing = error_response(422, "invalid_request", f"image: no stored image {body.image}")
         if not await api.owners.owns(user_id, body.image):
             return missing
-        try:
-            await api.images.size(body.image)
-        except ImageNotFoundError:
+        # Staged for the chat function again from the blob store if its hand-off copy expired.
+        if not await request.app.state.images.stage(body.image, user_id):
             return missing
     job_id = uuid.uuid4().hex
     data = {"image": body.image, "location": body.location.model_dump() if body.location else None}
@@ -219,20 +218,6 @@ async def answer_question(
     if not await wait_routed(api.progress, job_id, seq, timeout_s=5.0):
         log.warning("chat job %s: resumed step %d not routed within 5 s", job_id, seq)
     return _accepted(job_id, chat_id)
-
-
-@router.get("/api/v1/images/{ref}", response_class=Response)
-async def image(ref: str, request: Request, user_id: CurrentUser) -> Response:
-    """One of my stored images (my scans' uploads, a card the image agent drew for me); any
-    other answers 404."""
-    api = _api(request)
-    if not await api.owners.owns(user_id, ref):
-        return error_response(404, "not_found", f"no image {ref}")
-    try:
-        data = await api.images.get(ref)
-    except ImageNotFoundError:
-        return error_response(404, "not_found", f"no image {ref}")
-    return Response(data, media_type="image/png")
 
 
 CHAT_ERRORS: dict[type[Exception], tuple[int, str]] = {

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domains.image import ImageStore
+from domains.image import BlobStore, ImageStore
 from domains.knowledge import category_name
 from domains.llm.routing import known_model
 from domains.scan.events import ScanRequested
@@ -58,6 +58,7 @@ class ScanApi:
     sessions: async_sessionmaker[AsyncSession]
     jobs: ScanJobService
     images: ImageStore
+    blobs: BlobStore
     progress: ProgressPublisher
     publisher: ScanPublisher
     admission: Admission
@@ -141,10 +142,10 @@ async def _owned_job(api: ScanApi, job_id: str, user_id: str) -> JobView:
     return job
 
 
-def _checked_digest(data: bytes, max_bytes: int, max_pixels: int) -> str:
-    """Refuse a bad image (``InvalidImage``), else the upload's SHA-256."""
-    validate_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
-    return hashlib.sha256(data).hexdigest()
+def _checked_digest(data: bytes, max_bytes: int, max_pixels: int) -> tuple[str, str]:
+    """Refuse a bad image (``InvalidImage``), else the upload's SHA-256 and MIME type."""
+    info = validate_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
+    return hashlib.sha256(data).hexdigest(), info.mime
 
 
 def _accepted(job: JobView, *, replay: bool = False) -> JSONResponse:
@@ -183,12 +184,16 @@ async def submit(
     data = await image.read(limits.max_image_bytes + 1)
     args = (data, limits.max_image_bytes, limits.max_image_pixels)
     if len(data) > INLINE_CHECK_BYTES:
-        digest = await asyncio.to_thread(_checked_digest, *args)
+        digest, mime = await asyncio.to_thread(_checked_digest, *args)
     else:
-        digest = _checked_digest(*args)
+        digest, mime = _checked_digest(*args)
+    ref = ImageStore.ref_for(digest)
+    # Where the image lives, before the job names it (a failed store leaves no job behind);
+    # the pipeline still reads it from the Redis hand-off ``enqueue`` fills.
+    await api.blobs.put(data, owner=user_id, content_type=mime, ref=ref, purpose="scan")
     job, created = await api.jobs.create_job(
         user_id,
-        image_ref=ImageStore.ref_for(digest),
+        image_ref=ref,
         image_sha256=digest,
         hint=hint or None,
         model=model or None,
@@ -245,6 +250,8 @@ async def answer(job_id: str, body: AnswerIn, request: Request, user_id: Current
         hint = current.hint or category_name(body.choice)  # type: ignore[arg-type]  # validated
     answer = " ".join(filter(None, [body.text, body.choice and f"[{body.choice}]"]))
     job = await api.jobs.resume(job_id, answer, stage="vision", progress=0)
+    # A scan may wait for its answer longer than the hand-off keeps its image.
+    await request.app.state.images.stage(job.image_ref, user_id)
     # The new ``queued`` step also moves the gateway's state past the terminal needs_input, so
     # a client reconnecting with that event's id follows the resumed run.
     seq = await api.start(job, hint, body.choice)

@@ -57,6 +57,10 @@ async def delete_me(request: Request, user_id: CurrentUser) -> Response:
             await api.images.delete(ref)
         except Exception:
             log.exception("image %s of deleted user %s not removed from the store", ref, user_id)
+    try:  # where the images live: every one under the user's key prefix
+        await request.app.state.images.service.delete_owner(user_id)
+    except Exception:
+        log.exception("images of deleted user %s not removed from the blob store", user_id)
     response = Response(status_code=204)
     response.delete_cookie(ACCESS_COOKIE, path="/")
     response.delete_cookie(REFRESH_COOKIE, path="/api/v1/auth")

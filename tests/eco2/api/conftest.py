@@ -12,6 +12,7 @@ import struct
 import uuid
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -65,8 +66,9 @@ def prefix(unique: str) -> str:
 
 
 @pytest.fixture
-def api_settings(prefix: str, pg_schema: str) -> Settings:
-    """Settings isolating this test: key prefix, topic prefix and the session's PG schema."""
+def api_settings(prefix: str, pg_schema: str, tmp_path: Path) -> Settings:
+    """Settings isolating this test: key prefix, topic prefix, the session's PG schema and a
+    directory of its own for the images."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_schema=pg_schema,
@@ -75,6 +77,8 @@ def api_settings(prefix: str, pg_schema: str) -> Settings:
         router={"block_ms": 100},
         pipeline={"topic_prefix": prefix},
         auth={"redis_prefix": f"{prefix}auth:"},
+        image={"root": str(tmp_path / "images")},
+        oauth={"redis_prefix": f"{prefix}oauth:"},
     )
 
 
