@@ -40,8 +40,12 @@ class KakaoSettings(ProviderSettings):
     authorize_url: str = Field(
         "https://kauth.kakao.com/oauth/authorize", description="Kakao's authorize endpoint."
     )
-    token_url: str = Field("https://kauth.kakao.com/oauth/token", description="Token endpoint.")
-    userinfo_url: str = Field("https://kapi.kakao.com/v2/user/me", description="User info.")
+    token_url: str = Field(
+        "https://kauth.kakao.com/oauth/token", description="Kakao's token endpoint."
+    )
+    userinfo_url: str = Field(
+        "https://kapi.kakao.com/v2/user/me", description="Kakao's user-info endpoint."
+    )
     scope: str = Field("profile_nickname account_email", description="Consent items asked.")
 
 
@@ -49,9 +53,12 @@ class GoogleSettings(ProviderSettings):
     authorize_url: str = Field(
         "https://accounts.google.com/o/oauth2/v2/auth", description="Google's authorize endpoint."
     )
-    token_url: str = Field("https://oauth2.googleapis.com/token", description="Token endpoint.")
+    token_url: str = Field(
+        "https://oauth2.googleapis.com/token", description="Google's token endpoint."
+    )
     userinfo_url: str = Field(
-        "https://openidconnect.googleapis.com/v1/userinfo", description="OpenID user info."
+        "https://openidconnect.googleapis.com/v1/userinfo",
+        description="Google's OpenID user-info endpoint.",
     )
     scope: str = Field("openid email profile", description="Scopes asked.")
 
@@ -60,8 +67,12 @@ class NaverSettings(ProviderSettings):
     authorize_url: str = Field(
         "https://nid.naver.com/oauth2.0/authorize", description="Naver's authorize endpoint."
     )
-    token_url: str = Field("https://nid.naver.com/oauth2.0/token", description="Token endpoint.")
-    userinfo_url: str = Field("https://openapi.naver.com/v1/nid/me", description="User info.")
+    token_url: str = Field(
+        "https://nid.naver.com/oauth2.0/token", description="Naver's token endpoint."
+    )
+    userinfo_url: str = Field(
+        "https://openapi.naver.com/v1/nid/me", description="Naver's user-info endpoint."
+    )
     scope: str = Field("", description="Naver sets consent items in its console, not here.")
 
 

@@ -3,7 +3,11 @@ hand-off (``store``), and the byte budget of a vision worker."""
 
 from domains.image.blobs import BlobStore, FilesystemBlobStore
 from domains.image.budget import ImageBudget
-from domains.image.exceptions import DirectUploadUnavailable, ImageNotFoundError
+from domains.image.exceptions import (
+    DirectUploadUnavailable,
+    ImageNotFoundError,
+    ImageStoreUnavailable,
+)
 from domains.image.schemas import PresignedUrl, Purpose, StoredImage
 from domains.image.service import ImageService, blob_store
 from domains.image.settings import ImageSettings
@@ -18,6 +22,7 @@ __all__ = [
     "ImageService",
     "ImageSettings",
     "ImageStore",
+    "ImageStoreUnavailable",
     "MemoryImageStore",
     "PresignedUrl",
     "Purpose",

@@ -23,7 +23,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domains.image.exceptions import DirectUploadUnavailable, ImageNotFoundError
+from domains.image.exceptions import (
+    DirectUploadUnavailable,
+    ImageNotFoundError,
+    ImageStoreUnavailable,
+)
 from domains.image.schemas import PresignedUrl, Purpose, StoredImage
 
 REF = re.compile(r"sha256:([0-9a-f]{64})")
@@ -164,7 +168,10 @@ class FilesystemBlobStore(BlobStore):
         return self.root / key
 
     async def _write(self, key: str, data: bytes, content_type: str, meta: dict[str, str]) -> None:
-        await asyncio.to_thread(self._write_sync, self._path(key), data, content_type, meta)
+        try:
+            await asyncio.to_thread(self._write_sync, self._path(key), data, content_type, meta)
+        except OSError as exc:  # disk full, read-only, permissions
+            raise ImageStoreUnavailable(f"the image could not be written ({exc})") from exc
 
     @staticmethod
     def _write_sync(path: Path, data: bytes, content_type: str, meta: dict[str, str]) -> None:

@@ -9,3 +9,7 @@ class ImageNotFoundError(LookupError):
 
 class DirectUploadUnavailable(RuntimeError):
     """The store cannot hand out a presigned upload URL (the filesystem backend)."""
+
+
+class ImageStoreUnavailable(RuntimeError):
+    """The image store failed or did not answer in time (503; nothing was kept)."""

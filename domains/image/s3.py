@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aioboto3
 from aiobotocore.config import AioConfig
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from domains.image.blobs import Blob, BlobStore
-from domains.image.exceptions import ImageNotFoundError
+from domains.image.exceptions import ImageNotFoundError, ImageStoreUnavailable
 from domains.image.schemas import PresignedUrl
 from domains.image.settings import ImageSettings
 
@@ -52,7 +53,11 @@ class S3BlobStore(BlobStore):
                         region_name=s.region,
                     )
                     config = AioConfig(
-                        signature_version="s3v4", s3={"addressing_style": s.addressing_style}
+                        signature_version="s3v4",
+                        s3={"addressing_style": s.addressing_style},
+                        connect_timeout=s.timeout_s,
+                        read_timeout=s.timeout_s,
+                        retries={"max_attempts": 2, "mode": "standard"},
                     )
                     factory: Any = session.client("s3", endpoint_url=s.endpoint_url, config=config)
                     self._client = await self._stack.enter_async_context(factory)
@@ -76,26 +81,27 @@ class S3BlobStore(BlobStore):
         return self.settings.key_prefix + key
 
     async def _write(self, key: str, data: bytes, content_type: str, meta: dict[str, str]) -> None:
-        client = await self.client()
-        await client.put_object(
-            Bucket=self.bucket, Key=self._k(key), Body=data, ContentType=content_type, Metadata=meta
-        )
+        with _errors(key):
+            client = await self.client()
+            await client.put_object(
+                Bucket=self.bucket,
+                Key=self._k(key),
+                Body=data,
+                ContentType=content_type,
+                Metadata=meta,
+            )
 
     async def _read(self, key: str) -> bytes:
-        client = await self.client()
-        try:
+        with _errors(key):
+            client = await self.client()
             response = await client.get_object(Bucket=self.bucket, Key=self._k(key))
-        except ClientError as exc:
-            raise _missing(exc, key) from exc
-        async with response["Body"] as body:
-            return await body.read()
+            async with response["Body"] as body:
+                return await body.read()
 
     async def _stat(self, key: str) -> Blob:
-        client = await self.client()
-        try:
+        with _errors(key):
+            client = await self.client()
             head = await client.head_object(Bucket=self.bucket, Key=self._k(key))
-        except ClientError as exc:
-            raise _missing(exc, key) from exc
         return Blob(
             head["ContentLength"],
             head.get("ContentType", "application/octet-stream"),
@@ -108,19 +114,21 @@ class S3BlobStore(BlobStore):
             await self._stat(key)
         except ImageNotFoundError:
             return False
-        client = await self.client()
-        await client.delete_object(Bucket=self.bucket, Key=self._k(key))
+        with _errors(key):
+            client = await self.client()
+            await client.delete_object(Bucket=self.bucket, Key=self._k(key))
         return True
 
     async def _remove_prefix(self, prefix: str) -> int:
-        client = await self.client()
         keys: list[str] = []
-        paginator = client.get_paginator("list_objects_v2")
-        async for page in paginator.paginate(Bucket=self.bucket, Prefix=self._k(prefix)):
-            keys.extend(item["Key"] for item in page.get("Contents", []))
-        for start in range(0, len(keys), _DELETE_BATCH):
-            batch = [{"Key": key} for key in keys[start : start + _DELETE_BATCH]]
-            await client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch})  # type: ignore[typeddict-item]
+        with _errors(prefix):
+            client = await self.client()
+            paginator = client.get_paginator("list_objects_v2")
+            async for page in paginator.paginate(Bucket=self.bucket, Prefix=self._k(prefix)):
+                keys.extend(item["Key"] for item in page.get("Contents", []))
+            for start in range(0, len(keys), _DELETE_BATCH):
+                batch = [{"Key": key} for key in keys[start : start + _DELETE_BATCH]]
+                await client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch})  # type: ignore[typeddict-item]
         return len(keys)
 
     async def _presign(
@@ -139,8 +147,16 @@ class S3BlobStore(BlobStore):
         return PresignedUrl(method=method, url=url, expires_at=expires_at, headers=headers)
 
 
-def _missing(exc: ClientError, key: str) -> Exception:
-    code = str(exc.response.get("Error", {}).get("Code", ""))
-    if code in _MISSING:
-        return ImageNotFoundError(f"no image {key}")
-    return exc
+@contextlib.contextmanager
+def _errors(key: str) -> Iterator[None]:
+    """A missing object is ``ImageNotFoundError``; any other failure of S3 (refused, down,
+    timed out) is ``ImageStoreUnavailable`` (503), never a hang or a bare botocore error."""
+    try:
+        yield
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code in _MISSING:
+            raise ImageNotFoundError(f"no image {key}") from exc
+        raise ImageStoreUnavailable(f"the image store refused the request ({code})") from exc
+    except BotoCoreError as exc:
+        raise ImageStoreUnavailable(f"the image store did not answer ({exc})") from exc

@@ -28,6 +28,9 @@ class ImageSettings(BaseModel):
     )
     secret_access_key: SecretStr | None = Field(None, description="S3 secret key.")
     key_prefix: str = Field("images/", description="Prefix of every object key in the bucket.")
+    timeout_s: float = Field(
+        10.0, gt=0, description="Connect and read timeout of each S3 request (no hang)."
+    )
     presign_expiry_s: int = Field(
         900,
         ge=1,

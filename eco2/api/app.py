@@ -40,6 +40,7 @@ from eco2.api.admission import Admission
 from eco2.api.chat_routes import ChatApi, ChatPublisher, open_chat_publisher
 from eco2.api.identity import AuthApi
 from eco2.api.images import IMAGES, ImagesApi
+from eco2.api.images import install as images_install
 from eco2.api.images import router as images_router
 from eco2.api.limits import UploadLimit
 from eco2.api.places import PlacesApi, info, locations, reminders
@@ -201,6 +202,7 @@ def create_app(
     for kind in chat_routes.CHAT_ERRORS:
         app.add_exception_handler(kind, chat_routes.chat_error)
     oauth.install(app)
+    images_install(app)
     app.include_router(auth.router)
     app.include_router(oauth.router)
     app.include_router(images_router)

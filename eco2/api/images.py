@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, FastAPI, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,7 @@ from domains.image import (
     ImageNotFoundError,
     ImageService,
     ImageStore,
+    ImageStoreUnavailable,
     PresignedUrl,
     Purpose,
     StoredImage,
@@ -33,7 +34,7 @@ from eco2.api.schemas import ErrorOut
 
 IMAGES = "/api/v1/images"
 ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorOut} for status in (400, 401, 404, 413, 415, 422, 501)
+    status: {"model": ErrorOut} for status in (400, 401, 404, 413, 415, 422, 501, 503)
 }
 log = logging.getLogger("eco2.api.images")
 
@@ -196,3 +197,14 @@ async def delete(ref: str, request: Request, user_id: CurrentUser) -> Response:
     await api.owners.revoke(user_id, ref)
     await api.handoff.delete(ref)
     return Response(status_code=204)
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("image store: %s", exc)
+    response = error_response(503, "image_store_unavailable", str(exc))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ImageStoreUnavailable, _unavailable)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
@@ -9,9 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from domains.image import ImageNotFoundError
+from domains.image import ImageNotFoundError, ImageStoreUnavailable
 from domains.image.s3 import S3BlobStore
 from tests.domains.image.test_blobs import s3_settings
+from tests.s3server import free_port
 
 
 @pytest.fixture
@@ -83,3 +85,25 @@ async def test_another_owner_cannot_take_an_upload(s3: S3BlobStore) -> None:
         await s3.take_upload(url.upload_id, owner="bob")
     with pytest.raises(ImageNotFoundError):
         await s3.take_upload("../../x", owner="alice")
+
+
+async def test_an_unreachable_store_fails_fast_and_says_so(unique: str) -> None:
+    settings = s3_settings(f"http://127.0.0.1:{free_port()}", unique, timeout_s=1.0)
+    store = S3BlobStore(settings)
+    try:
+        async with asyncio.timeout(15):
+            with pytest.raises(ImageStoreUnavailable, match="did not answer"):
+                await store.put(b"x", owner="alice", content_type="image/png")
+            with pytest.raises(ImageStoreUnavailable):
+                await store.get("sha256:" + "0" * 64, owner="alice")
+    finally:
+        await store.aclose()
+
+
+async def test_a_missing_bucket_is_unavailable_not_missing(s3_endpoint: str, unique: str) -> None:
+    store = S3BlobStore(s3_settings(s3_endpoint, f"{unique}-none"))
+    try:
+        with pytest.raises(ImageStoreUnavailable, match="NoSuchBucket"):
+            await store.put(b"x", owner="alice", content_type="image/png")
+    finally:
+        await store.aclose()

@@ -11,14 +11,16 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from redis import asyncio as aioredis
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domains.image import ImageSettings
 from domains.image.s3 import S3BlobStore
+from domains.scan.models import ScanJobRow
 from eco2.api import create_app
 from eco2.settings import Settings
 from tests.eco2.api.conftest import SignIn, bomb_png, image_key, png
-from tests.s3server import s3_endpoint
+from tests.s3server import free_port, s3_endpoint
 
 __all__ = ["s3_endpoint"]
 
@@ -221,3 +223,39 @@ async def test_on_s3_a_direct_upload_is_validated_then_kept(s3_client: httpx.Asy
     assert refused.status_code == 415
     wrong_type = await s3_client.post(f"{IMAGES}/uploads", json={"content_type": "text/html"})
     assert wrong_type.status_code == 415
+
+
+async def test_a_scan_is_refused_with_503_when_the_image_store_is_down(
+    redis: aioredis.Redis,
+    sessions: async_sessionmaker[AsyncSession],
+    api_settings: Settings,
+    auth_headers: dict[str, str],
+    user: str,
+) -> None:
+    down = S3BlobStore(
+        ImageSettings(
+            backend="s3",
+            endpoint_url=f"http://127.0.0.1:{free_port()}",
+            access_key_id="test",
+            secret_access_key="test",  # type: ignore[arg-type]
+            timeout_s=1.0,
+        )
+    )
+    app = create_app(api_settings, redis=redis, sessions=sessions, blobs=down)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://api", headers=auth_headers
+        ) as http:
+            files = {"image": ("photo.png", png(), "image/png")}
+            response = await http.post("/api/v1/scans", files=files)
+            assert response.status_code == 503
+            assert response.json()["error"]["code"] == "image_store_unavailable"
+            assert response.headers["retry-after"] == "5"
+            assert (await upload(http, png())).status_code == 503
+    async with sessions() as session:
+        jobs = await session.scalar(
+            select(func.count()).select_from(ScanJobRow).where(ScanJobRow.user_id == user)
+        )
+    assert jobs == 0  # nothing half-written
+    await down.aclose()
