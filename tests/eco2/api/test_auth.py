@@ -249,8 +249,8 @@ async def test_the_openapi_document_shows_each_route_s_auth(anon: httpx.AsyncCli
     spec = (await anon.get("/openapi.json")).json()
     schemes = spec["components"]["securitySchemes"]
     assert {"HTTPBearer", "APIKeyCookie", "APIKeyHeader"} <= set(schemes)
-    public = {SIGNUP, LOGIN, REFRESH, LOGOUT, DEV}
-    public_prefixes = ("/api/v1/locations", "/api/v1/info")
+    public = {SIGNUP, LOGIN, REFRESH, LOGOUT, DEV, "/api/v1/auth/providers"}
+    public_prefixes = ("/api/v1/locations", "/api/v1/info", "/api/v1/auth/oauth/")
     guarded = 0
     for path, operations in spec["paths"].items():
         if not path.startswith("/api/v1/") or path in public or path.startswith(public_prefixes):
