@@ -39,7 +39,7 @@ def owner_segment(owner: str) -> str:
     """The owner as one safe key segment: itself when plain, else a hash (no ``/`` or ``..``)."""
     if not owner:
         raise ValueError("an image needs an owner")
-    if _SAFE_OWNER.fullmatch(owner):
+    if _SAFE_OWNER.fullmatch(owner) and not owner.startswith("h-"):  # "h-": hashed ones
         return owner
     return "h-" + hashlib.sha256(owner.encode()).hexdigest()[:40]
 

@@ -16,6 +16,7 @@ from domains.image import (
     ImageNotFoundError,
     ImageSettings,
 )
+from domains.image.blobs import owner_segment
 from domains.image.s3 import S3BlobStore
 
 
@@ -100,6 +101,13 @@ async def test_an_owner_with_path_characters_is_one_safe_segment(blobs: BlobStor
     assert await blobs.get(stored.ref, owner="../root/x") == b"odd"
     with pytest.raises(ImageNotFoundError):
         await blobs.get(stored.ref, owner="root")
+
+
+def test_a_plain_owner_cannot_pose_as_a_hashed_one() -> None:
+    hashed = owner_segment("../root/x")
+    assert hashed.startswith("h-")
+    assert owner_segment(hashed) != hashed
+    assert owner_segment("user-1_A") == "user-1_A"
 
 
 async def test_delete_owner_removes_only_that_owners_images(blobs: BlobStore) -> None:
