@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import httpx2
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from pydantic import BaseModel, Field
 from redis import asyncio as aioredis
 
@@ -32,6 +30,9 @@ from domains.auth.providers import (
     identity_of,
     user_info_error,
 )
+
+if TYPE_CHECKING:
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 CALLBACK_PATH = "/api/v1/auth/oauth/{provider}/callback"
 
@@ -77,6 +78,9 @@ class OAuthLogin:
         return self.settings.public_url.rstrip("/") + CALLBACK_PATH.format(provider=provider)
 
     def _client(self, provider: str, conf: ProviderSettings) -> AsyncOAuth2Client:
+        # Imported here: authlib takes a second to import, and only a login needs it.
+        from authlib.integrations.httpx_client import AsyncOAuth2Client
+
         secret = conf.client_secret.get_secret_value() if conf.client_secret else None
         return AsyncOAuth2Client(
             client_id=conf.client_id,
@@ -140,6 +144,8 @@ class OAuthLogin:
         verifier: str | None,
         state: str | None,
     ) -> None:
+        from authlib.integrations.base_client.errors import OAuthError
+
         extra: dict[str, Any] = {"code_verifier": verifier} if verifier else {}
         # Naver's token request repeats the state (authlib's own ``state=`` only checks it).
         body = urlencode({"state": state}) if provider == "naver" and state else ""

@@ -1,5 +1,9 @@
 """Images: where uploads live (``blobs``: filesystem or S3, owned), the scan pipeline's Redis
-hand-off (``store``), and the byte budget of a vision worker."""
+hand-off (``store``), and the byte budget of a vision worker.
+
+``ImageService`` and ``blob_store`` are in ``domains.image.service``, and the S3 store (aioboto3,
+seconds to import) in ``domains.image.s3``: the functions import this package and need neither.
+"""
 
 from domains.image.blobs import BlobStore, FilesystemBlobStore
 from domains.image.budget import ImageBudget
@@ -9,7 +13,6 @@ from domains.image.exceptions import (
     ImageStoreUnavailable,
 )
 from domains.image.schemas import PresignedUrl, Purpose, StoredImage
-from domains.image.service import ImageService, blob_store
 from domains.image.settings import ImageSettings
 from domains.image.store import ImageStore, MemoryImageStore, RedisImageStore
 
@@ -19,7 +22,6 @@ __all__ = [
     "FilesystemBlobStore",
     "ImageBudget",
     "ImageNotFoundError",
-    "ImageService",
     "ImageSettings",
     "ImageStore",
     "ImageStoreUnavailable",
@@ -28,5 +30,4 @@ __all__ = [
     "Purpose",
     "RedisImageStore",
     "StoredImage",
-    "blob_store",
 ]

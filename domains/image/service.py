@@ -12,7 +12,6 @@ import asyncio
 
 from domains.image.blobs import BlobStore, FilesystemBlobStore
 from domains.image.exceptions import ImageNotFoundError
-from domains.image.s3 import S3BlobStore
 from domains.image.schemas import PresignedUrl, Purpose, StoredImage
 from domains.image.settings import ImageSettings
 from domains.vision.validation import ALLOWED_FORMATS, UnsupportedFormat, validate_image
@@ -24,6 +23,8 @@ INLINE_CHECK_BYTES = 256 * 1024
 def blob_store(settings: ImageSettings) -> BlobStore:
     """The store ``settings.backend`` names."""
     if settings.backend == "s3":
+        from domains.image.s3 import S3BlobStore  # aioboto3 only where S3 is used
+
         return S3BlobStore(settings)
     return FilesystemBlobStore(settings.root)
 

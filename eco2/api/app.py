@@ -28,8 +28,9 @@ from domains.character.catalogue import prepare_database
 from domains.character.service import CharacterService
 from domains.chat.service import ChatService
 from domains.db import engine_from_settings, session_factory
-from domains.image import BlobStore, ImageService, ImageStore, RedisImageStore, blob_store
+from domains.image import BlobStore, ImageStore, RedisImageStore
 from domains.image.owners import ImageOwners
+from domains.image.service import ImageService, blob_store
 from domains.info.service import InfoService
 from domains.location.kakao import PlaceSource, place_source
 from domains.location.service import LocationService

@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from domains.image import (
     DirectUploadUnavailable,
     ImageNotFoundError,
-    ImageService,
     ImageStore,
     ImageStoreUnavailable,
     PresignedUrl,
@@ -28,6 +27,7 @@ from domains.image import (
     StoredImage,
 )
 from domains.image.owners import ImageOwners
+from domains.image.service import ImageService
 from eco2.api.errors import error_response
 from eco2.api.identity import CurrentUser
 from eco2.api.schemas import ErrorOut

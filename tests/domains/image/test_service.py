@@ -8,8 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from domains.image import FilesystemBlobStore, ImageNotFoundError, ImageService
+from domains.image import FilesystemBlobStore, ImageNotFoundError
 from domains.image.s3 import S3BlobStore
+from domains.image.service import ImageService
 from domains.vision.validation import (
     DecompressionBomb,
     EmptyImage,
