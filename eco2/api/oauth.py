@@ -19,10 +19,9 @@ from pydantic import BaseModel
 
 from domains.auth.exceptions import InvalidState, LoginDeclined, ProviderError, UnknownProvider
 from domains.auth.oauth import OAuthLogin
-from domains.auth.tokens import TokenPair
-from eco2.api.auth import AUTH
+from eco2.api.auth import AUTH, token_response
 from eco2.api.errors import error_response
-from eco2.api.identity import ACCESS_COOKIE, REFRESH_COOKIE, auth_api
+from eco2.api.identity import auth_api
 from eco2.api.schemas import ErrorOut
 
 OAUTH = AUTH + "/oauth"
@@ -117,20 +116,11 @@ async def callback(
     pair = await api.service.issue_tokens(user.user_id)
     log.info("login via %s: user %s", provider, user.user_id)
     response = RedirectResponse(login.settings.web_url, status_code=302)
-    _set_token_cookies(response, pair, secure=api.settings.cookie_secure)
+    # The very cookies every sign-in sets (eco2/api/auth.py), on the redirect instead of a body.
+    for cookie in token_response(request, pair).headers.getlist("set-cookie"):
+        response.headers.append("set-cookie", cookie)
     response.delete_cookie(STATE_COOKIE, path=OAUTH)
     return response
-
-
-def _set_token_cookies(response: Response, pair: TokenPair, *, secure: bool) -> None:
-    """The same cookies the password login sets (eco2/api/auth.py)."""
-    for name, value, ttl, path in (
-        (ACCESS_COOKIE, pair.access_token, pair.expires_in, "/"),
-        (REFRESH_COOKIE, pair.refresh_token, pair.refresh_expires_in, AUTH),
-    ):
-        response.set_cookie(
-            name, value, max_age=ttl, path=path, httponly=True, samesite="lax", secure=secure
-        )
 
 
 async def _oauth_error(request: Request, exc: Exception) -> JSONResponse:
