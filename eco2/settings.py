@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from domains.auth.oauth import OAuthSettings
+from domains.auth.providers import OAuthSettings
 from domains.auth.settings import AuthSettings
 from domains.chat.settings import ChatSettings
 from domains.db import DatabaseSettings

@@ -16,16 +16,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import httpx2
-from pydantic import BaseModel, Field
 from redis import asyncio as aioredis
 
-from domains.auth.exceptions import InvalidState, LoginDeclined, ProviderError, UnknownProvider
+from domains.auth.exceptions import InvalidState, LoginDeclined, ProviderError
 from domains.auth.providers import (
     PKCE,
     ExternalIdentity,
-    GoogleSettings,
-    KakaoSettings,
-    NaverSettings,
+    OAuthSettings,
     ProviderSettings,
     identity_of,
     user_info_error,
@@ -35,33 +32,6 @@ if TYPE_CHECKING:
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 CALLBACK_PATH = "/api/v1/auth/oauth/{provider}/callback"
-
-
-class OAuthSettings(BaseModel):
-    """The OAuth providers (``ECO2_OAUTH__KAKAO__CLIENT_ID``, ...) and the login round trip."""
-
-    kakao: KakaoSettings = Field(KakaoSettings(), description="Kakao Login.")
-    google: GoogleSettings = Field(GoogleSettings(), description="Google (OpenID, PKCE).")
-    naver: NaverSettings = Field(NaverSettings(), description="Naver Login.")
-    public_url: str = Field(
-        "http://127.0.0.1:8000",
-        description="Where browsers reach the API: callbacks are <public_url>"
-        "/api/v1/auth/oauth/<provider>/callback (registered at each provider).",
-    )
-    web_url: str = Field("/", description="Where a successful login sends the browser.")
-    state_ttl_s: int = Field(600, ge=30, description="How long a login may take at the provider.")
-    timeout_s: float = Field(10.0, gt=0, description="Each request to a provider.")
-    redis_prefix: str = Field("eco2:oauth:", description="Key prefix of pending login states.")
-
-    def provider(self, name: str) -> ProviderSettings:
-        """A configured provider's settings; ``UnknownProvider`` otherwise."""
-        found = getattr(self, name, None) if name in ("kakao", "google", "naver") else None
-        if not isinstance(found, ProviderSettings) or not found.client_id:
-            raise UnknownProvider(f"no OAuth provider {name!r} is configured")
-        return found
-
-    def configured(self) -> list[str]:
-        return [name for name in ("kakao", "google", "naver") if getattr(self, name).client_id]
 
 
 class OAuthLogin:

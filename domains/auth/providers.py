@@ -1,4 +1,6 @@
-"""What differs between Kakao, Google and Naver: endpoints, scopes, PKCE, user-info shapes.
+"""What differs between Kakao, Google and Naver: endpoints, scopes, PKCE, user-info shapes;
+and the OAuth settings (here, not beside the client: every process reads the settings, only
+the API imports the HTTP client).
 
 Each provider's settings model carries its real endpoints as defaults (tests point them at
 local servers speaking the same wire format), and ``identity_of`` reads the provider's own
@@ -12,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from domains.auth.exceptions import UnknownProvider
 
 
 class ExternalIdentity(BaseModel):
@@ -126,3 +130,30 @@ def user_info_error(provider: str, status: int, body: str, document: Any) -> str
             error = document.get("error")
             said = str(error.get("message") if isinstance(error, dict) else error)
     return f"{provider} refused the user-info request (HTTP {status}): {said or body[:200]}"
+
+
+class OAuthSettings(BaseModel):
+    """The OAuth providers (``ECO2_OAUTH__KAKAO__CLIENT_ID``, ...) and the login round trip."""
+
+    kakao: KakaoSettings = Field(KakaoSettings(), description="Kakao Login.")
+    google: GoogleSettings = Field(GoogleSettings(), description="Google (OpenID, PKCE).")
+    naver: NaverSettings = Field(NaverSettings(), description="Naver Login.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Where browsers reach the API: callbacks are <public_url>"
+        "/api/v1/auth/oauth/<provider>/callback (registered at each provider).",
+    )
+    web_url: str = Field("/", description="Where a successful login sends the browser.")
+    state_ttl_s: int = Field(600, ge=30, description="How long a login may take at the provider.")
+    timeout_s: float = Field(10.0, gt=0, description="Each request to a provider.")
+    redis_prefix: str = Field("eco2:oauth:", description="Key prefix of pending login states.")
+
+    def provider(self, name: str) -> ProviderSettings:
+        """A configured provider's settings; ``UnknownProvider`` otherwise."""
+        found = getattr(self, name, None) if name in ("kakao", "google", "naver") else None
+        if not isinstance(found, ProviderSettings) or not found.client_id:
+            raise UnknownProvider(f"no OAuth provider {name!r} is configured")
+        return found
+
+    def configured(self) -> list[str]:
+        return [name for name in ("kakao", "google", "naver") if getattr(self, name).client_id]
