@@ -37,7 +37,7 @@ from domains.image import ImageStore
 from domains.llm import LLMClient, LLMRequest, provider_for, register_local_schema
 from domains.llm.providers.local import count_tokens
 from functions.chat import prompts
-from functions.chat.agents import AGENTS, Tools, Weak, part
+from functions.chat.agents import AGENTS
 from functions.chat.configuration import (
     AGENT_NODES,
     AGGREGATE,
@@ -52,6 +52,7 @@ from functions.chat.configuration import (
     Policy,
 )
 from functions.chat.model import PortChatModel
+from functions.chat.parts import Tools, Weak, part
 from functions.chat.state import ChatState, Part, Question, Task
 
 

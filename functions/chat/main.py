@@ -6,7 +6,9 @@ serve-http`` over HTTP). ``new(settings, *, ...)`` builds an instance holding it
 ``start`` opens them on the worker's loop: the checkpointer (LangGraph's ``AsyncPostgresSaver``,
 keyed by chat id, so a conversation survives a worker restart), the character store and the
 scan jobs (PostgreSQL), the image store (Redis). Each may be handed in instead (the embedded
-default and the tests).
+default and the tests). When it opens the database itself, the place-bound sub-agents answer
+from the places data (``domains.chat.places_db`` over ``LocationService``, with Kakao Local when
+its key is set, and ``InfoService``); ``local`` hands those in instead.
 
 While the graph runs, ``handle`` reports its phases (custom stream) and the aggregator's tokens
 (``messages`` stream, filtered by node, with the message id) through ``eventing.runtime.report``;
@@ -29,17 +31,23 @@ from domains.character.service import CharacterService
 from domains.chat import events
 from domains.chat.classifier import default_model
 from domains.chat.events import AnswerPart, ChatCompleted, ChatNeedsInput, ChatRequested
+from domains.chat.places_db import LocalData
 from domains.chat.settings import ChatSettings
-from domains.chat.tools import CardPainter, Guard, KmaWeather, OfflineWeather, Weather
+from domains.chat.tools import CardPainter, Guard
+from domains.chat.weather import KmaWeather, OfflineWeather, Weather
 from domains.db import engine_from_settings, session_factory
 from domains.image import ImageStore, RedisImageStore
+from domains.info.service import InfoService
 from domains.llm import LLMSettings, ResilientLLM
+from domains.location.kakao import place_source
+from domains.location.service import LocationService
+from domains.location.settings import LocationSettings
 from domains.scan.service import ScanJobService
 from eventing.events import payload_of, reply_to
 from eventing.runtime import report
-from functions.chat.agents import Tools
 from functions.chat.configuration import AGGREGATE
 from functions.chat.graph import GraphDeps, LatestScans, build_graph
+from functions.chat.parts import Tools
 
 
 class Config(Protocol):
@@ -50,6 +58,9 @@ class Config(Protocol):
 
     @property
     def chat(self) -> ChatSettings: ...
+
+    @property
+    def location(self) -> LocationSettings: ...
 
     @property
     def redis_url(self) -> str: ...
@@ -125,8 +136,10 @@ class ChatTurn:
         checkpointer: BaseCheckpointSaver[Any] | None = None,
         scans: LatestScans | None = None,
         weather: Weather | None = None,
+        local: LocalData | None = None,
     ) -> None:
         self.settings = settings
+        self.local = local
         self.characters = characters
         self.images = images
         self.checkpointer = checkpointer
@@ -137,6 +150,7 @@ class ChatTurn:
         self._engine: AsyncEngine | None = None
         self._pool: Any = None
         self._redis: Any = None
+        self._places: Any = None
 
     async def start(self) -> None:
         """Open what was not handed in, on this loop, and compile the graph."""
@@ -150,6 +164,10 @@ class ChatTurn:
             sessions = session_factory(engine)
             self.characters = self.characters or CharacterService(sessions)
             self.scans = self.scans or JobScans(ScanJobService(sessions))
+            if self.local is None:
+                self._places = place_source(settings.location)
+                locations = LocationService(sessions, settings.location, self._places)
+                self.local = LocalData.over(locations, InfoService(sessions))
         if self.checkpointer is None:
             self.checkpointer, self._pool = await open_checkpointer(settings)
         if self.images is None:
@@ -168,6 +186,9 @@ class ChatTurn:
                 weather = OfflineWeather()
             self.weather = weather
         tools = Tools(characters=self.characters, painter=CardPainter(self.images), weather=weather)
+        if self.local is not None:
+            tools.places, tools.fees = self.local.places, self.local.fees
+            tools.prices, tools.collection = self.local.prices, self.local.collection
         deps = GraphDeps(llm=self.llm, tools=tools, images=self.images, scans=self.scans)
         self.graph = build_graph(deps, self.checkpointer)
 
@@ -178,6 +199,9 @@ class ChatTurn:
         if self._pool is not None:
             await self._pool.close()
             self._pool, self.checkpointer = None, None
+        if self._places is not None:
+            await self._places.aclose()
+            self._places, self.local = None, None
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
@@ -260,6 +284,7 @@ def new(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     scans: LatestScans | None = None,
     weather: Weather | None = None,
+    local: LocalData | None = None,
 ) -> ChatTurn:
     """The chat function; each keyword replaces what ``start`` would otherwise open."""
     return ChatTurn(
@@ -269,4 +294,5 @@ def new(
         checkpointer=checkpointer,
         scans=scans,
         weather=weather,
+        local=local,
     )
