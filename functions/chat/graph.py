@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -276,7 +277,13 @@ def build_graph(
                 prompts.aggregate_prompt(state.get("message", ""), draft, state.get("summary", ""))
             ),
         ]
-        reply = await model.ainvoke(messages, config, draft=draft)
+        # The answer's id (LangChain's "lc_run-" + the call's run id) depends only on the chat,
+        # the job and the turn's place in the history, so a turn re-run after a crash streams
+        # under the id its first run used.
+        turn_no = len(state.get("history") or [])
+        key = f"{state.get('chat_id', '')}:{state.get('job_id', '')}:{turn_no}"
+        call: RunnableConfig = {**config, "run_id": uuid.uuid5(uuid.NAMESPACE_URL, key)}
+        reply = await model.ainvoke(messages, call, draft=draft)
         text = str(reply.content)
         user = {
             "role": "user",

@@ -34,6 +34,7 @@ from domains.chat.events import AnswerPart, ChatCompleted, ChatNeedsInput, ChatR
 from domains.chat.places_db import LocalData
 from domains.chat.settings import ChatSettings
 from domains.chat.tools import CardPainter, Guard
+from domains.chat.turns import TurnLocks
 from domains.chat.weather import KmaWeather, OfflineWeather, Weather
 from domains.db import engine_from_settings, session_factory
 from domains.image import ImageStore, RedisImageStore
@@ -137,9 +138,11 @@ class ChatTurn:
         scans: LatestScans | None = None,
         weather: Weather | None = None,
         local: LocalData | None = None,
+        locks: TurnLocks | None = None,
     ) -> None:
         self.settings = settings
         self.local = local
+        self.locks = locks
         self.characters = characters
         self.images = images
         self.checkpointer = checkpointer
@@ -170,11 +173,15 @@ class ChatTurn:
                 self.local = LocalData.over(locations, InfoService(sessions))
         if self.checkpointer is None:
             self.checkpointer, self._pool = await open_checkpointer(settings)
-        if self.images is None:
+        if self.images is None or self.locks is None:
             from eventing.bus.redis import connect
 
             self._redis = connect(settings.redis_url, max_connections=8)
-            self.images = RedisImageStore(self._redis)
+            self.images = self.images or RedisImageStore(self._redis)
+            chat = settings.chat
+            self.locks = self.locks or TurnLocks(
+                self._redis, lease_s=chat.turn_lease_s, wait_s=chat.turn_wait_s
+            )
         weather = self.weather
         if weather is None:
             chat = settings.chat
@@ -207,16 +214,21 @@ class ChatTurn:
             self._engine = None
         if self._redis is not None:
             await self._redis.aclose()
-            self._redis, self.images = None, None
+            self._redis, self.images, self.locks = None, None, None
         self.graph = None
 
     def ready(self) -> bool:
         return self.graph is not None
 
     async def handle(self, event: CloudEvent) -> CloudEvent:
-        if self.graph is None:
+        if self.graph is None or self.locks is None:
             raise RuntimeError("chat is not started")
         request = payload_of(event, ChatRequested)
+        # One turn at a time per chat (domains.chat.turns): a second message waits its turn.
+        async with self.locks.hold(request.chat_id, event["id"]):
+            return await self._turn(event, request)
+
+    async def _turn(self, event: CloudEvent, request: ChatRequested) -> CloudEvent:
         config: dict[str, Any] = {"configurable": {"thread_id": request.chat_id}}
         turn: Any
         if request.resume is not None:
@@ -285,6 +297,7 @@ def new(
     scans: LatestScans | None = None,
     weather: Weather | None = None,
     local: LocalData | None = None,
+    locks: TurnLocks | None = None,
 ) -> ChatTurn:
     """The chat function; each keyword replaces what ``start`` would otherwise open."""
     return ChatTurn(
@@ -295,4 +308,5 @@ def new(
         scans=scans,
         weather=weather,
         local=local,
+        locks=locks,
     )
