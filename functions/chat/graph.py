@@ -33,7 +33,7 @@ from langgraph.types import Overwrite, Send
 from pydantic import BaseModel, Field
 
 from domains.chat.classifier import Previous, analyse_async, default_model
-from domains.chat.intents import INTENTS
+from domains.chat.intents import INTENTS, Intent
 from domains.image import ImageStore
 from domains.llm import LLMClient, LLMRequest, provider_for, register_local_schema
 from domains.llm.providers.local import count_tokens
@@ -68,15 +68,30 @@ class NoScans:
         return None
 
 
-class IntentScores(BaseModel):
-    """A model's probability for each intent of one sub-question (structured output)."""
+class IntentScore(BaseModel):
+    intent: Intent
+    probability: float = Field(description="0..1")
 
-    scores: dict[str, float] = Field(description="intent → probability, 0..1")
+
+class IntentScores(BaseModel):
+    """A model's probability for each intent of one sub-question (structured output).
+
+    A list of (intent, probability), not a mapping: OpenAI's strict structured outputs and
+    Gemini's response schema both refuse an object with free keys (``additionalProperties``).
+    """
+
+    scores: list[IntentScore] = Field(description="One entry per intent.")
+
+    def as_dict(self) -> dict[str, float]:
+        return {s.intent: min(max(s.probability, 0.0), 1.0) for s in self.scores}
 
 
 def _local_scores(request: LLMRequest) -> IntentScores:
     # Offline, the structured classification is the packaged classifier's.
-    return IntentScores(scores=default_model().probabilities(request.context.get("text", "")))
+    found = default_model().probabilities(request.context.get("text", ""))
+    return IntentScores(
+        scores=[IntentScore(intent=i, probability=p) for i, p in found.items() if i in INTENTS]
+    )
 
 
 register_local_schema(IntentScores, _local_scores)
@@ -211,7 +226,7 @@ def build_graph(
                 system=prompts.CLASSIFY_SYSTEM, prompt=text, model=model, context={"text": text}
             )
             got = await deps.llm.structured(request, IntentScores)
-            return {k: v for k, v in got.scores.items() if k in INTENTS}
+            return got.as_dict()
 
         message = state.get("message") or ("이거 어떻게 버려?" if state.get("image_ref") else "")
         analysis = await analyse_async(message, previous, score)
