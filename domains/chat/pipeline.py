@@ -113,12 +113,20 @@ class ChatProgress:
     def __init__(self, publisher: ProgressPublisher, chats: ChatService | None = None) -> None:
         self.publisher = publisher
         self.chats = chats
-        self.streamed = StreamedText(publisher.redis, publisher.keys.prefix, publisher.ttl_s)
+        # The embedded default's in-memory progress log has no Redis and no redelivery from
+        # another process: its tokens pass as they come.
+        redis = getattr(publisher, "redis", None)
+        self.streamed = (
+            StreamedText(redis, publisher.keys.prefix, publisher.ttl_s)
+            if isinstance(redis, Redis)
+            else None
+        )
 
     async def started(self, event: CloudEvent, attempt: int, *, unless: str | None = None) -> bool:
         if event["type"] != events.REQUESTED:
             return unless is None or not await self.publisher.redis.exists(unless)
-        self.streamed.run_starts(event["id"])
+        if self.streamed is not None:
+            self.streamed.run_starts(event["id"])
         step = (event["subject"], "turn", "started", 1)
         if unless is None:
             await self.publisher.emit(*step)
@@ -128,7 +136,10 @@ class ChatProgress:
     async def reported(self, event: CloudEvent, kind: str, data: dict[str, Any]) -> None:
         job_id = event["subject"]
         if kind == "token":
-            send = await self.streamed.follow(event["id"], job_id, str(data.get("text", "")))
+            token = str(data.get("text", ""))
+            send: tuple[str, bool] | None = (token, False)
+            if self.streamed is not None:
+                send = await self.streamed.follow(event["id"], job_id, token)
             if send is not None:
                 text, replace = send
                 shown = {**data, "text": text, **({"replace": True} if replace else {})}
@@ -144,7 +155,8 @@ class ChatProgress:
     async def succeeded(self, event: CloudEvent, reply: CloudEvent | None) -> None:
         if event["type"] != events.REQUESTED or reply is None:
             return
-        self.streamed.run_ends(event["id"])
+        if self.streamed is not None:
+            self.streamed.run_ends(event["id"])
         job_id = event["subject"]
         if reply["type"] == events.NEEDS_INPUT:
             asked = payload_of(reply, ChatNeedsInput)
@@ -156,7 +168,7 @@ class ChatProgress:
             )
             return
         done = payload_of(reply, ChatCompleted)
-        if await self.streamed.settle(job_id, done.text):
+        if self.streamed is not None and await self.streamed.settle(job_id, done.text):
             fixed = {"text": done.text, "id": done.message_id, "replace": True}
             await self.publisher.emit(job_id, "answer", "token", 70, fixed)
         if self.chats is not None:
@@ -167,7 +179,8 @@ class ChatProgress:
     async def dead(self, event: CloudEvent, reason: str) -> None:
         if event["type"] != events.REQUESTED:
             return
-        self.streamed.run_ends(event["id"])
+        if self.streamed is not None:
+            self.streamed.run_ends(event["id"])
         request = payload_of(event, ChatRequested)
         failed = ChatFailed(job_id=request.job_id, chat_id=request.chat_id, reason=reason)
         await self.publisher.emit(

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
+from typing import Protocol
 
 from redis.asyncio import Redis
 
@@ -34,6 +35,31 @@ _GIVE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+
+class Locks(Protocol):
+    def hold(self, chat_id: str, holder: str) -> contextlib.AbstractAsyncContextManager[None]: ...
+
+
+class LocalTurnLocks:
+    """One process's turns (the embedded default, whose stores are in memory): a lock per
+    chat, dropped when no turn holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, chat_id: str, holder: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._users[chat_id] = self._users.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[chat_id] -= 1
+            if not self._users[chat_id]:
+                del self._users[chat_id], self._locks[chat_id]
 
 
 class TurnBusy(Exception):

@@ -34,7 +34,7 @@ from domains.chat.events import AnswerPart, ChatCompleted, ChatNeedsInput, ChatR
 from domains.chat.places_db import LocalData
 from domains.chat.settings import ChatSettings
 from domains.chat.tools import CardPainter, Guard
-from domains.chat.turns import TurnLocks
+from domains.chat.turns import LocalTurnLocks, Locks, TurnLocks
 from domains.chat.weather import KmaWeather, OfflineWeather, Weather
 from domains.db import engine_from_settings, session_factory
 from domains.image import ImageStore, RedisImageStore
@@ -138,7 +138,7 @@ class ChatTurn:
         scans: LatestScans | None = None,
         weather: Weather | None = None,
         local: LocalData | None = None,
-        locks: TurnLocks | None = None,
+        locks: Locks | None = None,
     ) -> None:
         self.settings = settings
         self.local = local
@@ -173,15 +173,17 @@ class ChatTurn:
                 self.local = LocalData.over(locations, InfoService(sessions))
         if self.checkpointer is None:
             self.checkpointer, self._pool = await open_checkpointer(settings)
-        if self.images is None or self.locks is None:
+        if self.images is None:
             from eventing.bus.redis import connect
 
             self._redis = connect(settings.redis_url, max_connections=8)
-            self.images = self.images or RedisImageStore(self._redis)
+            self.images = RedisImageStore(self._redis)
             chat = settings.chat
             self.locks = self.locks or TurnLocks(
                 self._redis, lease_s=chat.turn_lease_s, wait_s=chat.turn_wait_s
             )
+        # Stores handed in (the embedded default, in one process): an in-process lock.
+        self.locks = self.locks or LocalTurnLocks()
         weather = self.weather
         if weather is None:
             chat = settings.chat
@@ -297,7 +299,7 @@ def new(
     scans: LatestScans | None = None,
     weather: Weather | None = None,
     local: LocalData | None = None,
-    locks: TurnLocks | None = None,
+    locks: Locks | None = None,
 ) -> ChatTurn:
     """The chat function; each keyword replaces what ``start`` would otherwise open."""
     return ChatTurn(

@@ -27,6 +27,7 @@ from domains.character.memory import MemoryCharacterService
 from domains.chat import events
 from domains.chat.events import ChatRequested
 from domains.chat.pipeline import GROUP, TOPIC, ChatProgress
+from domains.chat.turns import TurnLocks
 from domains.image import MemoryImageStore
 from domains.llm import LLMSettings
 from eco2.api import create_app
@@ -68,6 +69,7 @@ async def chat_worker(
         images=MemoryImageStore(),
         checkpointer=saver,
         scans=NoScans(),
+        locks=TurnLocks(redis),  # as a deployed worker holds them (it opens its own Redis)
     )
     keys = ProgressKeys(settings.shards, settings.progress.key_prefix)
     runtime = RuntimeSettings(
@@ -145,12 +147,14 @@ def tokens(stream: SSEStream) -> str:
     return shown
 
 
-async def read_tokens(client: httpx.AsyncClient, url: str, count: int) -> SSEStream:
+async def read_tokens(
+    client: httpx.AsyncClient, url: str, count: int, within: float = 60
+) -> SSEStream:
     """Read event by event (resuming with Last-Event-ID) until ``count`` tokens arrived."""
     read = SSEStream()
     last: str | None = None
     while sum(e.json["status"] == "token" for e in read.events) < count:
-        step = await read_stream(client, url, last_event_id=last, stop_after=1, within=60)
+        step = await read_stream(client, url, last_event_id=last, stop_after=1, within=within)
         read.events.extend(step.events)
         read.raw_blocks.extend(step.raw_blocks)
         last = step.last_id or last
@@ -176,6 +180,9 @@ def worker_process(settings: Settings, consumer: str) -> subprocess.Popen[bytes]
     )
 
 
+# A worker process starts, is killed, and another claims the turn after 15 s idle: slow on a
+# loaded machine, so more than the default 120 s.
+@pytest.mark.timeout(400)
 async def test_a_turn_killed_mid_answer_is_redelivered_and_read_once(
     chat_settings: Settings,
     redis: aioredis.Redis,
@@ -189,14 +196,14 @@ async def test_a_turn_killed_mid_answer_is_redelivered_and_read_once(
             job_id = await send(chat_settings, redis, chat_id, "페트병 어떻게 버려? 고철 시세는?")
             url = f"/api/v1/chat/{job_id}/events"
             # The worker process starts (a few seconds), takes the turn and streams 3 tokens.
-            head = await read_tokens(client, url, 3)
+            head = await read_tokens(client, url, 3, within=180)
             first.send_signal(signal.SIGKILL)  # dies mid-answer: the entry stays pending
             first.wait(10)
             assert sum(e.json["status"] == "token" for e in head.events) == 3
             assert head.events[-1].event != "done"
             # Another worker claims the idle entry and runs the turn again from its start.
             async with chat_worker(chat_settings, redis, "heir", claim_idle_ms=15_000):
-                rest = await read_stream(client, url, last_event_id=head.last_id, within=60)
+                rest = await read_stream(client, url, last_event_id=head.last_id, within=180)
     finally:
         if first.poll() is None:
             first.kill()
@@ -219,6 +226,7 @@ async def test_a_rerun_that_says_something_else_replaces_what_was_shown(
     """A cloud model's re-run may word the answer differently: one ``replace`` token."""
     observer = ChatProgress(ProgressPublisher(redis, ProgressKeys(1, prefix)))
     streamed = observer.streamed
+    assert streamed is not None  # a Redis progress log
     job = f"j-{unique}"
     streamed.run_starts("e1")
     assert await streamed.follow("e1", job, "페트병은 ") == ("페트병은 ", False)
