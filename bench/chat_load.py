@@ -30,9 +30,9 @@ from domains.db import create_engine
 from domains.image import MemoryImageStore
 from domains.llm import LLMRequest, LLMSettings, ResilientLLM
 from eco2.settings import Settings
-from functions.chat.agents import Tools
 from functions.chat.graph import GraphDeps, build_graph
 from functions.chat.main import open_checkpointer
+from functions.chat.parts import Tools
 
 # The turn a stream belongs to: set before each turn, inherited by the graph's tasks.
 TURN: contextvars.ContextVar[str] = contextvars.ContextVar("bench_turn", default="")

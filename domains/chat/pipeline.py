@@ -3,6 +3,15 @@
 It tells a turn's phases (classify, each sub-agent started/completed, the answer's tokens) to
 the Redis progress log (router → gateway → ``GET /api/v1/chat/{job_id}/events``) and records
 the turn in PostgreSQL when it ends: the answer as a message, or the question it paused on.
+
+A turn whose worker died mid-answer is redelivered and run again from its start (the graph
+checkpoints when a turn ends or pauses). So that a reading client never sees the answer twice,
+what the job streamed so far is kept in Redis (``…chat:streamed:{job_id}``) and every run
+follows it with its own cursor: a token the client already has is not sent again, one that
+goes past it sends only the new tail. A re-run that says something else (a cloud model's
+rewrite is not deterministic) sends one token with ``replace: true`` carrying the whole text
+so far, which the client shows instead of what it had; the same happens before ``done`` when
+the streamed text is not the recorded answer.
 """
 
 from __future__ import annotations
@@ -10,6 +19,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from cloudevents.http import CloudEvent
+from redis.asyncio import Redis
 
 from domains.chat import events
 from domains.chat.events import ChatCompleted, ChatFailed, ChatNeedsInput, ChatRequested
@@ -29,6 +39,73 @@ def queue(exchange: str) -> str:
 
 _PROGRESS = {"vision": 5, "classify": 10, "agent": 30, "answer": 70}
 
+# KEYS[1] the job's streamed text; ARGV cursor (bytes of this run so far), token, ttl.
+# Returns {0, token} new text, {1, tail} partly streamed already (tail may be ""), or
+# {2, text} this run diverged from what was streamed: the whole text to show instead.
+_FOLLOW = """
+local key, cursor, tok, ttl = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local len = redis.call('STRLEN', key)
+if len <= cursor then
+  redis.call('APPEND', key, tok)
+  redis.call('EXPIRE', key, ttl)
+  return {0, tok}
+end
+local rest = redis.call('GETRANGE', key, cursor, cursor + #tok - 1)
+if string.sub(tok, 1, #rest) == rest then
+  local tail = string.sub(tok, #rest + 1)
+  if #tail > 0 then
+    redis.call('APPEND', key, tail)
+    redis.call('EXPIRE', key, ttl)
+  end
+  return {1, tail}
+end
+local prefix = ''
+if cursor > 0 then prefix = redis.call('GETRANGE', key, 0, cursor - 1) end
+redis.call('SET', key, prefix .. tok, 'EX', ttl)
+return {2, prefix .. tok}
+"""
+
+
+class StreamedText:
+    """What a job has streamed to its readers, followed by each run of the turn."""
+
+    def __init__(self, redis: Redis, prefix: str, ttl_s: int) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.ttl_s = ttl_s
+        self._follow = redis.register_script(_FOLLOW)
+        self._cursors: dict[str, int] = {}  # event id → bytes this run has produced
+
+    def key(self, job_id: str) -> str:
+        return f"{self.prefix}chat:streamed:{job_id}"
+
+    def run_starts(self, event_id: str) -> None:
+        self._cursors[event_id] = 0
+
+    def run_ends(self, event_id: str) -> None:
+        self._cursors.pop(event_id, None)
+
+    async def follow(self, event_id: str, job_id: str, token: str) -> tuple[str, bool] | None:
+        """What to send for this run's next ``token``: (text, replace) or None (nothing)."""
+        cursor = self._cursors.get(event_id, 0)
+        raw = token.encode()
+        self._cursors[event_id] = cursor + len(raw)
+        kind, text = await self._follow(keys=[self.key(job_id)], args=[cursor, raw, self.ttl_s])
+        shown = text.decode() if isinstance(text, bytes) else str(text)
+        if int(kind) == 2:
+            return shown, True
+        return (shown, False) if shown else None
+
+    async def settle(self, job_id: str, answer: str) -> bool:
+        """Make the streamed text the recorded answer; True when it was not (send a replace)."""
+        key = self.key(job_id)
+        found = await self.redis.get(key)
+        streamed = found.decode() if isinstance(found, bytes) else found
+        if streamed == answer:
+            return False
+        await self.redis.set(key, answer.encode(), ex=self.ttl_s)
+        return streamed is not None
+
 
 class ChatProgress:
     """Runtime observer of the chat function (``eco2 function run --observer chat``)."""
@@ -36,10 +113,20 @@ class ChatProgress:
     def __init__(self, publisher: ProgressPublisher, chats: ChatService | None = None) -> None:
         self.publisher = publisher
         self.chats = chats
+        # The embedded default's in-memory progress log has no Redis and no redelivery from
+        # another process: its tokens pass as they come.
+        redis = getattr(publisher, "redis", None)
+        self.streamed = (
+            StreamedText(redis, publisher.keys.prefix, publisher.ttl_s)
+            if isinstance(redis, Redis)
+            else None
+        )
 
     async def started(self, event: CloudEvent, attempt: int, *, unless: str | None = None) -> bool:
         if event["type"] != events.REQUESTED:
             return unless is None or not await self.publisher.redis.exists(unless)
+        if self.streamed is not None:
+            self.streamed.run_starts(event["id"])
         step = (event["subject"], "turn", "started", 1)
         if unless is None:
             await self.publisher.emit(*step)
@@ -49,7 +136,14 @@ class ChatProgress:
     async def reported(self, event: CloudEvent, kind: str, data: dict[str, Any]) -> None:
         job_id = event["subject"]
         if kind == "token":
-            await self.publisher.emit(job_id, "answer", "token", 70, data, linger=True)
+            token = str(data.get("text", ""))
+            send: tuple[str, bool] | None = (token, False)
+            if self.streamed is not None:
+                send = await self.streamed.follow(event["id"], job_id, token)
+            if send is not None:
+                text, replace = send
+                shown = {**data, "text": text, **({"replace": True} if replace else {})}
+                await self.publisher.emit(job_id, "answer", "token", 70, shown, linger=True)
             return
         if kind != "phase":
             return
@@ -61,6 +155,8 @@ class ChatProgress:
     async def succeeded(self, event: CloudEvent, reply: CloudEvent | None) -> None:
         if event["type"] != events.REQUESTED or reply is None:
             return
+        if self.streamed is not None:
+            self.streamed.run_ends(event["id"])
         job_id = event["subject"]
         if reply["type"] == events.NEEDS_INPUT:
             asked = payload_of(reply, ChatNeedsInput)
@@ -72,6 +168,9 @@ class ChatProgress:
             )
             return
         done = payload_of(reply, ChatCompleted)
+        if self.streamed is not None and await self.streamed.settle(job_id, done.text):
+            fixed = {"text": done.text, "id": done.message_id, "replace": True}
+            await self.publisher.emit(job_id, "answer", "token", 70, fixed)
         if self.chats is not None:
             data = {"message_id": done.message_id, "parts": [p.model_dump() for p in done.parts]}
             await self.chats.record_answer(done.chat_id, job_id, done.text, data)
@@ -80,6 +179,8 @@ class ChatProgress:
     async def dead(self, event: CloudEvent, reason: str) -> None:
         if event["type"] != events.REQUESTED:
             return
+        if self.streamed is not None:
+            self.streamed.run_ends(event["id"])
         request = payload_of(event, ChatRequested)
         failed = ChatFailed(job_id=request.job_id, chat_id=request.chat_id, reason=reason)
         await self.publisher.emit(

@@ -18,4 +18,10 @@ class ChatSettings(BaseModel):
         None, description="KMA village forecast API base URL; unset: weather is offline."
     )
     kma_service_key: SecretStr | None = Field(None, description="KMA (data.go.kr) service key.")
+    turn_lease_s: float = Field(
+        300.0, gt=0, description="A chat's one-turn-at-a-time lease (outlives a dead worker)."
+    )
+    turn_wait_s: float = Field(
+        120.0, gt=0, description="Longest a message waits for the chat's previous turn."
+    )
     tool_timeout_s: float = Field(5.0, gt=0, description="Longest wait on one tool call.")

@@ -1,42 +1,36 @@
 """The chat sub-agents' tools, behind small ports with offline defaults.
 
 Each port has the implementation that works here with no key and no network, grounded on the
-project's own data, and a second one where a real service exists:
+project's own data, and a second one where a real service exists. This module holds the
+``Guard`` every external call goes through (a circuit breaker per dependency, the LLM port's
+``CircuitBreaker``, and a timeout, so a dead service costs a turn nothing after it opens) and
+the two tools with no domain of their own:
 
-- ``Weather``: ``OfflineWeather`` says it is unavailable; ``KmaWeather`` calls the Korea
-  Meteorological Administration's village forecast API (``getVilageFcst``) over httpx.
 - ``WebSearch``: ``OfflineSearch`` searches the project's own documents (the knowledge base's
   rule passages) and says it is offline.
 - ``ImageMaker``: ``CardPainter`` draws a real PNG card with Pillow and stores it in the image
   store (``domains.image``), returning its reference.
-- ``Places`` and ``BulkFees``: the places issue's data (facilities, bins, district fees) plugs
-  in here; until then ``KnowledgePlaces`` / ``KnowledgeFees`` answer from the knowledge base's
-  disposal rules (where such bins usually are, how fees are paid) and say that no place list
-  is loaded. ``Prices`` reads the knowledge base's price survey (``prices.yaml``).
 
-Every external call goes through a ``Guard``: a circuit breaker per dependency (the LLM port's
-``CircuitBreaker``) and a timeout, so a dead service costs a turn nothing after it opens.
+The weather is in ``domains.chat.weather`` (offline, or the KMA village forecast); places,
+fees, prices and the collection calendar in ``domains.chat.places`` (ports and offline
+defaults) and ``domains.chat.places_db`` (over ``domains.location`` and ``domains.info``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-import math
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
-from typing import Literal, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import httpx
 from PIL import Image, ImageDraw, ImageFont
 from pydantic import BaseModel, Field
 
-from domains.chat.events import Location
 from domains.image import ImageStore
 from domains.llm.breaker import CircuitBreaker
 
 R = TypeVar("R")
-KST = timezone(timedelta(hours=9))
 
 
 class ToolUnavailable(Exception):
@@ -67,142 +61,6 @@ class Guard:
             raise
         self.breaker.success()
         return result
-
-
-# ----- weather ---------------------------------------------------------------------------------
-
-
-class Forecast(BaseModel):
-    """One forecast hour for a grid cell."""
-
-    when: str = Field(description="YYYYMMDD HHMM, Korea time.")
-    temperature_c: float | None = None
-    rain_chance: int | None = Field(None, description="POP, %.")
-    precipitation: Literal["none", "rain", "rain_snow", "snow", "shower"] = "none"
-    sky: Literal["clear", "cloudy", "overcast", "unknown"] = "unknown"
-    wind_ms: float | None = None
-
-
-class Weather(Protocol):
-    async def forecast(self, location: Location | None, day_offset: int) -> list[Forecast]: ...
-
-
-class OfflineWeather:
-    """No weather service configured: says so."""
-
-    async def forecast(self, location: Location | None, day_offset: int) -> list[Forecast]:
-        raise ToolUnavailable("날씨 서비스가 설정되지 않았어요(오프라인 모드)")
-
-
-def kma_grid(lat: float, lon: float) -> tuple[int, int]:
-    """Latitude/longitude → the KMA forecast grid (nx, ny), its Lambert conformal conic."""
-    re_, grid = 6371.00877, 5.0
-    slat1, slat2, olon, olat, xo, yo = 30.0, 60.0, 126.0, 38.0, 43, 136
-    d = math.pi / 180.0
-    re = re_ / grid
-    sn = math.log(math.cos(slat1 * d) / math.cos(slat2 * d)) / math.log(
-        math.tan(math.pi * 0.25 + slat2 * d * 0.5) / math.tan(math.pi * 0.25 + slat1 * d * 0.5)
-    )
-    sf = math.tan(math.pi * 0.25 + slat1 * d * 0.5) ** sn * math.cos(slat1 * d) / sn
-    ro = re * sf / math.tan(math.pi * 0.25 + olat * d * 0.5) ** sn
-    ra = re * sf / math.tan(math.pi * 0.25 + lat * d * 0.5) ** sn
-    theta = lon * d - olon * d
-    theta = (theta + math.pi) % (2 * math.pi) - math.pi
-    theta *= sn
-    return int(ra * math.sin(theta) + xo + 0.5), int(ro - ra * math.cos(theta) + yo + 0.5)
-
-
-_PTY = {"0": "none", "1": "rain", "2": "rain_snow", "3": "snow", "4": "shower"}
-_SKY = {"1": "clear", "3": "cloudy", "4": "overcast"}
-# Seoul City Hall: the grid used when the user gave no coordinates.
-DEFAULT_LAT_LON = (37.5665, 126.9780)
-
-
-def base_time(now: datetime) -> tuple[str, str]:
-    """The latest village-forecast issue at ``now`` (issued 02, 05, …, 23 h, ready ~10 min
-    later), as (base_date, base_time)."""
-    now = now.astimezone(KST) - timedelta(minutes=10)
-    hours = [h for h in (2, 5, 8, 11, 14, 17, 20, 23) if h <= now.hour]
-    if not hours:
-        now -= timedelta(days=1)
-        hours = [23]
-    return now.strftime("%Y%m%d"), f"{hours[-1]:02d}00"
-
-
-class KmaWeather:
-    """The KMA village forecast (공공데이터포털 ``VilageFcstInfoService_2.0/getVilageFcst``)."""
-
-    PATH = "/1360000/VilageFcstInfoService_2.0/getVilageFcst"
-
-    def __init__(
-        self,
-        base_url: str,
-        service_key: str,
-        client: httpx.AsyncClient | None = None,
-        guard: Guard | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(KST),
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.service_key = service_key
-        self.client = client or httpx.AsyncClient(timeout=5.0)
-        self.guard = guard or Guard("kma")
-        self.clock = clock
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
-
-    async def forecast(self, location: Location | None, day_offset: int) -> list[Forecast]:
-        lat, lon = DEFAULT_LAT_LON
-        if location is not None and location.lat is not None and location.lon is not None:
-            lat, lon = location.lat, location.lon
-        nx, ny = kma_grid(lat, lon)
-        now = self.clock()
-        base_date, base = base_time(now)
-        params = {
-            "serviceKey": self.service_key,
-            "pageNo": "1",
-            "numOfRows": "1000",
-            "dataType": "JSON",
-            "base_date": base_date,
-            "base_time": base,
-            "nx": str(nx),
-            "ny": str(ny),
-        }
-
-        async def fetch() -> list[Forecast]:
-            response = await self.client.get(self.base_url + self.PATH, params=params)
-            response.raise_for_status()
-            body = response.json()["response"]
-            header = body["header"]
-            if header["resultCode"] != "00":
-                raise ToolUnavailable(f"KMA {header['resultCode']}: {header['resultMsg']}")
-            items = body["body"]["items"]["item"]
-            day = (now.astimezone(KST) + timedelta(days=day_offset)).strftime("%Y%m%d")
-            return _forecasts([i for i in items if i["fcstDate"] == day])
-
-        return await self.guard.call(fetch)
-
-
-def _forecasts(items: list[dict[str, str]]) -> list[Forecast]:
-    hours: dict[str, dict[str, str]] = {}
-    for item in items:
-        hours.setdefault(f"{item['fcstDate']} {item['fcstTime']}", {})[item["category"]] = str(
-            item["fcstValue"]
-        )
-    out: list[Forecast] = []
-    for when in sorted(hours):
-        values = hours[when]
-        out.append(
-            Forecast(
-                when=when,
-                temperature_c=float(values["TMP"]) if "TMP" in values else None,
-                rain_chance=int(values["POP"]) if "POP" in values else None,
-                precipitation=_PTY.get(values.get("PTY", "0"), "none"),
-                sky=_SKY.get(values.get("SKY", ""), "unknown"),
-                wind_ms=float(values["WSD"]) if "WSD" in values else None,
-            )
-        )
-    return out
 
 
 # ----- web search ------------------------------------------------------------------------------
@@ -335,94 +193,3 @@ class CardPainter:
             height=640,
             description=f"{title} 카드 ({prompt[:40]})",
         )
-
-
-# ----- places, fees, prices ------------------------------------------------------------------
-
-PlaceKind = Literal[
-    "recycling_centre",
-    "zero_waste_shop",
-    "community_centre",
-    "battery_bin",
-    "lamp_bin",
-    "clothes_bin",
-    "medicine_bin",
-    "small_appliance_bin",
-]
-
-
-class Place(BaseModel):
-    name: str
-    kind: PlaceKind
-    address: str
-    distance_m: float | None = None
-
-
-class Places(Protocol):
-    loaded: bool
-
-    async def near(self, kind: PlaceKind, location: Location) -> list[Place]: ...
-
-
-class KnowledgePlaces:
-    """No facility list loaded yet (the places issue brings one): finds nothing, honestly."""
-
-    loaded = False
-
-    async def near(self, kind: PlaceKind, location: Location) -> list[Place]:
-        return []
-
-
-class Fee(BaseModel):
-    item: str
-    district: str
-    fee_won: int
-
-
-class BulkFees(Protocol):
-    loaded: bool
-
-    async def fee(self, item: str, district: str | None) -> Fee | None: ...
-
-
-class KnowledgeFees:
-    """No district fee table loaded yet (the places issue brings one)."""
-
-    loaded = False
-
-    async def fee(self, item: str, district: str | None) -> Fee | None:
-        return None
-
-
-class PriceQuote(BaseModel):
-    name: str
-    won_per_kg: int
-    region: str
-    date: str
-    source: str
-
-
-class Prices:
-    """The knowledge base's recyclable price survey."""
-
-    def quote(self, text: str, region: str = "nationwide") -> list[PriceQuote]:
-        from domains.knowledge import load_knowledge
-        from domains.knowledge.text import compact
-
-        table = load_knowledge().prices
-        flat = compact(text.lower())
-        found: list[PriceQuote] = []
-        for item in table.items:
-            names = [item.name, *item.synonyms]
-            if any(compact(n.lower()) and compact(n.lower()) in flat for n in names):
-                price = item.prices.get(region, item.prices["nationwide"])
-                found.append(
-                    PriceQuote(
-                        name=item.name,
-                        won_per_kg=price,
-                        region=table.regions.get(region, region),
-                        date=table.date,
-                        source=table.source,
-                    )
-                )
-        return found

@@ -8,6 +8,9 @@ weekdays ("토요일"), "공휴일" (every Korean public holiday, substitute hol
 the ``holidays`` package), "설날"/"추석"/"명절" (those holidays and the days around them), and
 dates ("1월1일", "2026-09-25"). A day of a 미수거일 shows the stream as skipped, with the
 reason, so the calendar and the feed explain the change instead of silently omitting it.
+
+A zone row is read here too (``zone_of``: its public view and put-out windows), and a day is
+said in one Korean sentence (``describe``) for "tonight", the reminders and the chat.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from icalendar import Calendar as ICalendar
 from icalendar import Event
 
+from domains.info.models import CollectionZoneRow
 from domains.info.schemas import (
     STREAM_LABELS,
     STREAM_NAMES,
@@ -32,6 +36,49 @@ WEEKDAY_NAMES = "월화수목금토일"
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*월\s*(\d{1,2})\s*일")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _WEEKDAY = re.compile(r"([월화수목금토일])요일")
+
+Times = dict[str, tuple[time, time] | None]
+
+
+def zone_of(row: CollectionZoneRow) -> tuple[Zone, Times]:
+    """The zone's public view and its put-out window per stream."""
+    times: Times = {}
+    for stream in STREAM_NAMES:
+        start, end = getattr(row, f"{stream}_start"), getattr(row, f"{stream}_end")
+        times[stream] = (start, end) if start is not None and end is not None else None
+    zone = Zone(
+        id=row.id,
+        sido=row.sido,
+        sigungu=row.sigungu,
+        zone=row.zone,
+        areas=row.areas,
+        place_type=row.place_type,
+        place=row.place,
+        days={stream: list(getattr(row, f"{stream}_days") or []) for stream in STREAM_NAMES},
+        no_collection=row.no_collection,
+        department=row.department,
+        phone=row.phone,
+        reference_date=row.reference_date,
+    )
+    return zone, times
+
+
+def _fmt(moment: time) -> str:
+    return "24:00" if moment >= time(23, 59) else moment.strftime("%H:%M")
+
+
+def describe(day: CollectionDay, *, today: bool = True) -> str:
+    """One Korean sentence for a day: what goes out and when, or why nothing does."""
+    when = f"{'오늘' if today else ''}({day.date.month}월 {day.date.day}일 {day.weekday})"
+    if day.streams:
+        parts = ", ".join(f"{w.label} {_fmt(w.start)}~{_fmt(w.end)}" for w in day.streams)
+        text = f"{when} 저녁 배출: {parts}"
+        if day.skipped:
+            text += "; " + ", ".join(f"{s.label} 없음({s.reason})" for s in day.skipped)
+        return text
+    if day.skipped:
+        return f"{when} 수거 없음: " + ", ".join(f"{s.label}({s.reason})" for s in day.skipped)
+    return f"{when} 배출하는 품목이 없어요"
 
 
 def no_collection_reason(text: str | None, day: date) -> str | None:

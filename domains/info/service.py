@@ -11,14 +11,21 @@ we have no data for raises ``UnknownDistrict`` naming what exists.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domains.info.calendar import calendar_days, collection_day, to_ical
+from domains.info.calendar import (
+    Times,
+    calendar_days,
+    collection_day,
+    describe,
+    to_ical,
+    zone_of,
+)
 from domains.info.events import DueStream, ReminderDue
 from domains.info.exceptions import InvalidRequest, ReminderNotFound, UnknownDistrict
 from domains.info.matching import rank
@@ -29,9 +36,7 @@ from domains.info.models import (
     ReminderRow,
 )
 from domains.info.schemas import (
-    STREAM_NAMES,
     Calendar,
-    CollectionDay,
     FeeMatch,
     Price,
     Reminder,
@@ -44,49 +49,6 @@ from domains.location.importers import normalise_sido
 
 MAX_DAYS = 366
 NEXT_DAY_WITHIN = 14
-
-Times = dict[str, tuple[time, time] | None]
-
-
-def zone_of(row: CollectionZoneRow) -> tuple[Zone, Times]:
-    """The zone's public view and its put-out window per stream."""
-    times: Times = {}
-    for stream in STREAM_NAMES:
-        start, end = getattr(row, f"{stream}_start"), getattr(row, f"{stream}_end")
-        times[stream] = (start, end) if start is not None and end is not None else None
-    zone = Zone(
-        id=row.id,
-        sido=row.sido,
-        sigungu=row.sigungu,
-        zone=row.zone,
-        areas=row.areas,
-        place_type=row.place_type,
-        place=row.place,
-        days={stream: list(getattr(row, f"{stream}_days") or []) for stream in STREAM_NAMES},
-        no_collection=row.no_collection,
-        department=row.department,
-        phone=row.phone,
-        reference_date=row.reference_date,
-    )
-    return zone, times
-
-
-def _fmt(moment: time) -> str:
-    return "24:00" if moment >= time(23, 59) else moment.strftime("%H:%M")
-
-
-def describe(day: CollectionDay, *, today: bool = True) -> str:
-    """One Korean sentence for a day: what goes out and when, or why nothing does."""
-    when = f"{'오늘' if today else ''}({day.date.month}월 {day.date.day}일 {day.weekday})"
-    if day.streams:
-        parts = ", ".join(f"{w.label} {_fmt(w.start)}~{_fmt(w.end)}" for w in day.streams)
-        text = f"{when} 저녁 배출: {parts}"
-        if day.skipped:
-            text += "; " + ", ".join(f"{s.label} 없음({s.reason})" for s in day.skipped)
-        return text
-    if day.skipped:
-        return f"{when} 수거 없음: " + ", ".join(f"{s.label}({s.reason})" for s in day.skipped)
-    return f"{when} 배출하는 품목이 없어요"
 
 
 class InfoService:
@@ -117,6 +79,15 @@ class InfoService:
         names = ", ".join(f"{row.sido} {row.sigungu}" for row in known) or "none imported yet"
         where = f"{normalise_sido(sido)} {sigungu}" if sido else sigungu
         raise UnknownDistrict(f"no data for district {where!r}; districts with data: {names}")
+
+    async def districts(self) -> list[tuple[str, str]]:
+        """Every (시도, 시군구) with fees or a collection schedule, sorted."""
+        async with self._sessions() as session:
+            found: set[tuple[str, str]] = set()
+            for table in (BulkWasteFeeRow, CollectionZoneRow):
+                rows = await session.execute(select(table.sido, table.sigungu).distinct())
+                found.update((row.sido, row.sigungu) for row in rows)
+        return sorted(found)
 
     # Bulk-waste fees -----------------------------------------------------------------------
 

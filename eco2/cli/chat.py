@@ -42,7 +42,10 @@ def follow(
                     data = json.loads(raw)
                     status, payload = data.get("status"), data.get("payload") or {}
                     if status == "token":
-                        sys.stdout.write(payload.get("text", ""))
+                        # A re-run that worded the answer differently (docs/chat.md): a
+                        # terminal cannot take back what it printed, so the answer restarts.
+                        lead = "\n" if payload.get("replace") else ""
+                        sys.stdout.write(lead + payload.get("text", ""))
                         sys.stdout.flush()
                     elif name in ("done", "failed", "needs_input"):
                         return name, data, last_id

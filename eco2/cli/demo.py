@@ -131,6 +131,8 @@ async def _chat_follow(
         last = step
         payload = step.payload or {}
         if step.status == "token":
+            if payload.get("replace"):  # a re-run's own wording replaces what was shown
+                tokens.clear()
             tokens.append(str(payload.get("text", "")))
         elif payload.get("phase") == "agent" and step.status == "started":
             console.print(

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -32,12 +33,12 @@ from langgraph.types import Overwrite, Send
 from pydantic import BaseModel, Field
 
 from domains.chat.classifier import Previous, analyse_async, default_model
-from domains.chat.intents import INTENTS
+from domains.chat.intents import INTENTS, Intent
 from domains.image import ImageStore
 from domains.llm import LLMClient, LLMRequest, provider_for, register_local_schema
 from domains.llm.providers.local import count_tokens
 from functions.chat import prompts
-from functions.chat.agents import AGENTS, Tools, Weak, part
+from functions.chat.agents import AGENTS
 from functions.chat.configuration import (
     AGENT_NODES,
     AGGREGATE,
@@ -52,6 +53,7 @@ from functions.chat.configuration import (
     Policy,
 )
 from functions.chat.model import PortChatModel
+from functions.chat.parts import Tools, Weak, part
 from functions.chat.state import ChatState, Part, Question, Task
 
 
@@ -66,15 +68,30 @@ class NoScans:
         return None
 
 
-class IntentScores(BaseModel):
-    """A model's probability for each intent of one sub-question (structured output)."""
+class IntentScore(BaseModel):
+    intent: Intent
+    probability: float = Field(description="0..1")
 
-    scores: dict[str, float] = Field(description="intent → probability, 0..1")
+
+class IntentScores(BaseModel):
+    """A model's probability for each intent of one sub-question (structured output).
+
+    A list of (intent, probability), not a mapping: OpenAI's strict structured outputs and
+    Gemini's response schema both refuse an object with free keys (``additionalProperties``).
+    """
+
+    scores: list[IntentScore] = Field(description="One entry per intent.")
+
+    def as_dict(self) -> dict[str, float]:
+        return {s.intent: min(max(s.probability, 0.0), 1.0) for s in self.scores}
 
 
 def _local_scores(request: LLMRequest) -> IntentScores:
     # Offline, the structured classification is the packaged classifier's.
-    return IntentScores(scores=default_model().probabilities(request.context.get("text", "")))
+    found = default_model().probabilities(request.context.get("text", ""))
+    return IntentScores(
+        scores=[IntentScore(intent=i, probability=p) for i, p in found.items() if i in INTENTS]
+    )
 
 
 register_local_schema(IntentScores, _local_scores)
@@ -209,7 +226,7 @@ def build_graph(
                 system=prompts.CLASSIFY_SYSTEM, prompt=text, model=model, context={"text": text}
             )
             got = await deps.llm.structured(request, IntentScores)
-            return {k: v for k, v in got.scores.items() if k in INTENTS}
+            return got.as_dict()
 
         message = state.get("message") or ("이거 어떻게 버려?" if state.get("image_ref") else "")
         analysis = await analyse_async(message, previous, score)
@@ -226,7 +243,9 @@ def build_graph(
         writer({"phase": "classify", "status": "completed", "intents": analysis.intents})
         return {"questions": questions}
 
-    def route(state: ChatState) -> list[Send]:
+    # The edge functions are ``async``: LangGraph runs a plain function in a thread pool, a
+    # hand-off that cost a turn about 4 ms of contended CPU per edge (bench/RESULTS.md, "Chat").
+    async def route(state: ChatState) -> list[Send]:
         return [
             Send(
                 question["intent"],
@@ -275,7 +294,13 @@ def build_graph(
                 prompts.aggregate_prompt(state.get("message", ""), draft, state.get("summary", ""))
             ),
         ]
-        reply = await model.ainvoke(messages, config, draft=draft)
+        # The answer's id (LangChain's "lc_run-" + the call's run id) depends only on the chat,
+        # the job and the turn's place in the history, so a turn re-run after a crash streams
+        # under the id its first run used.
+        turn_no = len(state.get("history") or [])
+        key = f"{state.get('chat_id', '')}:{state.get('job_id', '')}:{turn_no}"
+        call: RunnableConfig = {**config, "run_id": uuid.uuid5(uuid.NAMESPACE_URL, key)}
+        reply = await model.ainvoke(messages, call, draft=draft)
         text = str(reply.content)
         user = {
             "role": "user",
@@ -307,7 +332,7 @@ def build_graph(
             summary = " ".join(filter(None, [summary, "이전에 물은 것: " + "; ".join(asked)]))
         return {"summary": summary, "history": Overwrite(kept)}
 
-    def over_budget(state: ChatState) -> str:
+    async def over_budget(state: ChatState) -> str:
         history = state.get("history") or []
         tokens = sum(count_tokens(e.get("text", "")) for e in history)
         fits = tokens <= HISTORY_TOKEN_BUDGET or len(history) <= HISTORY_KEEP_MESSAGES
@@ -322,9 +347,11 @@ def build_graph(
     builder.add_node(AGGREGATE, aggregate, defer=True)
     builder.add_node(SUMMARISE, summarise)
     builder.add_edge(START, START_TURN)
-    builder.add_conditional_edges(
-        START_TURN, lambda s: VISION if s.get("image_ref") else CLASSIFY, [VISION, CLASSIFY]
-    )
+
+    async def photo_first(state: ChatState) -> str:
+        return VISION if state.get("image_ref") else CLASSIFY
+
+    builder.add_conditional_edges(START_TURN, photo_first, [VISION, CLASSIFY])
     builder.add_edge(VISION, CLASSIFY)
     builder.add_conditional_edges(CLASSIFY, route, list(AGENT_NODES))
     for name in AGENT_NODES:

@@ -6,7 +6,9 @@ serve-http`` over HTTP). ``new(settings, *, ...)`` builds an instance holding it
 ``start`` opens them on the worker's loop: the checkpointer (LangGraph's ``AsyncPostgresSaver``,
 keyed by chat id, so a conversation survives a worker restart), the character store and the
 scan jobs (PostgreSQL), the image store (Redis). Each may be handed in instead (the embedded
-default and the tests).
+default and the tests). When it opens the database itself, the place-bound sub-agents answer
+from the places data (``domains.chat.places_db`` over ``LocationService``, with Kakao Local when
+its key is set, and ``InfoService``); ``local`` hands those in instead.
 
 While the graph runs, ``handle`` reports its phases (custom stream) and the aggregator's tokens
 (``messages`` stream, filtered by node, with the message id) through ``eventing.runtime.report``;
@@ -29,18 +31,25 @@ from domains.character.service import CharacterService
 from domains.chat import events
 from domains.chat.classifier import default_model
 from domains.chat.events import AnswerPart, ChatCompleted, ChatNeedsInput, ChatRequested
+from domains.chat.places_db import LocalData
 from domains.chat.settings import ChatSettings
-from domains.chat.tools import CardPainter, Guard, ImageGrants, KmaWeather, OfflineWeather, Weather
+from domains.chat.tools import CardPainter, Guard, ImageGrants
+from domains.chat.turns import LocalTurnLocks, Locks, TurnLocks
+from domains.chat.weather import KmaWeather, OfflineWeather, Weather
 from domains.db import engine_from_settings, session_factory
 from domains.image import ImageStore, RedisImageStore
 from domains.image.owners import ImageOwners
+from domains.info.service import InfoService
 from domains.llm import LLMSettings, ResilientLLM
+from domains.location.kakao import place_source
+from domains.location.service import LocationService
+from domains.location.settings import LocationSettings
 from domains.scan.service import ScanJobService
 from eventing.events import payload_of, reply_to
 from eventing.runtime import report
-from functions.chat.agents import Tools
 from functions.chat.configuration import AGGREGATE
 from functions.chat.graph import GraphDeps, LatestScans, build_graph
+from functions.chat.parts import Tools
 
 
 class Config(Protocol):
@@ -51,6 +60,9 @@ class Config(Protocol):
 
     @property
     def chat(self) -> ChatSettings: ...
+
+    @property
+    def location(self) -> LocationSettings: ...
 
     @property
     def redis_url(self) -> str: ...
@@ -127,9 +139,13 @@ class ChatTurn:
         scans: LatestScans | None = None,
         weather: Weather | None = None,
         owners: ImageGrants | None = None,
+        local: LocalData | None = None,
+        locks: Locks | None = None,
     ) -> None:
         self.settings = settings
         self.owners = owners
+        self.local = local
+        self.locks = locks
         self.characters = characters
         self.images = images
         self.checkpointer = checkpointer
@@ -140,6 +156,7 @@ class ChatTurn:
         self._engine: AsyncEngine | None = None
         self._pool: Any = None
         self._redis: Any = None
+        self._places: Any = None
 
     async def start(self) -> None:
         """Open what was not handed in, on this loop, and compile the graph."""
@@ -156,6 +173,10 @@ class ChatTurn:
             self.characters = self.characters or CharacterService(sessions)
             self.scans = self.scans or JobScans(ScanJobService(sessions))
             self.owners = self.owners or ImageOwners(sessions)
+            if self.local is None:
+                self._places = place_source(settings.location)
+                locations = LocationService(sessions, settings.location, self._places)
+                self.local = LocalData.over(locations, InfoService(sessions))
         if self.checkpointer is None:
             self.checkpointer, self._pool = await open_checkpointer(settings)
         if self.images is None:
@@ -163,6 +184,12 @@ class ChatTurn:
 
             self._redis = connect(settings.redis_url, max_connections=8)
             self.images = RedisImageStore(self._redis)
+            chat = settings.chat
+            self.locks = self.locks or TurnLocks(
+                self._redis, lease_s=chat.turn_lease_s, wait_s=chat.turn_wait_s
+            )
+        # Stores handed in (the embedded default, in one process): an in-process lock.
+        self.locks = self.locks or LocalTurnLocks()
         weather = self.weather
         if weather is None:
             chat = settings.chat
@@ -178,6 +205,9 @@ class ChatTurn:
             painter=CardPainter(self.images, owners=self.owners),
             weather=weather,
         )
+        if self.local is not None:
+            tools.places, tools.fees = self.local.places, self.local.fees
+            tools.prices, tools.collection = self.local.prices, self.local.collection
         deps = GraphDeps(llm=self.llm, tools=tools, images=self.images, scans=self.scans)
         self.graph = build_graph(deps, self.checkpointer)
 
@@ -188,21 +218,29 @@ class ChatTurn:
         if self._pool is not None:
             await self._pool.close()
             self._pool, self.checkpointer = None, None
+        if self._places is not None:
+            await self._places.aclose()
+            self._places, self.local = None, None
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
         if self._redis is not None:
             await self._redis.aclose()
-            self._redis, self.images = None, None
+            self._redis, self.images, self.locks = None, None, None
         self.graph = None
 
     def ready(self) -> bool:
         return self.graph is not None
 
     async def handle(self, event: CloudEvent) -> CloudEvent:
-        if self.graph is None:
+        if self.graph is None or self.locks is None:
             raise RuntimeError("chat is not started")
         request = payload_of(event, ChatRequested)
+        # One turn at a time per chat (domains.chat.turns): a second message waits its turn.
+        async with self.locks.hold(request.chat_id, event["id"]):
+            return await self._turn(event, request)
+
+    async def _turn(self, event: CloudEvent, request: ChatRequested) -> CloudEvent:
         config: dict[str, Any] = {"configurable": {"thread_id": request.chat_id}}
         turn: Any
         if request.resume is not None:
@@ -271,6 +309,8 @@ def new(
     scans: LatestScans | None = None,
     weather: Weather | None = None,
     owners: ImageGrants | None = None,
+    local: LocalData | None = None,
+    locks: Locks | None = None,
 ) -> ChatTurn:
     """The chat function; each keyword replaces what ``start`` would otherwise open."""
     return ChatTurn(
@@ -281,4 +321,6 @@ def new(
         scans=scans,
         weather=weather,
         owners=owners,
+        local=local,
+        locks=locks,
     )

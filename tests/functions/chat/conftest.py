@@ -9,13 +9,14 @@ import pytest
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from domains.character.memory import MemoryCharacterService
-from domains.chat.tools import CardPainter, Guard, KmaWeather
+from domains.chat.tools import CardPainter, Guard
+from domains.chat.weather import KmaWeather
 from domains.image import MemoryImageStore
 from domains.llm import ResilientLLM
 from eco2.settings import Settings
-from functions.chat.agents import Tools
 from functions.chat.graph import GraphDeps
 from functions.chat.main import open_checkpointer
+from functions.chat.parts import Tools
 from tests.domains.conftest import drop_schema
 
 from .kma_server import Kma

@@ -18,6 +18,7 @@ from domains.vision.render import MarkSpec, render_mark
 from functions.chat import agents
 from functions.chat.configuration import HISTORY_KEEP_MESSAGES, Policy
 from functions.chat.graph import GraphDeps, build_graph, run_agent
+from functions.chat.parts import Weak
 
 from .conftest import turn
 from .kma_server import Kma
@@ -148,7 +149,7 @@ async def test_fallback_chain_rag_then_web_search_then_general(
     task["question"]["text"] = "아이스팩 젤 버리는 법"
 
     async def weak(task: Any, tools: Any) -> Any:
-        raise agents.Weak("retrieval below threshold")
+        raise Weak("retrieval below threshold")
 
     monkeypatch.setitem(agents.AGENTS, "waste", weak)
     found = await run_agent("waste", task, deps.tools)  # type: ignore[arg-type]
