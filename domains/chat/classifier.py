@@ -113,18 +113,23 @@ class IntentModel:
         self._labels = [str(label) for label in self.model.classes_]
         self._coef = np.asarray(self.model.coef_, dtype=float)
         self._intercept = np.asarray(self.model.intercept_, dtype=float)
-        self._parts = (
-            _Tfidf(self.chars, 0),
-            _Tfidf(self.words, len(self.chars.vocabulary_)),
-        )
-        self._keyword_offset = len(self.chars.vocabulary_) + len(self.words.vocabulary_)
+        # The fast path's blocks, in ``_x``'s column order: each vectorizer, then the keywords.
+        offset = 0
+        parts = []
+        for vectorizer in (self.chars, self.words, self.letters):
+            parts.append(_Tfidf(vectorizer, offset))
+            offset += len(vectorizer.vocabulary_)
+        self._parts = tuple(parts)
+        self._keyword_offset = offset
 
     @staticmethod
-    def _keywords(texts: Iterable[str]) -> csr_matrix:
-        rows = [
-            [min(keyword_hits(t)[i], 2) / 2 for i in INTENTS] + _names_an_item(t) for t in texts
-        ]
-        return csr_matrix(np.asarray(rows, dtype=float))
+    def _keyword_row(text: str) -> list[float]:
+        hits = keyword_hits(text)
+        return [min(hits[i], 2) / 2 for i in INTENTS] + _names_an_item(text)
+
+    @classmethod
+    def _keywords(cls, texts: Iterable[str]) -> csr_matrix:
+        return csr_matrix(np.asarray([cls._keyword_row(t) for t in texts], dtype=float))
 
     def _x(self, texts: Sequence[str]) -> Any:
         return hstack(
@@ -153,11 +158,10 @@ class IntentModel:
         values: list[float] = []
         for part in self._parts:
             part.features(text, columns, values)
-        hits = keyword_hits(text)
-        for i, intent in enumerate(INTENTS):
-            if hits[intent]:
+        for i, value in enumerate(self._keyword_row(text)):
+            if value:
                 columns.append(self._keyword_offset + i)
-                values.append(min(hits[intent], 2) / 2)
+                values.append(value)
         scores = self._intercept + self._coef[:, columns] @ np.asarray(values, dtype=float)
         exp = np.exp(scores - scores.max())
         row = exp / exp.sum()
