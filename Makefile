@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTHON ?= python3
 # PostGIS for the facility search (domains/location), built for the PostgreSQL major installed.
 PG_MAJOR := $(shell ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
-APT_PACKAGES := python3-venv tesseract-ocr tesseract-ocr-kor libtesseract-dev libleptonica-dev pkg-config fonts-nanum $(if $(PG_MAJOR),postgresql-$(PG_MAJOR)-postgis-3)
+APT_PACKAGES := python3-venv tesseract-ocr tesseract-ocr-kor libtesseract-dev libleptonica-dev pkg-config fonts-nanum chromium $(if $(PG_MAJOR),postgresql-$(PG_MAJOR)-postgis-3)
 PYTEST_ARGS ?=
 
 # The exact versions of uv.lock go into $(VENV) with uv, itself pinned (pyproject.toml's
@@ -17,14 +17,19 @@ UV := $(UV_VENV)/bin/uv
 export PYTHON
 SYNC := bash scripts/install-python.sh $(UV_VENV) $(VENV) --extra dev --extra ocr
 
-.PHONY: help setup system-deps services test lint demo demo-places serve clean upgrade image checkov security chaos bench-connections bench bench-quick
+# The web app (web/): rebuilt when a source is newer than its build (scripts/build-web.sh).
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) $(wildcard web/*.json web/*.ts web/index.html)
+WEB_BUILD := web/dist/index.html
+
+.PHONY: help setup web system-deps services test lint demo demo-places serve clean upgrade image checkov security chaos bench-connections bench bench-quick
 
 help:
 	@echo "make demo    - run a scan-style demo on the embedded default (no servers needed)"
 	@echo "make demo-places - import the sample districts, then search places, fees and tonight"
 	@echo "make test    - install uv.lock's versions, ensure Redis/RabbitMQ/PostgreSQL, run the tests"
 	@echo "make lint    - ruff, the import layers (import-linter), mypy"
-	@echo "make serve   - eco2 serve on the loopback servers"
+	@echo "make serve   - eco2 serve on the loopback servers; open http://127.0.0.1:8000"
+	@echo "make web     - build the web app (npm ci && npm run build) into web/dist"
 	@echo "make upgrade - lock the newest allowed versions (uv lock --upgrade), reinstall, run the tests"
 	@echo "make chaos   - eco2 serve under load while its parts and Redis are killed (tests/chaos)"
 	@echo "make security - bandit on the code, pip-audit on uv.lock"
@@ -39,10 +44,15 @@ $(STAMP): pyproject.toml uv.lock scripts/install-python.sh | system-deps
 
 setup: system-deps $(STAMP)
 
+$(WEB_BUILD): $(WEB_SOURCES)
+	@bash scripts/build-web.sh
+
+web: $(WEB_BUILD)
+
 services:
 	@bash scripts/ensure-services.sh
 
-test: setup services
+test: setup services web
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
@@ -52,14 +62,15 @@ lint: setup
 	$(VENV)/bin/mypy --config-file mypy.ini
 	$(VENV)/bin/hadolint Containerfile
 
-demo: setup
+demo: setup web
 	$(VENV)/bin/eco2 demo
 
 demo-places: setup services
 	$(VENV)/bin/eco2 data demo
 
-# A local system: the dev login on (eco2 scan / eco2 chat sign in with it) unless set otherwise.
-serve: setup services
+# A local system: the dev login on (eco2 scan / eco2 chat sign in with it, and the web page
+# at http://127.0.0.1:8000) unless set otherwise.
+serve: setup services web
 	ECO2_AUTH__DEV_LOGIN=$${ECO2_AUTH__DEV_LOGIN:-true} $(VENV)/bin/eco2 serve
 
 upgrade: setup

@@ -50,6 +50,7 @@ from eco2.api.routes import SCANS, ScanApi, router
 from eco2.api.streams import OwnerLookup, stream_authorizer
 from eco2.api.sweeper import Sweeper
 from eco2.api.text_guard import TextGuard
+from eco2.api.web import mount_web
 from eco2.settings import Settings
 from eventing.bus.redis import connect as connect_binary
 from eventing.gateway import create_app as create_gateway
@@ -254,6 +255,7 @@ def create_app(
         route for route in gateway_app.router.routes if getattr(route, "path", "") in SHARED
     )
     identity.document_auth(app, frozenset({"/api/v1/{service}/{job_id}/events"}))
+    mount_web(app)  # last: the page's fallback must not shadow any API route
     return app
 
 
