@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,6 +26,23 @@ from domains.users.schemas import UserView
 # Every table keyed by a user id, emptied of the user's rows when the account goes (chat
 # messages go with their chats, identities with the user).
 USER_DATA: tuple[Any, ...] = (ScanJobRow, ChatRow, UserCharacterRow, ReminderRow)
+
+
+# The chat's memory: LangGraph's checkpoint tables (functions/chat/main.py sets them up in the
+# domain schema, keyed by chat id as thread_id). They are the saver's, not ours, so they may not
+# exist yet (no chat worker has started): each is cleared only when it is there.
+CHECKPOINT_TABLES = ("checkpoint_writes", "checkpoint_blobs", "checkpoints")
+
+
+async def _forget_chat_memory(session: AsyncSession, chat_ids: list[str]) -> None:
+    if not chat_ids:
+        return
+    for table in CHECKPOINT_TABLES:
+        if await session.scalar(text("SELECT to_regclass(:t)"), {"t": table}) is None:
+            continue
+        # The name comes from the constant above, never from input.
+        statement = text(f"DELETE FROM {table} WHERE thread_id = ANY(:ids)")  # nosec B608
+        await session.execute(statement, {"ids": chat_ids})
 
 
 def new_user_id() -> str:
@@ -145,6 +162,10 @@ class UserService:
                         .distinct()
                     )
                 )
+            chats = list(
+                await session.scalars(select(ChatRow.chat_id).where(ChatRow.user_id == user_id))
+            )
+            await _forget_chat_memory(session, chats)
             for table in USER_DATA:
                 await session.execute(delete(table).where(table.user_id == user_id))
             gone = await session.execute(

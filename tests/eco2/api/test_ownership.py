@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from langgraph.checkpoint.base import empty_checkpoint
 from redis import asyncio as aioredis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,6 +28,7 @@ from domains.users.models import UserRow
 from eco2.api import create_app
 from eco2.settings import Settings
 from eventing.bus.redis import connect as connect_binary
+from functions.chat.main import open_checkpointer
 from tests.eco2.api.conftest import SignIn, image_key, png
 from tests.eco2.api.test_places import data
 
@@ -211,6 +213,7 @@ async def test_deleting_my_account_removes_all_my_data_and_images(
     sessions: async_sessionmaker[AsyncSession],
     binary: aioredis.Redis,
     stored: list[bytes],
+    api_settings: Settings,
 ) -> None:
     a_headers, b_headers = await sign_in(user), await sign_in(f"{user}-b")
     async with (
@@ -226,9 +229,16 @@ async def test_deleting_my_account_removes_all_my_data_and_images(
         tables = (ScanJobRow, ChatRow, UserCharacterRow, ReminderRow, ImageOwnerRow, UserRow)
         for table in tables:
             assert await count(sessions, table, user) > 0, table
+        # The chat's memory, as the chat worker keeps it (LangGraph's checkpoint tables).
+        saver, pool = await open_checkpointer(api_settings)
+        memory = {"configurable": {"thread_id": owned.chat_id, "checkpoint_ns": ""}}
+        await saver.aput(memory, empty_checkpoint(), {}, {})
+        assert await saver.aget_tuple(memory) is not None
 
         gone = await a.delete("/api/v1/users/me")
         assert gone.status_code == 204
+        assert await saver.aget_tuple(memory) is None
+        await pool.close()
 
         for table in tables:
             assert await count(sessions, table, user) == 0, table
