@@ -15,12 +15,13 @@ import time
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 from domains.vision.render import render_photo_without_mark
 from tests.chaos.load import Load, problems
 from tests.e2e.conftest import cleanup
-from tests.e2e.support import Proc, free_port, isolated_env, serve_argv, spawn
+from tests.e2e.support import Proc, free_port, isolated_env, serve_argv, sign_up_and_in, spawn
 
 pytestmark = [
     pytest.mark.timeout(300),
@@ -71,7 +72,13 @@ def close_connections_of(pids: set[int]) -> int:
 def test_every_scan_ends_when_rabbitmq_cuts_the_connections(tmp_path: Path) -> None:
     unique = f"q{uuid.uuid4().hex[:10]}"
     env = isolated_env(unique)
-    env.update(ECO2_RUNTIME__CLAIM_IDLE_MS="12000", ECO2_RUNTIME__HANDLER_TIMEOUT_S="8")
+    env.update(
+        ECO2_RUNTIME__CLAIM_IDLE_MS="12000",
+        ECO2_RUNTIME__HANDLER_TIMEOUT_S="8",
+        # One signed-in user drives the whole load: its rate limit must not be what is tested.
+        ECO2_AUTH__SCAN_BURST="100000",
+        ECO2_AUTH__SCAN_PER_MINUTE="100000",
+    )
     port = free_port()
     serve = spawn("serve", serve_argv(port, "--transport", "amqp"), env, tmp_path)
     try:
@@ -79,7 +86,11 @@ def test_every_scan_ends_when_rabbitmq_cuts_the_connections(tmp_path: Path) -> N
         deadline = time.monotonic() + 120
         while serve.text().count(" consuming ") < 4 and time.monotonic() < deadline:
             time.sleep(0.2)
-        load = Load(f"http://127.0.0.1:{port}", render_photo_without_mark(seed=7), clients=6)
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, timeout=30.0) as http:
+            headers = dict(sign_up_and_in(http).headers)
+        auth = {"Authorization": headers["authorization"]}
+        load = Load(base, render_photo_without_mark(seed=7), clients=6, headers=auth)
         load.start()
         cuts = []
         for _ in range(2):

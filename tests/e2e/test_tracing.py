@@ -20,7 +20,15 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 
 from domains.vision.render import random_spec, render_mark
 from tests.e2e.conftest import cleanup
-from tests.e2e.support import follow_to_end, free_port, isolated_env, serve_argv, spawn, submit
+from tests.e2e.support import (
+    follow_to_end,
+    free_port,
+    isolated_env,
+    serve_argv,
+    sign_up_and_in,
+    spawn,
+    submit,
+)
 
 pytestmark = pytest.mark.timeout(180)
 STAGES = ("vision", "rule", "answer", "reward")
@@ -109,7 +117,8 @@ def test_each_scan_is_one_trace_through_every_stage(
     serve = spawn("serve", serve_argv(port), env, tmp_path)
     try:
         serve.wait_for(r"listening on http://127\.0\.0\.1:\d+", 90)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        client = sign_up_and_in(httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30))
+        with client:
             jobs = []
             for seed in (0, 1):
                 scan = submit(client, render_mark(random_spec("무색페트", None, seed)))
