@@ -49,6 +49,10 @@ class AuthSettings(BaseModel):
     chat_burst: int = Field(30, ge=1, description="Chat turns a user may send at once.")
     chat_per_minute: float = Field(20.0, gt=0, description="Chat turns a user regains per minute.")
 
+    def public_key(self) -> bool:
+        """Whether tokens are signed with the published development key (anyone can forge them)."""
+        return self.secret_key.get_secret_value() == DEV_SECRET
+
     def rates(self) -> dict[str, RateSettings]:
         """The token buckets by kind of request."""
         return {

@@ -23,11 +23,13 @@ def api(host: str, port: int, reuse_port: bool, channels: str) -> None:
     """Serve POST/GET /api/v1/scans…, the SSE events stream, /healthz, /readyz and /metrics."""
     from eco2 import logs
     from eco2.api import create_app
+    from eco2.cli.exposure import require_private_key
     from eco2.settings import get_settings
     from eventing import tracing
     from eventing.gateway.serve import run
 
     settings = get_settings()
+    require_private_key(host, settings.auth)
     logs.configure(settings.log_level)
     provider = tracing.configure(settings.tracing, "eco2-api")
     app = create_app(settings, channels="job" if channels == "job" else "shard")

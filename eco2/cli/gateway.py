@@ -52,12 +52,15 @@ def gateway(host: str, port: int, channels: str, no_auth: bool) -> None:
     """Serve GET /api/v1/{service}/{job_id}/events, /healthz and /metrics."""
     from eco2 import logs
     from eco2.api import identity
+    from eco2.cli.exposure import require_private_key
     from eco2.settings import get_settings
     from eventing.gateway import create_app
     from eventing.gateway.serve import run
 
     settings = get_settings()
     logs.configure(settings.log_level)
+    if not no_auth:
+        require_private_key(host, settings.auth)
     authorize = None if no_auth else owner_authorizer(settings)
     app = create_app(
         settings, channels="job" if channels == "job" else "shard", authorize=authorize

@@ -51,11 +51,13 @@ def serve(
     """Run the whole system until Ctrl-C/SIGTERM, which stops every part."""
     import os
 
+    from eco2.cli.exposure import require_private_key
     from eco2.serve import health_url, plan, port_taken, unreachable
     from eco2.settings import get_settings
     from eco2.supervisor import Supervisor
 
     settings = get_settings()
+    require_private_key(host, settings.auth)
     transport = transport or settings.pipeline.transport
     down = unreachable(settings, transport)
     if down:
