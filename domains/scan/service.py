@@ -19,6 +19,7 @@ Rules the pipeline can rely on:
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any, cast
 
@@ -118,11 +119,23 @@ def _check_stage(stage: str) -> str:
     return stage
 
 
+# A job's owner never changes, so the service keeps the owners of the jobs it created or looked
+# up: a client follows its scan over the connection that submitted it (keep-alive), so the same
+# process authorizes the stream and the lookup costs no query. Bounded, oldest forgotten first.
+OWNERS_KEPT = 50_000
+
+
 class ScanJobService:
     """Repository of scan jobs; each call is one short transaction."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._owners: OrderedDict[str, str] = OrderedDict()
+
+    def _remember(self, job_id: str, user_id: str) -> None:
+        self._owners[job_id] = user_id
+        if len(self._owners) > OWNERS_KEPT:
+            self._owners.popitem(last=False)
 
     async def create_job(
         self,
@@ -152,6 +165,7 @@ class ScanJobService:
             async with autocommit(self._sessions) as connection:  # one atomic statement each
                 row = (await connection.execute(_CREATE, values)).first()
                 if row is not None:
+                    self._remember(str(values["job_id"]), user_id)
                     return _view(row), True
                 # Only a keyed request can conflict (NULL keys never do): the winner exists.
                 found = await connection.execute(
@@ -185,10 +199,15 @@ class ScanJobService:
 
     async def owner(self, job_id: str) -> str | None:
         """The user who submitted ``job_id``; None when there is no such job."""
+        if (known := self._owners.get(job_id)) is not None:
+            return known
         async with self._sessions() as session:
-            return await session.scalar(
+            user_id = await session.scalar(
                 select(ScanJobRow.user_id).where(ScanJobRow.job_id == job_id)
             )
+        if user_id is not None:
+            self._remember(job_id, user_id)
+        return user_id
 
     async def list_jobs(self, user_id: str, limit: int = 20) -> list[JobView]:
         """The user's most recent jobs, newest first."""

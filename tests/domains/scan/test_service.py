@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domains.db import session_factory
@@ -215,3 +215,34 @@ async def test_the_hot_writes_send_no_begin_or_commit(
     reward = await characters.grant(user, "glass", job.job_id)
     assert reward.received and not reward.already_owned
     assert started == []
+
+
+async def test_owner_is_answered_without_a_query_once_known(
+    jobs: ScanJobService, sessions: async_sessionmaker[AsyncSession], user: str
+) -> None:
+    """The stream authorizer asks for a job's owner on every connect: a job this service
+    created, or looked up once, is answered from memory; an unknown one still asks the table."""
+    statements: list[str] = []
+    engine = sessions.kw["bind"]
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        job, _ = await jobs.create_job(user, "blob://o", SHA_A)
+        statements.clear()
+        assert await jobs.owner(job.job_id) == user
+        assert statements == []
+
+        fresh = ScanJobService(sessions)  # another process: it must ask once
+        assert await fresh.owner(job.job_id) == user
+        assert len(statements) == 1
+        assert await fresh.owner(job.job_id) == user
+        assert len(statements) == 1
+
+        assert await fresh.owner("no-such-job") is None
+        assert await fresh.owner("no-such-job") is None  # absence is never kept
+        assert len(statements) == 3
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
