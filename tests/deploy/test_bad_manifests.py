@@ -16,6 +16,7 @@ import yaml
 from tests.deploy.checks import reference_problems
 from tests.deploy.hardening import hardening_problems, image_problems
 from tests.deploy.manifests import ManifestError, validate
+from tests.deploy.promql import unknown_metrics
 from tests.deploy.test_overlays import min_grace_s
 
 BAD = Path(__file__).resolve().parent / "bad"
@@ -38,9 +39,14 @@ def _schema_problems(docs: list[dict], crds: Path) -> list[str]:
     return problems
 
 
+def _promql_problems(docs: list[dict]) -> list[str]:
+    rules = [r for d in docs for g in d["spec"]["groups"] for r in g["rules"]]
+    return [f"{r['alert']}: reads {name}" for r in rules for name in unknown_metrics(r["expr"])]
+
+
 def test_there_is_a_bad_manifest_for_every_check() -> None:
     checks = {_header(p, "check") for p in FILES}
-    assert checks == {"schema", "references", "hardening", "images-dev", "images-prod"}
+    assert checks == {"schema", "references", "hardening", "images-dev", "images-prod", "promql"}
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
@@ -53,6 +59,7 @@ def test_the_check_rejects_it(path: Path, crds: Path) -> None:
         "hardening": lambda: hardening_problems(docs, min_grace_s()),
         "images-dev": lambda: image_problems(docs, pinned=False),
         "images-prod": lambda: image_problems(docs, pinned=True),
+        "promql": lambda: _promql_problems(docs),
     }[check]()
     assert any(expected in problem for problem in problems), problems
 
