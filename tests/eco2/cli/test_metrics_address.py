@@ -1,8 +1,8 @@
-"""``eco2 router --metrics-host``: the metrics server listens where it is told (a pod's address,
-for Prometheus), and on loopback only by default.
+"""``--metrics-host`` of ``eco2 router`` and ``eco2 function run``: the metrics server listens
+where it is told (a pod's address, for Prometheus), and on loopback only by default.
 
-The router is pointed at a Redis that is not there: it keeps retrying, touching no shared
-server, while its metrics server (started first) answers.
+Each process is pointed at a Redis that is not there: it keeps retrying (or gives up), touching
+no shared server, while its metrics server (started first) answers.
 """
 
 from __future__ import annotations
@@ -19,7 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.eventing.runtime.helpers import ECHO
+
 EXE = Path(sys.executable).parent / "eco2"
+COMMANDS = {
+    "router": ["router"],
+    "worker": ["function", "run", ECHO, "--trigger=redis", "--topic=t", "--group=g"],
+}
 
 
 def _free_port() -> int:
@@ -53,14 +59,14 @@ def _scrape(host: str, port: int, wait_s: float) -> str | None:
 
 
 @pytest.fixture
-def router() -> Iterator[Callable[..., None]]:
+def start() -> Iterator[Callable[..., None]]:
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(*args: str) -> None:
+    def start(command: str, *args: str) -> None:
         env = {**os.environ, "ECO2_REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0"}
         started.append(
             subprocess.Popen(
-                [str(EXE), "router", *args],
+                [str(EXE), *COMMANDS[command], *args],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -76,16 +82,20 @@ def router() -> Iterator[Callable[..., None]]:
             process.kill()
 
 
-def test_metrics_listen_on_the_address_given(router: Callable[..., None]) -> None:
+@pytest.mark.parametrize("command", COMMANDS)
+def test_metrics_listen_on_the_address_given(command: str, start: Callable[..., None]) -> None:
     address, port = _outside_address(), _free_port()
-    router("--metrics-host=0.0.0.0", f"--metrics-port={port}")
+    start(command, "--metrics-host=0.0.0.0", f"--metrics-port={port}")
     text = _scrape(address, port, wait_s=30)
     assert text is not None, f"nothing answered on {address}:{port}"
-    assert "eco2_router_claimed_total" in text
+    assert "python_info" in text  # the default registry, as Prometheus reads it
+    if command == "router":
+        assert "eco2_router_claimed_total" in text
 
 
-def test_metrics_stay_on_loopback_by_default(router: Callable[..., None]) -> None:
+@pytest.mark.parametrize("command", COMMANDS)
+def test_metrics_stay_on_loopback_by_default(command: str, start: Callable[..., None]) -> None:
     address, port = _outside_address(), _free_port()
-    router(f"--metrics-port={port}")
+    start(command, f"--metrics-port={port}")
     assert _scrape("127.0.0.1", port, wait_s=30) is not None
     assert _scrape(address, port, wait_s=1) is None
