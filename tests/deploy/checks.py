@@ -23,6 +23,9 @@ EXTERNAL_SECRETS = frozenset({"eco2-secrets", "eco2-keda", "eco2-rabbitmq"})
 EXTERNAL_POD_LABELS = {"istio-system": [{"istio": "ingressgateway", "app": "istio-ingressgateway"}]}
 # Labels Knative adds to the pods of a Knative Service (the NetworkPolicy selects on it).
 KNATIVE_POD_LABEL = "serving.knative.dev/service"
+# The name Knative gives the user container's port in every revision's pods, whatever the
+# Service's own template calls it.
+KNATIVE_USER_PORT = "user-port"
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,8 @@ def reference_problems(docs: list[Document]) -> list[str]:
                         problems.append(f"{where}: destination Service {host} does not exist")
         elif kind == "ServiceMonitor":
             problems += _monitor_problems(docs, doc)
+        elif kind == "PodMonitor":
+            problems += _pod_monitor_problems(docs, doc)
     for pod in pods(docs):
         problems += _config_problems(pod, index)
     return problems
@@ -202,6 +207,25 @@ def _monitor_problems(docs: list[Document], monitor: Document) -> list[str]:
     return [
         f"{where}: port {e['port']} is not a port of the Services it selects"
         for e in monitor["spec"]["endpoints"]
+        if "port" in e and e["port"] not in ports
+    ]
+
+
+def _pod_monitor_problems(docs: list[Document], monitor: Document) -> list[str]:
+    where, ns = key_of(monitor), namespace_of(monitor)
+    selected = [
+        p
+        for p in pods(docs)
+        if p.namespace == ns and selects(monitor["spec"]["selector"], p.labels)
+    ]
+    if not selected:
+        return [f"{where}: its selector matches no pod"]
+    ports = {port["name"] for p in selected for c in containers(p) for port in c.get("ports", [])}
+    if any(p.knative for p in selected):
+        ports.add(KNATIVE_USER_PORT)
+    return [
+        f"{where}: port {e['port']} is no container port of the pods it selects"
+        for e in monitor["spec"]["podMetricsEndpoints"]
         if "port" in e and e["port"] not in ports
     ]
 

@@ -27,7 +27,7 @@ from tests.deploy.istio_schemas import SCHEMAS as ISTIO_SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[2]
 # CRDs vendored unchanged from upstream for the kinds ../shared/crds lacks (Argo CD Application,
-# Prometheus Operator ServiceMonitor and PrometheusRule): tests/deploy/schemas/README.md.
+# Prometheus Operator ServiceMonitor, PodMonitor, PrometheusRule): tests/deploy/schemas/README.md.
 VENDORED_CRDS = Path(__file__).resolve().parent / "schemas"
 MANIFEST_DIRS = ("knative", "keda")
 KUBERNETES_VERSION = "1.32"

@@ -82,6 +82,19 @@ def test_every_process_that_serves_metrics_is_scraped() -> None:
     assert all(e["path"] == "/metrics" for m in MONITORS for e in m["spec"]["endpoints"])
 
 
+@pytest.mark.parametrize("mode", ["knative", "redis-streams", "rabbitmq"])
+def test_every_function_mode_scrapes_its_functions(mode: str) -> None:
+    # The functions serve /metrics (the HTTP app; `eco2 function run --metrics-port`): each
+    # mode's component brings a PodMonitor on every function pod, on the port it serves.
+    docs = yaml.safe_load_all((ROOT / "deploy/components" / mode / "monitoring.yaml").read_text())
+    (monitor,) = [d for d in docs if d["kind"] == "PodMonitor"]
+    keys = {e["key"] for e in monitor["spec"]["selector"]["matchExpressions"]}
+    assert "eco2.kr/function" in keys
+    (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
+    assert endpoint["path"] == "/metrics"
+    assert endpoint["port"] == ("user-port" if mode == "knative" else "metrics")
+
+
 def test_the_exported_names_are_the_code_s() -> None:
     # The registry is read after the metric modules are imported: spot-check one of each kind.
     names = exported_metrics()

@@ -9,11 +9,14 @@ rejects what it should (test_bad_manifests.py).
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 
 from domains.llm.settings import LLMSettings
 from eventing.runtime.settings import RuntimeSettings
@@ -21,7 +24,9 @@ from tests.deploy.checks import Document, name_of, pods, reference_problems
 from tests.deploy.hardening import hardening_problems, image_problems
 from tests.deploy.manifests import ROOT, WAKES, ManifestError, kustomize_build, validate
 
-BUILDS = ("deploy/base", "deploy/overlays/dev", "deploy/overlays/prod")
+# The rabbitmq function mode is in no overlay: it is rendered onto the base by itself.
+RABBITMQ = "deploy/base+deploy/components/rabbitmq"
+BUILDS = ("deploy/base", "deploy/overlays/dev", "deploy/overlays/prod", RABBITMQ)
 OVERLAYS = ("deploy/overlays/dev", "deploy/overlays/prod")
 # The pause a stopping pod spends in preStop before its process is told to stop.
 PRESTOP_S = 5
@@ -39,7 +44,26 @@ def rendered(entry: str) -> list[Document]:
         reason = "kubectl is not on PATH: kustomize rendering unchecked"
         print(reason)
         pytest.skip(reason)
-    return [m.doc for m in kustomize_build(ROOT / entry)]
+    if "+" not in entry:
+        return [m.doc for m in kustomize_build(ROOT / entry)]
+    # A base plus a component, as an overlay would combine them (kustomize wants the paths
+    # relative to the kustomization's own folder).
+    base, component = entry.split("+")
+    folder = Path(tempfile.mkdtemp(prefix="eco2-kustomize-"))
+    try:
+        (folder / "kustomization.yaml").write_text(
+            yaml.safe_dump(
+                {
+                    "apiVersion": "kustomize.config.k8s.io/v1beta1",
+                    "kind": "Kustomization",
+                    "resources": [os.path.relpath(ROOT / base, folder)],
+                    "components": [os.path.relpath(ROOT / component, folder)],
+                }
+            )
+        )
+        return [m.doc for m in kustomize_build(folder)]
+    finally:
+        shutil.rmtree(folder)
 
 
 def _objects(entry: str) -> set[tuple[str, str]]:
