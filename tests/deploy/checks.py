@@ -118,6 +118,11 @@ def reference_problems(docs: list[Document]) -> list[str]:
     def has(kind: str, namespace: str, name: str) -> bool:
         return (kind, namespace, name) in index
 
+    def has_ref(ref: dict[str, Any], namespace: str) -> bool:
+        """An object reference with its apiVersion: a Knative Service is no core Service."""
+        found = index.get((ref["kind"], ref.get("namespace", namespace), ref["name"]))
+        return found is not None and found.get("apiVersion") == ref.get("apiVersion")
+
     for doc in docs:
         kind, ns, where = doc.get("kind"), namespace_of(doc), key_of(doc)
         spec = doc.get("spec", {})
@@ -141,11 +146,11 @@ def reference_problems(docs: list[Document]) -> list[str]:
             if not has("Broker", ns, spec["broker"]):
                 problems.append(f"{where}: Broker {spec['broker']} does not exist")
             ref = spec["subscriber"]["ref"]
-            if not has(ref["kind"], ref.get("namespace", ns), ref["name"]):
+            if not has_ref(ref, ns):
                 problems.append(f"{where}: subscriber {ref['kind']}/{ref['name']} does not exist")
         elif kind == "RabbitmqSource":
             ref = spec["sink"]["ref"]
-            if not has(ref["kind"], ref.get("namespace", ns), ref["name"]):
+            if not has_ref(ref, ns):
                 problems.append(f"{where}: sink {ref['kind']}/{ref['name']} does not exist")
             secret = spec["rabbitmqClusterReference"]["connectionSecret"]["name"]
             if secret not in EXTERNAL_SECRETS and not has("Secret", ns, secret):
