@@ -157,3 +157,20 @@ def test_only_the_gateway_and_api_are_reachable_from_the_ingress() -> None:
     assert from_ingress == {"eco2-api", "eco2-gateway"}
     (deny,) = [p for p in policies if p["metadata"]["name"] == "default-deny"]
     assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+
+
+def test_the_api_can_write_where_the_image_store_writes() -> None:
+    # The filesystem image store's root (relative to the image's WORKDIR /app) is writable in
+    # the image, and an emptyDir in the pod, whose root filesystem is read-only.
+    from domains.image.settings import ImageSettings
+
+    containerfile = (ROOT / "Containerfile").read_text()
+    root = f"/app/{ImageSettings().root}"
+    assert "WORKDIR /app" in containerfile and f"mkdir -p {root}" in containerfile
+    assert "HOME=/tmp" in containerfile  # caches under ~ land in the /tmp emptyDir
+    for entry in BUILDS:
+        (api,) = [p for p in pods(rendered(entry)) if p.owner == "Deployment/eco2-api"]
+        (container,) = [c for c in api.spec["containers"] if c["name"] == "api"]
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        volumes = {v["name"]: v for v in api.spec["volumes"]}
+        assert "emptyDir" in volumes[mounts[root]], entry
