@@ -3,9 +3,11 @@
 Built-in kinds are checked with ``kubernetes_validate`` (its bundled OpenAPI schemas, strict:
 unknown fields fail). Knative and KEDA kinds are checked against the ``openAPIV3Schema`` of the
 upstream CRDs in ``../shared/crds``, made strict the way the API server's structural pruning
-is: a field the schema does not declare is an error, not silently dropped. A kind that neither
-covers is an error too: ``kubernetes_validate`` only warns for those, which would let a typo'd
-``apiVersion`` through.
+is: a field the schema does not declare is an error, not silently dropped. The kinds the shared
+folder lacks are checked the same way against CRDs vendored in tests/deploy/schemas (Argo CD,
+Prometheus Operator), and Istio's against the hand-written schemas of istio_schemas.py. A kind
+none of them covers is an error too: ``kubernetes_validate`` only warns for those, which would
+let a typo'd ``apiVersion`` through.
 """
 
 from __future__ import annotations
