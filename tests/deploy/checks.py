@@ -179,6 +179,9 @@ def reference_problems(docs: list[Document]) -> list[str]:
             problems += _pod_monitor_problems(docs, doc)
     for pod in pods(docs):
         problems += _config_problems(pod, index)
+        account = pod.spec.get("serviceAccountName")
+        if account and not has("ServiceAccount", pod.namespace, account):
+            problems.append(f"{pod.owner}: ServiceAccount {account} does not exist")
     return problems
 
 

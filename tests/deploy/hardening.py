@@ -16,6 +16,9 @@ from tests.deploy.checks import Document, Pod, containers, pods
 # Where the processes write (the Containerfile sets HOME=/tmp; the filesystem image store's
 # root is /app/var/images): each pod that writes there must mount an emptyDir at that path.
 WRITABLE = "/tmp"
+# The namespace injects an Istio sidecar into every pod (terraform labels it): a Job's pod must
+# refuse it, or the proxy outlives the job's process and the Job never completes.
+NO_SIDECAR = ("sidecar.istio.io/inject", "false")
 
 
 def _effective(pod: Pod, container: dict[str, Any], field: str) -> Any:
@@ -27,13 +30,15 @@ def pod_problems(pod: Pod, min_grace_s: float) -> list[str]:
     """What is missing from one pod template's hardening."""
     problems: list[str] = []
     where = pod.owner
+    kind = where.partition("/")[0]
     if pod.spec.get("automountServiceAccountToken") is not False:
         problems.append(f"{where}: automountServiceAccountToken is not false")
     if not pod.knative:
         grace = pod.spec.get("terminationGracePeriodSeconds", 30)
-        kind = where.partition("/")[0]
         if kind == "Deployment" and grace <= min_grace_s:
             problems.append(f"{where}: terminationGracePeriodSeconds {grace} <= {min_grace_s}")
+    if kind in ("Job", "CronJob") and pod.labels.get(NO_SIDECAR[0]) != NO_SIDECAR[1]:
+        problems.append(f"{where}: does not opt out of the Istio sidecar")
     volumes = {v["name"]: v for v in pod.spec.get("volumes", [])}
     for container in containers(pod):
         name = f"{where} container {container['name']}"
