@@ -174,3 +174,28 @@ def test_the_api_can_write_where_the_image_store_writes() -> None:
         mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
         volumes = {v["name"]: v for v in api.spec["volumes"]}
         assert "emptyDir" in volumes[mounts[root]], entry
+
+
+@pytest.mark.parametrize("entry", [e for e in BUILDS if e != "deploy/base"])
+def test_the_api_publishes_where_the_functions_listen(entry: str) -> None:
+    # Knative functions are fed by the RabbitMQ source, amqp workers by their queues: the API
+    # must publish to RabbitMQ for both, to Redis Streams for the redis workers.
+    from domains.scan.settings import PipelineSettings
+
+    docs = rendered(entry)
+    functions = [p for p in pods(docs) if p.labels.get("eco2.kr/function") in WAKES.values()]
+    triggers = set()
+    for pod in functions:
+        if pod.knative:
+            triggers.add("amqp")
+            continue
+        (container,) = pod.spec["containers"]
+        triggers |= {a.removeprefix("--trigger=") for a in container["args"] if "--trigger=" in a}
+    (api,) = [p for p in pods(docs) if p.owner == "Deployment/eco2-api"]
+    env = {e["name"]: e.get("value") for c in api.spec["containers"] for e in c.get("env", [])}
+    transport = env["ECO2_PIPELINE__TRANSPORT"]
+    assert triggers == {transport}
+    assert PipelineSettings(transport=transport).transport == transport
+    exchange = PipelineSettings().exchange
+    for source in [d for d in docs if d["kind"] == "RabbitmqSource"]:
+        assert source["spec"]["rabbitmqResourcesConfig"]["exchangeName"] == exchange
