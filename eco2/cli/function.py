@@ -65,6 +65,13 @@ def function() -> None:
     default=None,
     help="Events handled at once (default ECO2_RUNTIME__CONCURRENCY); also the amqp prefetch.",
 )
+@click.option("--metrics-port", default=0, type=int, help="Serve /metrics here (0 = off).")
+@click.option(
+    "--metrics-host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address of the /metrics server (0.0.0.0 in a pod, for Prometheus to reach it).",
+)
 def run(
     source: str,
     target: str,
@@ -76,10 +83,18 @@ def run(
     consumer: str | None,
     observer: str,
     concurrency: int | None,
+    metrics_port: int,
+    metrics_host: str,
 ) -> None:
     """Consume events from Redis Streams or RabbitMQ until SIGTERM/SIGINT, then stop gracefully."""
     settings = get_settings()
     logs.configure(settings.log_level)
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        # Before the function is built (a model may take seconds to load): a probe on this
+        # port then sees the process alive while it starts.
+        start_http_server(metrics_port, addr=metrics_host)
     if concurrency is not None:
         runtime = settings.runtime.model_copy(
             update={"concurrency": concurrency, "prefetch": concurrency}

@@ -18,6 +18,7 @@ async def serve_router(
     settings: Settings,
     consumer: str | None,
     metrics_port: int = 0,
+    metrics_host: str = "127.0.0.1",
     *,
     channels: Literal["shard", "job"] = "shard",
     router_type: type[Router] = Router,
@@ -39,7 +40,7 @@ async def serve_router(
         channels=channels,
     )
     if metrics_port:
-        start_http_server(metrics_port, addr="127.0.0.1")
+        start_http_server(metrics_port, addr=metrics_host)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, router.stop)
@@ -56,13 +57,21 @@ async def serve_router(
 @click.option("--consumer", default=None, help="Consumer name (default: host-pid-random).")
 @click.option("--metrics-port", default=0, type=int, help="Serve /metrics here (0 = off).")
 @click.option(
+    "--metrics-host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address of the /metrics server (0.0.0.0 in a pod, for Prometheus to reach it).",
+)
+@click.option(
     "--channels",
     type=click.Choice(["shard", "job"]),
     default="shard",
     hidden=True,  # "job" is the benchmark's per-job-channel baseline, never a deployment's
 )
-def router(consumer: str | None, metrics_port: int, channels: Literal["shard", "job"]) -> None:
+def router(
+    consumer: str | None, metrics_port: int, metrics_host: str, channels: Literal["shard", "job"]
+) -> None:
     """Route progress events: shard streams → job state, replay log, Pub/Sub."""
     settings = get_settings()
     logs.configure(settings.log_level)
-    uvloop.run(serve_router(settings, consumer, metrics_port, channels=channels))
+    uvloop.run(serve_router(settings, consumer, metrics_port, metrics_host, channels=channels))

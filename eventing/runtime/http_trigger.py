@@ -9,7 +9,8 @@ under ``functions-framework --signature-type cloudevent``. Then it:
   ``400 {"error": "<what is wrong>"}``;
 - serves the reply the way Knative expects: the reply event in binary mode (200 + ``ce-*``
   headers), or 202 with no body when the handler returned None;
-- adds ``GET /healthz`` (the instance's ``alive()``) and ``GET /readyz`` (its ``ready()``).
+- adds ``GET /healthz`` (the instance's ``alive()``), ``GET /readyz`` (its ``ready()``) and
+  ``GET /metrics`` (the process's Prometheus metrics, such as its LLM calls by provider).
 
 ``serve_http`` runs it under gunicorn as functions-framework does, calling the instance's
 ``start()`` in the worker process and ``stop()`` when it exits; SIGTERM lets in-flight requests
@@ -34,6 +35,7 @@ from typing import Any
 import flask
 import functions_framework
 from gunicorn.app.base import BaseApplication
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from eventing.bindings.http import from_http
 from eventing.exceptions import HandlerLoadError, InvalidPayloadError
@@ -72,9 +74,15 @@ def create_http_app(function: Function) -> flask.Flask:
     def ready() -> tuple[str, int]:
         return ("ready", 200) if function.is_ready() else ("not ready", 503)
 
+    def metrics() -> flask.Response:
+        # One gunicorn worker per pod (see GunicornServer), so the default registry is the
+        # whole process's.
+        return flask.Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
     app.view_functions[SIGNATURE_TYPE] = run
     app.add_url_rule("/healthz", "healthz", alive, methods=["GET"])
     app.add_url_rule("/readyz", "readyz", ready, methods=["GET"])
+    app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
     return app
 
 

@@ -3,9 +3,11 @@
 Built-in kinds are checked with ``kubernetes_validate`` (its bundled OpenAPI schemas, strict:
 unknown fields fail). Knative and KEDA kinds are checked against the ``openAPIV3Schema`` of the
 upstream CRDs in ``../shared/crds``, made strict the way the API server's structural pruning
-is: a field the schema does not declare is an error, not silently dropped. A kind that neither
-covers is an error too: ``kubernetes_validate`` only warns for those, which would let a typo'd
-``apiVersion`` through.
+is: a field the schema does not declare is an error, not silently dropped. The kinds the shared
+folder lacks are checked the same way against CRDs vendored in tests/deploy/schemas (Argo CD,
+Prometheus Operator), and Istio's against the hand-written schemas of istio_schemas.py. A kind
+none of them covers is an error too: ``kubernetes_validate`` only warns for those, which would
+let a typo'd ``apiVersion`` through.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ import jsonschema
 import kubernetes_validate
 import yaml
 
+from tests.deploy.istio_schemas import SCHEMAS as ISTIO_SCHEMAS
+
 ROOT = Path(__file__).resolve().parents[2]
+# CRDs vendored unchanged from upstream for the kinds ../shared/crds lacks (Argo CD Application,
+# Prometheus Operator ServiceMonitor, PodMonitor, PrometheusRule): tests/deploy/schemas/README.md.
+VENDORED_CRDS = Path(__file__).resolve().parent / "schemas"
 MANIFEST_DIRS = ("knative", "keda")
 KUBERNETES_VERSION = "1.32"
 Document = dict[str, Any]
@@ -138,20 +145,32 @@ def crd_schemas(folder: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
     return schemas
 
 
+def _check(schema: dict[str, Any], doc: Document) -> None:
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
+    if errors:
+        lines = [f"{'.'.join(map(str, e.path)) or '<root>'}: {e.message}" for e in errors]
+        raise ManifestError(f"{doc.get('apiVersion')} {doc.get('kind')}: " + "; ".join(lines))
+
+
 def validate(doc: Document, crds: Path | None) -> str:
-    """Validate one document; returns what checked it, raises ``ManifestError`` if invalid."""
+    """Validate one document; returns what checked it, raises ``ManifestError`` if invalid.
+
+    In order: the shared upstream CRDs (``crds``), the CRDs vendored in tests/deploy/schemas,
+    the hand-written Istio schemas, then ``kubernetes_validate`` for built-in kinds; a kind none
+    of them knows is an error.
+    """
     api_version = str(doc.get("apiVersion", ""))
     kind = str(doc.get("kind", ""))
     group, _, version = api_version.rpartition("/")
     if crds is not None and (group, version, kind) in crd_schemas(crds):
-        schema = crd_schemas(crds)[(group, version, kind)]
-        errors = sorted(
-            jsonschema.Draft7Validator(schema).iter_errors(doc), key=lambda e: list(e.path)
-        )
-        if errors:
-            lines = [f"{'.'.join(map(str, e.path)) or '<root>'}: {e.message}" for e in errors]
-            raise ManifestError(f"{api_version} {kind}: " + "; ".join(lines))
+        _check(crd_schemas(crds)[(group, version, kind)], doc)
         return "crd"
+    if (group, version, kind) in crd_schemas(VENDORED_CRDS):
+        _check(crd_schemas(VENDORED_CRDS)[(group, version, kind)], doc)
+        return "vendored crd"
+    if (api_version, kind) in ISTIO_SCHEMAS:
+        _check(ISTIO_SCHEMAS[(api_version, kind)], doc)
+        return "istio schema"
     try:
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
     except kubernetes_validate.SchemaNotFoundError as exc:

@@ -183,7 +183,12 @@ def _containers(manifest: Manifest) -> list[dict]:
 def test_router_stays_up_and_is_never_autoscaled():
     router = DEPLOYMENTS["eco2-router"]
     assert router.doc["spec"]["replicas"] >= 2
-    assert router.doc["spec"]["template"]["spec"]["containers"][0]["args"] == ["router"]
+    (container,) = router.doc["spec"]["template"]["spec"]["containers"]
+    assert container["args"][0] == "router"
+    # Its metrics listen on the pod's address, on the port its Service and probes name.
+    (port,) = container["ports"]
+    assert "--metrics-host=0.0.0.0" in container["args"]
+    assert f"--metrics-port={port['containerPort']}" in container["args"]
     targets = {
         m.doc["spec"]["scaleTargetRef"]["name"]
         for m in ALL

@@ -169,3 +169,17 @@ def test_data_of_the_wrong_shape_or_not_json_gets_a_400_with_the_reason() -> Non
     assert wrong.status_code == 400 and "text" in wrong.get_json()["error"]
     not_json = app.post("/", headers=headers, data=b"{not json")
     assert not_json.status_code == 400 and not_json.get_json()["error"]
+
+
+def test_app_serves_the_process_metrics() -> None:
+    # Whatever the process registered (here a counter of this test) is on /metrics, in
+    # Prometheus' text format, beside the function's own route.
+    from prometheus_client import Counter
+
+    counter = Counter("eco2_test_http_trigger_scrapes", "A counter only this test moves.")
+    counter.inc(3)
+    client = create_http_app(load_function(ECHO)).test_client()
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/plain")
+    assert "eco2_test_http_trigger_scrapes_total 3.0" in response.get_data(as_text=True)
