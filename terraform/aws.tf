@@ -132,3 +132,11 @@ module "secrets" {
   kms_key_arn = module.kms.key_arn
   tags        = local.tags
 }
+
+module "registry" {
+  source = "./modules/registry"
+
+  name        = var.name
+  kms_key_arn = module.kms.key_arn
+  tags        = local.tags
+}

@@ -58,8 +58,9 @@ locals {
 
 resource "kubernetes_namespace_v1" "eco2" {
   metadata {
-    name   = var.namespace
-    labels = local.labels
+    name = var.namespace
+    # Istio injects its sidecar into every pod here: the mesh policies of istio/ need it.
+    labels = merge(local.labels, var.istio_injection ? { "istio-injection" = "enabled" } : {})
   }
 
   depends_on = [module.cluster]

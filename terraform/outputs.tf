@@ -63,3 +63,8 @@ output "database_url" {
   value       = local.database_url
   sensitive   = true
 }
+
+output "image_repository" {
+  description = "ECR repository of the image: make image IMAGE=<this>:<tag>, then docker push."
+  value       = module.registry.url
+}

@@ -282,3 +282,9 @@ variable "extra_config" {
   type        = map(string)
   default     = {}
 }
+
+variable "istio_injection" {
+  description = "Label the namespace istio-injection=enabled (the mesh policies of istio/ rely on the sidecars)."
+  type        = bool
+  default     = true
+}
