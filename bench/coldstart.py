@@ -6,8 +6,10 @@ its memory once ready, and its first event against warm ones.
 
 Each round starts ``eco2 function serve-http functions/<fn>/main.py`` as a Knative pod does
 (gunicorn, one worker) and polls ``GET /readyz`` every 10 ms: *ready* is the time from spawn to
-the first 200. Memory is read then from /proc over the process tree (the gunicorn master and
-its worker): the sum of PSS, which is what the pod's memory cgroup is charged (pages the forked
+the first 200, and *ready CPU* the CPU seconds the process tree used until then (on a shared
+machine the wall time also counts the wait for a core; the CPU time does not). Memory is read
+then from /proc over the process tree (the gunicorn master and its worker): the sum of PSS,
+which is what the pod's memory cgroup is charged (pages the forked
 worker shares with its master count once), and the largest single RSS. Then, for the functions
 whose input this script can build (rule, answer, reward), one event is posted (the *first*
 event, answered by a process that has just become ready) and then ``--warm`` more; the first
@@ -73,6 +75,18 @@ def _pss_mb(pid: int) -> float:
         if line.startswith("Pss:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process tree has used: steadier than the wall time on
+    a shared machine, where waiting for a core inflates the latter."""
+    total = 0.0
+    for member in _tree(pid):
+        try:
+            total += procstats.cpu_ms(member)
+        except OSError:
+            continue
+    return round(total / 1000, 3)
 
 
 def _memory(pid: int) -> dict[str, float]:
@@ -164,6 +178,7 @@ def one_start(function: str, warm: int, env: dict[str, str], root: Path = ROOT) 
             time.sleep(0.01)
         ready_s = time.perf_counter() - start
         result: dict[str, Any] = {"function": function, "ready_s": round(ready_s, 3)}
+        result["ready_cpu_s"] = _cpu_s(process.pid)
         result |= _memory(process.pid)
         first = _event(function, 0)
         if first is not None:
@@ -188,7 +203,7 @@ def summarise(rounds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     for function in dict.fromkeys(r["function"] for r in rounds):
         mine = [r for r in rounds if r["function"] == function]
         row: dict[str, Any] = {"rounds": len(mine)}
-        keys = ("ready_s", "pss_mb", "max_rss_mb", "first_event_ms", "warm_event_ms")
+        keys = ("ready_s", "ready_cpu_s", "pss_mb", "max_rss_mb", "first_event_ms", "warm_event_ms")
         for key in (*keys, "pss_after_events_mb"):
             values = [r[key] for r in mine if key in r]
             if values:

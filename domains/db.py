@@ -13,14 +13,18 @@ import contextlib
 import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+
+if TYPE_CHECKING:
+    # Alembic is imported where migrations run, not here: every process reads this module
+    # (its settings), and only the migrating ones need Alembic (a second of a cold start).
+    from alembic.config import Config
 
 # Alembic's scripts sit at the repository root beside alembic.ini (see docs/domains.md).
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -87,6 +91,8 @@ async def autocommit(
 
 def alembic_config(schema: str) -> Config:
     """An Alembic config for ``schema`` that does not need alembic.ini on disk."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["schema"] = check_schema(schema)
@@ -95,11 +101,15 @@ def alembic_config(schema: str) -> Config:
 
 async def upgrade(engine: AsyncEngine, schema: str, revision: str = "head") -> None:
     """Create ``schema`` if needed and migrate it to ``revision``, in one transaction."""
+    from alembic import command
+
     await _run(engine, schema, lambda config: command.upgrade(config, revision))
 
 
 async def downgrade(engine: AsyncEngine, schema: str, revision: str = "base") -> None:
     """Migrate ``schema`` down to ``revision`` (``base`` drops every domain table)."""
+    from alembic import command
+
     await _run(engine, schema, lambda config: command.downgrade(config, revision))
 
 

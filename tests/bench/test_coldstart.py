@@ -13,6 +13,7 @@ def test_one_start_measures_ready_memory_and_events() -> None:
     env = {**os.environ, "ECO2_LLM__MODEL": "sim", "ECO2_LLM__SIM_SCALE": "0"}
     result = coldstart.one_start("answer", 2, env)
     assert 0 < result["ready_s"] < coldstart.READY_TIMEOUT_S
+    assert result["ready_cpu_s"] > 0
     # The gunicorn master and its worker: more than an empty interpreter, and counted once.
     assert 20 < result["pss_mb"] < 2_000 and result["max_rss_mb"] > 20
     assert result["first_event_ms"] > 0 and result["warm_event_ms"] > 0
