@@ -107,3 +107,31 @@ bench: setup services
 bench-quick: setup services
 	$(SYNC) --extra bench
 	$(PY) bench/run.py --quick
+
+# One function alone, after changing only it: `make deploy FUNCTION=rule` applies its KEDA worker
+# (Deployment + ScaledObject, kubectl apply, the default MODE=keda) or, with MODE=knative, its
+# Knative Service as a new revision (kn service apply). IMAGE= sets the image of the new
+# revision (Knative); NAMESPACE= the namespace. The Trigger, Broker and shared objects come with
+# the whole overlay (README "Deploy").
+DEPLOY_FUNCTIONS := vision rule answer reward chat
+FUNCTION ?=
+MODE ?= keda
+NAMESPACE ?= eco2
+IMAGE ?=
+KEDA_MANIFESTS ?= keda/redis-streams
+KNATIVE_MANIFESTS ?= knative
+# kubectl apply -k wants a directory holding a kustomization; a function kept as one file is
+# applied with -f.
+DEPLOY_KEDA_SOURCE = $(if $(wildcard $(KEDA_MANIFESTS)/$(FUNCTION)/kustomization.yaml),-k $(KEDA_MANIFESTS)/$(FUNCTION),-f $(KEDA_MANIFESTS)/$(FUNCTION).yaml)
+DEPLOY_CHECK = $(if $(filter $(FUNCTION),$(DEPLOY_FUNCTIONS)),,$(error FUNCTION='$(FUNCTION)' is not a function: use one of $(DEPLOY_FUNCTIONS), e.g. make deploy FUNCTION=rule))$(if $(filter $(MODE),keda knative),,$(error MODE='$(MODE)' is unknown: keda (the default) or knative))
+
+.PHONY: deploy
+deploy:
+	$(DEPLOY_CHECK)
+ifeq ($(MODE),knative)
+	@command -v kn >/dev/null || { echo "make deploy: kn (the Knative CLI) is not on PATH: install it (see README, Deploy) or use MODE=keda" >&2; exit 127; }
+	kn service apply eco2-$(FUNCTION) --namespace $(NAMESPACE) --filename $(KNATIVE_MANIFESTS)/$(FUNCTION)/service.yaml $(if $(IMAGE),--image $(IMAGE))
+else
+	@command -v kubectl >/dev/null || { echo "make deploy: kubectl is not on PATH: install it (see README, Deploy)" >&2; exit 127; }
+	kubectl apply --namespace $(NAMESPACE) $(DEPLOY_KEDA_SOURCE)
+endif

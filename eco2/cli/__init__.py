@@ -16,6 +16,7 @@ SUBCOMMANDS: dict[str, str] = {
     "data": "eco2.cli.data:data",
     "db": "eco2.cli.db:db",
     "demo": "eco2.cli.demo:demo",
+    "deploy": "eco2.cli.deploy:deploy",
     "events": "eco2.cli.events:events",
     "function": "eco2.cli.function:function",
     "gateway": "eco2.cli.gateway:gateway",
