@@ -8,6 +8,7 @@ loopback servers, so with no environment it is a working local configuration. Ne
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -49,6 +50,11 @@ class Settings(EnvSettings, BusSettings, DatabaseSettings):
     )
     api_sweep_grace_s: float = Field(
         60.0, gt=0, description="A scan this long without a state change may be swept."
+    )
+    api_web_dist: Path | None = Field(
+        None,
+        description="The built web app the API serves at / (the image's /app/web/dist); unset: "
+        "the checkout's web/dist (make web).",
     )
     api_telemetry: bool = Field(
         False,

@@ -255,7 +255,7 @@ def create_app(
         route for route in gateway_app.router.routes if getattr(route, "path", "") in SHARED
     )
     identity.document_auth(app, frozenset({"/api/v1/{service}/{job_id}/events"}))
-    mount_web(app)  # last: the page's fallback must not shadow any API route
+    mount_web(app, settings.api_web_dist)  # last: its fallback must not shadow an API route
     return app
 
 

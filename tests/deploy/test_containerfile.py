@@ -35,6 +35,16 @@ def test_the_final_stage_runs_as_a_user_without_build_tools() -> None:
     assert re.search(r'(?m)^ENTRYPOINT \["eco2"\]', final)
 
 
+def test_the_page_is_built_from_its_lock_and_served_from_the_final_stage() -> None:
+    web = next(stage for stage in stages() if " AS web" in stage.splitlines()[0])
+    assert "npm ci" in web and "package-lock.json" in web and "npm run build" in web
+    final = stages()[-1]
+    assert "COPY --from=web /web/dist web/dist" in final
+    assert "ECO2_API_WEB_DIST=/app/web/dist" in final  # WORKDIR /app
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert "web/node_modules" in ignored  # the host's modules never replace the stage's own
+
+
 def test_hadolint_finds_nothing() -> None:
     hadolint = shutil.which("hadolint") or str(Path(ROOT / ".venv/bin/hadolint"))
     if not Path(hadolint).exists():

@@ -49,3 +49,15 @@ async def test_without_a_build_the_root_says_how_to_make_one(tmp_path: Path) -> 
     page = await _get(app, "/")
     assert page.status_code == 200 and "make web" in page.text
     assert (await _get(app, "/api/v1/nothing")).status_code == 404
+
+
+def test_the_api_serves_the_build_its_settings_name(tmp_path: Path) -> None:
+    """The image has no checkout beside the installed package: ECO2_API_WEB_DIST names its
+    build (/app/web/dist), and create_app mounts that one."""
+    from eco2.api import create_app
+    from eco2.settings import Settings
+
+    (tmp_path / "index.html").write_text("<html>image</html>")
+    app = create_app(Settings(api_web_dist=tmp_path))
+    mounts = [route for route in app.routes if getattr(route, "name", "") == "web"]
+    assert [Path(mount.app.directory) for mount in mounts] == [tmp_path]  # type: ignore[attr-defined]
