@@ -45,11 +45,14 @@ class Settings(EnvSettings, BusSettings, DatabaseSettings):
     api_sweep_interval_s: float = Field(
         30.0,
         ge=0,
-        description="How often the API fails the scans whose live state Redis lost "
+        description="How often the API fails the scans and chat turns whose live state Redis lost "
         "(eco2/api/sweeper.py); 0 turns it off.",
     )
     api_sweep_grace_s: float = Field(
-        60.0, gt=0, description="A scan this long without a state change may be swept."
+        60.0,
+        gt=0,
+        description="A scan this long without a state change (a chat turn this long after its "
+        "message) may be swept.",
     )
     api_web_dist: Path | None = Field(
         None,

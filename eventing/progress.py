@@ -20,6 +20,7 @@ from typing import Any, Protocol, cast
 from redis import asyncio as aioredis
 from redis.typing import EncodableT
 
+from eventing import tracing
 from eventing.bus.batch import joined
 from eventing.bus.connection import connection_kwargs
 from eventing.coalesce import Coalescer
@@ -119,13 +120,15 @@ def connect(
     return aioredis.Redis(connection_pool=pool)
 
 
-# KEYS: seq, stream. ARGV: ttl, maxlen, job_id, stage, status, progress, payload, ts.
+# KEYS: seq, stream. ARGV: ttl, maxlen, job_id, stage, status, progress, payload, ts, then
+# the lost-log epoch (``_LOST_PREFIX``'s, else unused) and, when the step is traced, its W3C
+# fields as name/value pairs (eventing.tracing.carrier): written into the entry after the rest.
 _EMIT = """
 local seq = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*',
   'job_id', ARGV[3], 'seq', seq, 'stage', ARGV[4], 'status', ARGV[5],
-  'progress', ARGV[6], 'payload', ARGV[7], 'ts', ARGV[8])
+  'progress', ARGV[6], 'payload', ARGV[7], 'ts', ARGV[8], unpack(ARGV, 10))
 return seq
 """
 
@@ -278,6 +281,13 @@ class ProgressPublisher:
             script, body = self._emit_unless, self._bodies[1]
         if self.registered:
             keys.append(self.keys.state(job_id))
+        if tracing.ENABLED and (context := tracing.carrier()):
+            # The step carries the span it was emitted in, so the router's and the gateway's
+            # spans for it join the job's trace. Only when this process traces (one check).
+            args.append(LOST_EPOCH)
+            for name, value in context.items():
+                args += (name, value)
+        elif self.registered:
             args.append(LOST_EPOCH)
         if (batch := joined(self.redis)) is not None:
             # EVAL, not EVALSHA: inside MULTI a NOSCRIPT would fail this step alone, after the

@@ -12,12 +12,13 @@ nothing and the context still passes through untouched.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from cloudevents.http import CloudEvent
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
+from opentelemetry.util.types import AttributeValue
 from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
 
 FIELDS = ("traceparent", "tracestate")
 TRACER = "eco2"
+
+# True once ``configure`` installed an exporting provider. The progress log's steps carry their
+# context (and the router and gateway open spans for them) only then: a process that does not
+# trace does no per-step work for it.
+ENABLED = False
 
 
 class TracingSettings(BaseModel):
@@ -55,6 +61,8 @@ def configure(settings: TracingSettings, service: str) -> TracerProvider | None:
     endpoint = settings.otlp_endpoint.rstrip("/") + "/v1/traces"
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     trace.set_tracer_provider(provider)
+    global ENABLED
+    ENABLED = True
     return provider
 
 
@@ -65,12 +73,18 @@ def tracer() -> trace.Tracer:
 def inject(event: CloudEvent) -> CloudEvent:
     """Stamp the current span's context on ``event`` (nothing when no span is recording or
     carried); returns the event."""
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    for name in FIELDS:
-        if name in carrier:
-            event[name] = carrier[name]
+    for name, value in carrier().items():
+        event[name] = value
     return event
+
+
+def carrier(context: Context | None = None) -> dict[str, str]:
+    """The W3C fields of ``context`` (the current one by default); empty when it has no valid
+    span. A progress step carries them as fields of its stream entry, as the Redis binding
+    carries an event's."""
+    found: dict[str, str] = {}
+    propagate.inject(found, context=context)
+    return {name: found[name] for name in FIELDS if name in found}
 
 
 def extract(event: CloudEvent) -> Context:
@@ -91,3 +105,17 @@ def consuming(event: CloudEvent, name: str) -> Iterator[trace.Span]:
         if subject := event.get("subject"):
             span.set_attribute("cloudevents.event_subject", subject)
         yield span
+
+
+def span_of(
+    fields: Mapping[str, str],
+    name: str,
+    kind: trace.SpanKind,
+    attributes: Mapping[str, AttributeValue],
+) -> trace.Span:
+    """A span child of the context ``fields`` carry (``carrier``'s fields), started and not
+    made current: the router and the gateway work on many jobs' steps at once, so each step's
+    span is ended by its caller when that step's work is."""
+    return tracer().start_span(
+        name, context=propagate.extract(fields), kind=kind, attributes=attributes
+    )

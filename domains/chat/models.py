@@ -46,6 +46,12 @@ class ChatMessageRow(Base):
             unique=True,
             postgresql_where=text("job_id IS NOT NULL"),
         ),
+        # The sweeper's looks at the turns of the last hour (eco2/api/sweeper.py).
+        Index(
+            "ix_chat_messages_turn_created_at",
+            "created_at",
+            postgresql_where=text("job_id IS NOT NULL"),
+        ),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from domains.chat.exceptions import BadCursor, ChatNotFound, NotWaitingForInput
 from domains.chat.models import ChatMessageRow, ChatRow
@@ -70,6 +71,62 @@ class ChatService:
                 .where(ChatMessageRow.job_id == job_id, ChatRow.deleted_at.is_(None))
                 .limit(1)
             )
+
+    async def open_turns(
+        self, since: datetime, before: datetime, limit: int = 200
+    ) -> list[tuple[str, str]]:
+        """(job id, chat id) of the turns sent between ``since`` and ``before`` that have no
+        answer and are not paused for input, newest first: the sweeper's look for turns whose
+        live state may be lost (a turn that failed has no answer either; its live state says
+        so until it expires, which is why the look has a start)."""
+        answer = aliased(ChatMessageRow)
+        answered = (
+            select(answer.seq)
+            .where(answer.job_id == ChatMessageRow.job_id, answer.role == "assistant")
+            .exists()
+        )
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(ChatMessageRow.job_id, ChatMessageRow.chat_id)
+                .join(ChatRow, ChatRow.chat_id == ChatMessageRow.chat_id)
+                .where(
+                    ChatMessageRow.role == "user",
+                    ChatMessageRow.job_id.is_not(None),
+                    ChatMessageRow.created_at >= since,
+                    ChatMessageRow.created_at < before,
+                    ChatRow.deleted_at.is_(None),
+                    ChatRow.waiting_job.is_distinct_from(ChatMessageRow.job_id),
+                    ~answered,
+                )
+                .order_by(ChatMessageRow.created_at.desc())
+                .limit(limit)
+            )
+            return [(str(job), str(chat)) for job, chat in rows]
+
+    async def answered_turns(
+        self, since: datetime, before: datetime, limit: int = 200
+    ) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """(job id, chat id, answer text, answer data) of the turns answered between ``since``
+        and ``before``, newest first: the sweeper's look for answers Redis lost before their
+        client read them."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(
+                    ChatMessageRow.job_id,
+                    ChatMessageRow.chat_id,
+                    ChatMessageRow.text,
+                    ChatMessageRow.data,
+                )
+                .where(
+                    ChatMessageRow.role == "assistant",
+                    ChatMessageRow.job_id.is_not(None),
+                    ChatMessageRow.created_at >= since,
+                    ChatMessageRow.created_at < before,
+                )
+                .order_by(ChatMessageRow.created_at.desc())
+                .limit(limit)
+            )
+            return [(str(job), str(chat), text, data or {}) for job, chat, text, data in rows]
 
     async def list(self, user_id: str, cursor: str | None = None, limit: int = 20) -> ChatPage:
         """The user's chats, most recently active first."""

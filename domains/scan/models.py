@@ -36,6 +36,11 @@ class ScanJobRow(Base):
             "updated_at",
             postgresql_where=text("status IN ('queued', 'running')"),
         ),
+        Index(
+            "ix_scan_jobs_ended_updated_at",
+            "updated_at",
+            postgresql_where=text("status IN ('done', 'failed')"),
+        ),
     )
 
     job_id: Mapped[str] = mapped_column(String(64), primary_key=True)

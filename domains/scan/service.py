@@ -232,6 +232,24 @@ class ScanJobService:
             )
             return [JobView.model_validate(row) for row in rows]
 
+    async def ended_since(
+        self, since: datetime, before: datetime, limit: int = 200
+    ) -> list[JobView]:
+        """Jobs that ended (done or failed) between ``since`` and ``before``, newest first (the
+        sweeper's look for endings Redis lost before their client read them)."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(ScanJobRow)
+                .where(
+                    ScanJobRow.status.in_(TERMINAL),
+                    ScanJobRow.updated_at >= since,
+                    ScanJobRow.updated_at < before,
+                )
+                .order_by(ScanJobRow.updated_at.desc())
+                .limit(limit)
+            )
+            return [JobView.model_validate(row) for row in rows]
+
     async def update_stage(self, job_id: str, stage: str, progress: int) -> JobView:
         """Record that the job reached ``stage`` at ``progress``; forward-only, see module doc."""
         _check_stage(stage)

@@ -169,6 +169,7 @@ def create_app(
                 sweeper = Sweeper(
                     api.jobs,
                     api.progress,
+                    chats=ChatService(api_sessions),
                     grace_s=settings.api_sweep_grace_s,
                     interval_s=settings.api_sweep_interval_s,
                 )

@@ -42,6 +42,7 @@ from domains.image.owners import ImageOwners
 from eco2.api.errors import error_response
 from eco2.api.exceptions import PublishFailed
 from eco2.api.identity import CurrentUser, auth_api
+from eco2.api.ids import ChatId
 from eco2.settings import Settings
 from eventing.bus.redis import RedisBus
 from eventing.events import make_event
@@ -147,7 +148,7 @@ async def list_chats(
 
 @router.get(CHATS + "/{chat_id}", response_model=MessagePage)
 async def read_chat(
-    chat_id: str,
+    chat_id: ChatId,
     request: Request,
     user_id: CurrentUser,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -159,20 +160,20 @@ async def read_chat(
 
 @router.patch(CHATS + "/{chat_id}", response_model=ChatView)
 async def rename_chat(
-    chat_id: str, body: TitleIn, request: Request, user_id: CurrentUser
+    chat_id: ChatId, body: TitleIn, request: Request, user_id: CurrentUser
 ) -> ChatView:
     return await _api(request).chats.rename(user_id, chat_id, body.title)
 
 
 @router.delete(CHATS + "/{chat_id}", status_code=204)
-async def delete_chat(chat_id: str, request: Request, user_id: CurrentUser) -> Response:
+async def delete_chat(chat_id: ChatId, request: Request, user_id: CurrentUser) -> Response:
     await _api(request).chats.delete(user_id, chat_id)
     return Response(status_code=204)
 
 
 @router.post(CHATS + "/{chat_id}/messages", status_code=202, response_model=TurnAccepted)
 async def send_message(
-    chat_id: str, body: MessageIn, request: Request, user_id: CurrentUser
+    chat_id: ChatId, body: MessageIn, request: Request, user_id: CurrentUser
 ) -> JSONResponse:
     """Start a turn: 202 with the job id and where to follow its answer (SSE); 429 past the
     user's chat rate (``ECO2_AUTH__CHAT_BURST/_PER_MINUTE``)."""
@@ -205,7 +206,7 @@ async def send_message(
 
 @router.post(CHATS + "/{chat_id}/input", status_code=202, response_model=TurnAccepted)
 async def answer_question(
-    chat_id: str, body: InputIn, request: Request, user_id: CurrentUser
+    chat_id: ChatId, body: InputIn, request: Request, user_id: CurrentUser
 ) -> JSONResponse:
     """Answer the question a paused turn asked; the turn resumes where it stopped."""
     api = _api(request)

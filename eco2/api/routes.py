@@ -31,6 +31,7 @@ from domains.vision.validation import validate_image
 from eco2.api.admission import Admission
 from eco2.api.exceptions import Overloaded, PublishFailed
 from eco2.api.identity import CurrentUser, auth_api
+from eco2.api.ids import JobId
 from eco2.api.publish import ScanPublisher
 from eco2.api.schemas import AnswerIn, ErrorOut, ScanAccepted, ScanStatusOut, urls
 from eco2.api.text_guard import refuse_controls
@@ -210,7 +211,7 @@ async def submit(
     response_model=ScanStatusOut,
     responses={202: {"model": ScanStatusOut, "description": "Still running; poll again."}},
 )
-async def status(job_id: str, request: Request, user_id: CurrentUser) -> Response:
+async def status(job_id: JobId, request: Request, user_id: CurrentUser) -> Response:
     """The job: 202 + Retry-After while it runs, 200 once done, failed or waiting for input."""
     api = _api(request)
     job = await _owned_job(api, job_id, user_id)
@@ -237,7 +238,7 @@ async def status(job_id: str, request: Request, user_id: CurrentUser) -> Respons
 
 
 @router.post("/{job_id}/answer", status_code=202, response_model=ScanAccepted)
-async def answer(job_id: str, body: AnswerIn, request: Request, user_id: CurrentUser) -> Response:
+async def answer(job_id: JobId, body: AnswerIn, request: Request, user_id: CurrentUser) -> Response:
     """Answer a ``needs_input`` job's question; the scan restarts at vision with it as hint.
 
     A picked ``choice`` decides the category; without text the hint stays what it was (or, for

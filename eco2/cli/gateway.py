@@ -54,6 +54,7 @@ def gateway(host: str, port: int, channels: str, no_auth: bool) -> None:
     from eco2.api import identity
     from eco2.cli.exposure import require_private_key
     from eco2.settings import get_settings
+    from eventing import tracing
     from eventing.gateway import create_app
     from eventing.gateway.serve import run
 
@@ -66,4 +67,9 @@ def gateway(host: str, port: int, channels: str, no_auth: bool) -> None:
         settings, channels="job" if channels == "job" else "shard", authorize=authorize
     )
     identity.install(app)  # the authorizer's 401s
-    run(app, host, port)
+    provider = tracing.configure(settings.tracing, "eco2-gateway")
+    try:
+        run(app, host, port)
+    finally:
+        if provider is not None:
+            provider.shutdown()  # sends the spans still buffered

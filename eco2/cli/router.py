@@ -11,6 +11,7 @@ import uvloop
 
 from eco2 import logs
 from eco2.settings import Settings, get_settings
+from eventing import tracing
 from eventing.router import Router
 
 
@@ -74,4 +75,9 @@ def router(
     """Route progress events: shard streams → job state, replay log, Pub/Sub."""
     settings = get_settings()
     logs.configure(settings.log_level)
-    uvloop.run(serve_router(settings, consumer, metrics_port, metrics_host, channels=channels))
+    provider = tracing.configure(settings.tracing, "eco2-router")
+    try:
+        uvloop.run(serve_router(settings, consumer, metrics_port, metrics_host, channels=channels))
+    finally:
+        if provider is not None:
+            provider.shutdown()  # sends the spans still buffered

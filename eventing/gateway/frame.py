@@ -10,6 +10,10 @@ The Pub/Sub message of a batch (eventing/router/scripts.py builds the same in Lu
 
     v2\\n<seq>\\t<stage>\\t<status>\\t<job_id>\\t<event JSON>\\n<seq>\\t…
 
+A batch holding a traced step (eventing.tracing) comes as ``v3``: each line has the router's
+span for that step (a W3C ``traceparent``, empty for a step that carries none) before the JSON,
+so the gateway's span of the send joins the job's trace.
+
 Tabs and newlines cannot occur inside the fields: the JSON is compact (pydantic escapes control
 characters in strings), stage and status are fixed words, and the router refuses a job id that
 holds either. Messages of earlier routers (a JSON array of events, or one event object) are
@@ -26,6 +30,7 @@ from eventing.events import Progress
 from eventing.progress import is_terminal
 
 HEADER = "v2\n"
+TRACED = "v3\n"
 _EARLIER = TypeAdapter(list[Progress])
 
 
@@ -42,6 +47,7 @@ class Frame:
     stage: str
     status: str
     data: str
+    traceparent: str = ""  # the router's span of this step, when it was traced
 
     @property
     def terminal(self) -> bool:
@@ -78,7 +84,12 @@ def line(seq: int, stage: str, status: str, job_id: str, data: str) -> str:
 
 
 def to_message(frames: list[Frame]) -> str:
-    """A batch's Pub/Sub message."""
+    """A batch's Pub/Sub message (``v3`` when a frame is traced)."""
+    if any(f.traceparent for f in frames):
+        with_span = (
+            line(f.seq, f.stage, f.status, f.job_id, f"{f.traceparent}\t{f.data}") for f in frames
+        )
+        return TRACED + "\n".join(with_span)
     lines = (line(f.seq, f.stage, f.status, f.job_id, f.data) for f in frames)
     return HEADER + "\n".join(lines)
 
@@ -94,9 +105,22 @@ def from_message(message: str) -> list[Frame]:
         except ValueError as exc:
             raise MalformedMessage(f"bad line in a v2 message: {exc}") from exc
         return frames
+    if message.startswith(TRACED):
+        return _traced(message)
     try:  # a router of an earlier release: a JSON array of events, or one event
         if message.startswith("["):
             return [of(event) for event in _EARLIER.validate_json(message)]
         return [of(Progress.model_validate_json(message))]
     except ValueError as exc:
         raise MalformedMessage(str(exc)) from exc
+
+
+def _traced(message: str) -> list[Frame]:
+    frames = []
+    try:
+        for text in message[len(TRACED) :].split("\n"):
+            seq, stage, status, job_id, traceparent, data = text.split("\t", 5)
+            frames.append(Frame(job_id, int(seq), stage, status, data, traceparent))
+    except ValueError as exc:
+        raise MalformedMessage(f"bad line in a v3 message: {exc}") from exc
+    return frames

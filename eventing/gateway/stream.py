@@ -13,11 +13,15 @@ often arrive together, the reward's ``completed`` and ``done`` always do).
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
-from eventing import metrics
+from opentelemetry import trace
+
+from eventing import metrics, tracing
+from eventing.gateway.frame import Frame
 from eventing.gateway.hub import Subscriber
 from eventing.gateway.sequencer import Sequencer
 from eventing.gateway.store import ReplayStore, Snapshot
@@ -44,6 +48,26 @@ class StreamPlan:
 # cut after ``send_timeout_s``) instead of having its whole backlog buffered in one write.
 CHUNK_BYTES = 64 * 1024
 PING = b": ping\n\n"  # a comment, no id: it must not move the resume point
+
+
+@contextlib.contextmanager
+def sending(event: Frame) -> Iterator[None]:
+    """The span of sending a job's last event to its client, child of the router's span of that
+    step (the frame's ``traceparent``): the end of the job's trace. Not made current: the stream
+    is a generator its response drives, and no other span starts inside the send."""
+    span = tracing.span_of(
+        {"traceparent": event.traceparent},
+        f"sse send {event.stage}",
+        trace.SpanKind.PRODUCER,
+        {"eco2.job_id": event.job_id, "eco2.seq": event.seq},
+    )
+    try:
+        yield
+    except BaseException as exc:  # the client left, or the send was cut
+        span.set_status(trace.StatusCode.ERROR, type(exc).__name__)
+        raise
+    finally:
+        span.end()
 
 
 async def job_stream(plan: StreamPlan) -> AsyncIterator[bytes]:
@@ -78,6 +102,10 @@ async def job_stream(plan: StreamPlan) -> AsyncIterator[bytes]:
                     size += len(frame)
                     if event.terminal or size >= CHUNK_BYTES:
                         metrics.SSE_EVENTS_SENT.inc(len(chunk))
+                        if event.terminal and event.traceparent:
+                            with sending(event):  # resumes when the response has sent it
+                                yield b"".join(chunk)
+                            return
                         yield b"".join(chunk)
                         if event.terminal:
                             return

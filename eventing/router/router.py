@@ -19,14 +19,15 @@ import uuid
 from collections import defaultdict
 from typing import Literal, cast
 
+from opentelemetry import trace
 from pydantic import ValidationError
 from redis import asyncio as aioredis
 from redis.exceptions import NoScriptError, ResponseError
 
-from eventing import metrics
+from eventing import metrics, tracing
 from eventing.events import Progress
 from eventing.progress import ProgressKeys, progress_from_fields
-from eventing.router.scripts import ROUTE
+from eventing.router.scripts import ROUTE, ROUTE_TRACED
 from eventing.router.settings import RouterSettings
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ class Router:
         self.consumer = consumer or default_consumer()
         self.ttl_s = ttl_s
         self.channels = channels
-        self._sha: str | None = None  # of ROUTE, loaded on first use
+        self._shas: dict[bool, str] = {}  # of ROUTE (False) and ROUTE_TRACED, loaded on use
         self._stopping = asyncio.Event()
         self._last_claim = 0.0
 
@@ -179,12 +180,16 @@ class Router:
             # Redis lost its script cache (restart, SCRIPT FLUSH): nothing of the batch was
             # routed, though its acks may have run. The entries are still in hand, so load the
             # script and route them again; the seq dedupe makes the repeat harmless.
-            self._sha = await self.redis.script_load(ROUTE)
+            self._shas.clear()
             return await self._route_batch(entries, ack)
 
     async def _route_batch(self, entries: list[Entry], ack: bool) -> list[bool]:
-        if self._sha is None:
-            self._sha = await self.redis.script_load(ROUTE)
+        # A step emitted inside a span carries it (eventing.progress): route such a batch with
+        # the script that hands the gateway each step's routing span. Off, this is one check.
+        traced = tracing.ENABLED and any("traceparent" in f for _, _, f in entries)
+        if traced not in self._shas:
+            self._shas[traced] = await self.redis.script_load(ROUTE_TRACED if traced else ROUTE)
+        spans: list[trace.Span] = []
         parsed: list[tuple[Progress, float] | None] = []
         keys: list[str] = []
         args: list[str | int | float] = [self.ttl_s]
@@ -209,15 +214,44 @@ class Router:
                 self.keys.channel(event.job_id, self.channels),
                 event.job_id,
             )
+            if traced:
+                args.append(self._start_span(event, fields, spans))
         # EVALSHA straight away: redis-py's pipelined Script adds a SCRIPT EXISTS round trip
         # to every batch. The acks follow in the same round trip, after the publishes.
-        async with self.redis.pipeline(transaction=False) as pipe:
-            if keys:
-                pipe.evalsha(self._sha, len(keys), *keys, *args)
-            if ack:
-                self._queue_acks(pipe, entries)
-            results = await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                if keys:
+                    pipe.evalsha(self._shas[traced], len(keys), *keys, *args)
+                if ack:
+                    self._queue_acks(pipe, entries)
+                results = await pipe.execute()
+        except BaseException as exc:
+            for span in spans:
+                span.set_status(trace.StatusCode.ERROR, f"{type(exc).__name__}: {exc}")
+                span.end()
+            raise
+        for span in spans:
+            span.end()
         return self._account(parsed, results[0] if keys else [])
+
+    def _start_span(self, event: Progress, fields: dict[str, str], spans: list[trace.Span]) -> str:
+        """Open the span of routing one step, child of the one it carries; the traceparent for
+        its line of the Pub/Sub message ("" for a step that carries none)."""
+        if "traceparent" not in fields:
+            return ""
+        span = tracing.span_of(
+            fields,
+            "route progress",
+            trace.SpanKind.CONSUMER,
+            {
+                "eco2.job_id": event.job_id,
+                "eco2.seq": event.seq,
+                "eco2.stage": event.stage,
+                "eco2.status": event.status,
+            },
+        )
+        spans.append(span)
+        return tracing.carrier(trace.set_span_in_context(span)).get("traceparent", "")
 
     def _queue_acks(self, pipe: aioredis.client.Pipeline, entries: list[Entry]) -> None:
         by_stream: dict[str, list[str]] = defaultdict(list)

@@ -8,8 +8,9 @@ published, and the gateway restores the order (eventing/gateway/sequencer.py).
 
 One call routes a whole batch and publishes ONE message per channel: the batch's new events for
 it, in stream order, one line each with the fields the gateway routes on before the event's
-JSON (``eventing.gateway.frame``: the gateway forwards the JSON without parsing it). A job's
-events share a shard, so its order holds.
+JSON (``eventing.gateway.frame``: the gateway forwards the JSON without parsing it); a traced
+batch's lines also carry the router's span for each step, for the gateway's span of its send.
+A job's events share a shard, so its order holds.
 Per event, a call and a Pub/Sub message cost Redis, the router and every gateway more than the
 event itself does. The keys of many jobs in one script bind it to one Redis
 server (no Cluster), as the stage streams and seq counters already are.
@@ -18,17 +19,18 @@ server (no Cluster), as the stage streams and seq counters already are.
 from __future__ import annotations
 
 # KEYS: per event, its state hash and replay zset.
-# ARGV: ttl, then per event: seq, event json, stage, status, progress, emitted ts, channel, job_id.
+# ARGV: ttl, then per event: seq, event json, stage, status, progress, emitted ts, channel, job_id
+# (and, in ROUTE_TRACED, the traceparent the gateway's span is to be a child of, or "").
 # Returns per event {1, previous updated_at or ''} when new ({1, ''} when the state was ahead),
 # {0, ''} if its seq was routed before.
-ROUTE = """
+_TEMPLATE = """
 local ttl = ARGV[1]
 local routed = {}
 local by_channel = {}
 local channels = {}
 for i = 1, #KEYS / 2 do
   local state, replay = KEYS[2 * i - 1], KEYS[2 * i]
-  local a = 2 + (i - 1) * 8
+  local a = 2 + (i - 1) * @STRIDE@
   local seq = tonumber(ARGV[a])
   if redis.call('ZCOUNT', replay, seq, seq) > 0 then
     routed[i] = {0, ''}
@@ -52,12 +54,22 @@ for i = 1, #KEYS / 2 do
       channels[#channels + 1] = channel
     end
     events[#events + 1] = ARGV[a] .. '\\t' .. ARGV[a + 2] .. '\\t' .. ARGV[a + 3] .. '\\t' ..
-      ARGV[a + 7] .. '\\t' .. ARGV[a + 1]
+      ARGV[a + 7] .. '\\t' .. @TRACE@ARGV[a + 1]
     routed[i] = {1, previous}
   end
 end
 for _, channel in ipairs(channels) do
-  redis.call('PUBLISH', channel, 'v2\\n' .. table.concat(by_channel[channel], '\\n'))
+  redis.call('PUBLISH', channel, '@HEADER@\\n' .. table.concat(by_channel[channel], '\\n'))
 end
 return routed
 """
+
+# A batch none of whose steps is traced (always, when tracing is off): the v2 message.
+ROUTE = _TEMPLATE.replace("@STRIDE@", "8").replace("@TRACE@", "").replace("@HEADER@", "v2")
+# A batch holding a traced step: a v3 message, each line with the traceparent (maybe empty)
+# before the event's JSON (eventing.gateway.frame).
+ROUTE_TRACED = (
+    _TEMPLATE.replace("@STRIDE@", "9")
+    .replace("@TRACE@", "ARGV[a + 8] .. '\\t' .. ")
+    .replace("@HEADER@", "v3")
+)

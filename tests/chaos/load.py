@@ -1,5 +1,6 @@
-"""The chaos suite's clients: each submits scans and follows them over SSE to their end,
-resuming with Last-Event-ID through every fault, and records what it saw."""
+"""The chaos suite's clients: each submits scans (or sends chat messages, each a turn) and follows
+them over SSE to their end, resuming with Last-Event-ID through every fault, and records what
+it saw: every seq, and for a chat turn the answer its tokens spell."""
 
 from __future__ import annotations
 
@@ -16,30 +17,40 @@ from eventing.progress import LOST_EPOCH
 TERMINAL = ("done", "failed", "needs_input")
 
 
+CHAT_TEXT = "다 마신 페트병은 어떻게 버려?"
+
+
 @dataclass
 class Followed:
-    """One scan as its client saw it."""
+    """One scan or chat turn as its client saw it."""
 
     job_id: str
     events_url: str
+    kind: str = "scan"  # or "chat"
     seqs: list[int] = field(default_factory=list)
     times: list[float] = field(default_factory=list)  # monotonic time each seq arrived
     terminal: str | None = None
     reason: str | None = None
     reconnects: int = 0
+    text: str = ""  # a turn's answer as its tokens spelled it (a ``replace`` token resets it)
+    answer: str | None = None  # the answer its ``done`` carries
 
 
 @dataclass
 class Load:
-    """``clients`` threads submitting and following scans until ``stop`` is set."""
+    """``clients`` threads submitting and following scans, ``chat_clients`` threads sending
+    messages to a chat each and following the turns, until ``stop`` is set."""
 
     base_url: str
     image: bytes
     clients: int = 6
+    chat_clients: int = 0
+    chat_model: str | None = None  # the model answering the turns (None: the default)
     headers: dict[str, str] = field(default_factory=dict)  # the signed-in user's token
     scan_deadline_s: float = 120.0
     stop: threading.Event = field(default_factory=threading.Event)
     scans: list[Followed] = field(default_factory=list)
+    turns: list[Followed] = field(default_factory=list)
     refused: int = 0  # submissions answered 5xx or not at all (the client retries them)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _threads: list[threading.Thread] = field(default_factory=list)
@@ -47,6 +58,10 @@ class Load:
     def start(self) -> None:
         for n in range(self.clients):
             thread = threading.Thread(target=self._client, name=f"chaos-client-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        for n in range(self.chat_clients):
+            thread = threading.Thread(target=self._chatter, name=f"chaos-chat-{n}", daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -64,6 +79,45 @@ class Load:
                 if scan is not None:
                     self._follow(http, scan)
 
+    def _chatter(self) -> None:
+        with httpx.Client(base_url=self.base_url, timeout=10.0, headers=self.headers) as http:
+            chat_id: str | None = None
+            while not self.stop.is_set():
+                chat_id = chat_id or self._new_chat(http)
+                turn = self._send(http, chat_id) if chat_id else None
+                if turn is not None:
+                    self._follow(http, turn)
+
+    def _new_chat(self, http: httpx.Client) -> str | None:
+        try:
+            response = http.post("/api/v1/chats", json={})
+        except httpx.HTTPError:
+            response = None
+        if response is None or response.status_code != 201:
+            self._refused()
+            return None
+        return str(response.json()["chat_id"])
+
+    def _send(self, http: httpx.Client, chat_id: str) -> Followed | None:
+        body = {"text": CHAT_TEXT} | ({"model": self.chat_model} if self.chat_model else {})
+        try:
+            response = http.post(f"/api/v1/chats/{chat_id}/messages", json=body)
+        except httpx.HTTPError:
+            response = None
+        if response is None or response.status_code != 202:
+            self._refused()
+            return None
+        accepted = response.json()
+        turn = Followed(accepted["job_id"], accepted["events_url"], kind="chat")
+        with self._lock:
+            self.turns.append(turn)
+        return turn
+
+    def _refused(self) -> None:
+        with self._lock:
+            self.refused += 1
+        time.sleep(0.3)
+
     def _submit(self, http: httpx.Client) -> Followed | None:
         try:
             response = http.post(
@@ -74,9 +128,7 @@ class Load:
         except httpx.HTTPError:
             response = None
         if response is None or response.status_code != 202:
-            with self._lock:
-                self.refused += 1
-            time.sleep(0.3)
+            self._refused()
             return None
         body = response.json()
         scan = Followed(body["job_id"], body["events_url"])
@@ -101,10 +153,15 @@ class Load:
                         if event_id:
                             scan.seqs.append(int(event_id))
                             scan.times.append(time.monotonic())
+                        payload = data.get("payload") or {}
+                        if data.get("status") == "token" and scan.kind == "chat":
+                            shown = str(payload.get("text", ""))
+                            scan.text = shown if payload.get("replace") else scan.text + shown
                         if name in TERMINAL:
                             scan.terminal = name
-                            payload = data.get("payload") or {}
                             scan.reason = payload.get("reason")
+                            if scan.kind == "chat" and name == "done":
+                                scan.answer = payload.get("text")
                             return
             except httpx.HTTPError:
                 pass
@@ -113,8 +170,14 @@ class Load:
 
 
 def problems(scan: Followed) -> list[str]:
-    """What is wrong with what one client saw; empty when the scan ended properly."""
+    """What is wrong with what one client saw; empty when the scan or turn ended properly."""
     found = []
+    lost_log = any(s > LOST_EPOCH for s in scan.seqs)
+    # Resumed streams and a redelivered turn must spell the answer once: a token sent twice or
+    # lost shows here (past a lost log the skipped seqs held tokens too).
+    spelled = scan.kind == "chat" and scan.terminal == "done" and not lost_log
+    if spelled and scan.text != scan.answer:
+        found.append(f"{scan.job_id}: its tokens spell {scan.text!r}, not {scan.answer!r}")
     if scan.terminal not in ("done", "failed"):
         found.append(f"{scan.job_id}: ended {scan.terminal!r} (hung or asked)")
     if scan.terminal == "failed" and not scan.reason:

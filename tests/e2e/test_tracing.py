@@ -1,6 +1,8 @@
 """Traces end to end: ``eco2 serve`` exports to a local OTLP/HTTP endpoint (a server here that
 decodes OpenTelemetry's protobuf, the collector's wire format); each scan is one trace holding
-the API's submit and every stage's span, parented through the events' ``traceparent``."""
+the API's submit, every stage's span (parented through the events' ``traceparent``), the
+router's span of each progress step the stages emitted (the step carries its stage's span) and
+the gateway's span of sending the ``done`` to the client (a child of the router's)."""
 
 from __future__ import annotations
 
@@ -32,13 +34,14 @@ from tests.e2e.support import (
 
 pytestmark = pytest.mark.timeout(180)
 STAGES = ("vision", "rule", "answer", "reward")
+Span = tuple[str, str, str, str, str]  # trace id, span id, parent id, name, service
 
 
 class Collector:
     """Spans received: (trace id, span id, parent id, name, service)."""
 
     def __init__(self) -> None:
-        self.spans: list[tuple[str, str, str, str, str]] = []
+        self.spans: list[Span] = []
         self.lock = threading.Lock()
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
@@ -81,9 +84,9 @@ class Collector:
 
         return Handler
 
-    def traces(self) -> dict[str, list[tuple[str, str, str, str, str]]]:
+    def traces(self) -> dict[str, list[Span]]:
         with self.lock:
-            by_trace: dict[str, list[tuple[str, str, str, str, str]]] = defaultdict(list)
+            by_trace: dict[str, list[Span]] = defaultdict(list)
             for span in self.spans:
                 by_trace[span[0]].append(span)
             return dict(by_trace)
@@ -101,9 +104,10 @@ def collector() -> Iterator[tuple[Collector, str]]:
         server.shutdown()
 
 
-def complete(spans: list[tuple[str, str, str, str, str]]) -> bool:
-    names = " ".join(s[3] for s in spans)
-    return "scan submit" in names and all(f"{stage} " in names for stage in STAGES)
+def complete(spans: list[Span]) -> bool:
+    names = {s[3] for s in spans}
+    every_stage = all(any(n.startswith(f"{stage} ") for n in names) for stage in STAGES)
+    return every_stage and {"scan submit", "route progress", "sse send done"} <= names
 
 
 def test_each_scan_is_one_trace_through_every_stage(
@@ -137,9 +141,23 @@ def test_each_scan_is_one_trace_through_every_stage(
     whole = {t: spans for t, spans in traces.items() if complete(spans)}
     assert len(whole) == 2, {t: sorted(s[3] for s in spans) for t, spans in traces.items()}
     for spans in whole.values():
-        ids = {s[1] for s in spans}
+        by_id = {s[1]: s for s in spans}
         roots = [s for s in spans if not s[2]]
         assert [s[3] for s in roots] == ["scan submit"]  # one root: the submit
-        assert all(s[2] in ids for s in spans if s[2]), spans  # every parent in the trace
+        assert all(s[2] in by_id for s in spans if s[2]), spans  # every parent in the trace
         services = {s[4] for s in spans}
-        assert {"eco2-api", *(f"eco2-{stage}" for stage in STAGES)} <= services, services
+        expected = {"eco2-api", "eco2-router", *(f"eco2-{stage}" for stage in STAGES)}
+        assert expected <= services, services
+        # Every stage's steps were routed inside its trace: a router span under each stage.
+        routed_under = {by_id[s[2]][4] for s in spans if s[3] == "route progress"}
+        assert {f"eco2-{stage}" for stage in STAGES} <= routed_under, routed_under
+        # The client was sent the end once, by the API's gateway, under the router's span of
+        # the reward stage's ``done`` step.
+        [send] = [s for s in spans if s[3] == "sse send done"]
+        router_span = by_id[send[2]]
+        assert (send[4], router_span[3], router_span[4]) == (
+            "eco2-api",
+            "route progress",
+            "eco2-router",
+        )
+        assert by_id[router_span[2]][4] == "eco2-reward", by_id[router_span[2]]

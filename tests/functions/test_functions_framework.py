@@ -84,3 +84,24 @@ def test_a_malformed_event_gets_a_400_naming_what_is_missing(servers: dict[str, 
     response = httpx.post(servers["rule"], headers={"ce-id": "1"}, content=b"{}", timeout=10)
     assert response.status_code == 400
     assert "ce-source" in response.json()["error"] and "ce-type" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [(b"{not json", "ScanState"), (b'{"request": {"job_id": 7}}', "job_id"), (b"[1, 2]", "")],
+)
+def test_data_that_is_not_json_or_not_its_shape_gets_a_400_with_the_reason(
+    servers: dict[str, str], body: bytes, says: str
+) -> None:
+    headers = {
+        "ce-id": "1",
+        "ce-specversion": "1.0",
+        "ce-source": "/t",
+        "ce-type": "kr.eco2.scan.vision.completed",
+        "ce-subject": "job-x",
+        "content-type": "application/json",
+    }
+    for stage in ("vision", "rule"):
+        response = httpx.post(servers[stage], headers=headers, content=body, timeout=10)
+        assert response.status_code == 400, (stage, response.status_code, response.text)
+        assert says in response.json()["error"], response.json()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
+from cloudevents.http import CloudEvent
+
 from domains.knowledge import text
-from domains.scan.events import ScanNeedsInput, ScanRequested, ScanState, VisionResult
+from domains.scan.events import TEXT_MAX, ScanNeedsInput, ScanRequested, ScanState, VisionResult
 from eventing.events import make_event, payload_of
 from eventing.runtime.loader import is_async
 from functions.rule import main as rule
@@ -78,3 +82,18 @@ async def test_a_sure_answer_does_not_ask() -> None:
     assert reply["type"] == "kr.eco2.scan.rule.completed"
     result = payload_of(reply, ScanState).rule
     assert result.category == "clear_pet" and result.confidence >= 0.9
+
+
+async def test_a_900_kb_text_is_cut_to_its_bound_before_the_stage_reads_it() -> None:
+    # A hostile or broken producer's event, its data not built by the model that bounds it.
+    event = seen("깨진 유리컵")
+    data = dict(event.data)
+    data["vision"] = {**data["vision"], "text": "깨진 유리컵 " * 130_000}  # ~2.3 MB of UTF-8
+    hostile = CloudEvent(event.get_attributes(), data)
+    await stage.handle(event)  # the tokenizer loaded: only the text's cost is timed
+    started = time.monotonic()
+    reply = await stage.handle(hostile)
+    took = time.monotonic() - started
+    state = payload_of(reply, ScanState)
+    assert len(state.vision.text) == TEXT_MAX and state.rule.category == "non_combustible"
+    assert took < 5, took  # 16-23 s before the bound

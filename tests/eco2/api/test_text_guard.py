@@ -93,3 +93,21 @@ async def test_a_chat_message_for_an_unknown_model_is_422(
     )
     assert response.status_code == 422, response.text
     assert "unknown model" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/scans/" + "a" * 5_000,
+        "/api/v1/scans/a%20b",
+        "/api/v1/chats/" + "c" * 65,
+        "/api/v1/chats/%E2%91%A0",
+    ],
+)
+async def test_an_id_outside_its_pattern_is_422_before_any_store_is_asked(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    # A store asked would answer 404 (no such job or chat): the 422 names the path's field.
+    response = await client.get(path)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["message"].startswith("path."), response.text
