@@ -15,6 +15,9 @@ own graph, checkpointer pool and classifier, warms up, and all start together. C
 the workers' CPU over the run (warm-up excluded) divided by the turns. The bus, router and
 gateway are not in the loop (``bench/run.py`` measures those for scans).
 
+Workers run on uvloop, as ``eco2 function run`` serves the chat function (``--loop asyncio``
+for the pure-Python loop the first version of this benchmark used).
+
 ``--tree PATH`` runs the workers on another checkout's code (its ``.venv`` and modules), so two
 versions can be compared in one sitting with this one harness (bench/RESULTS.md, "Chat").
 
@@ -216,6 +219,7 @@ async def spawn(args: argparse.Namespace, index: int, schema: str) -> Any:
         *("--pool", str(args.pool)),
         *("--ramp-s", str(args.ramp_s)),
         *("--think-s", str(args.think_s)),
+        *("--loop", args.loop),
         *(["--sequential"] if args.sequential else []),
         *(["--profile", args.profile] if args.profile else []),
     ]
@@ -290,6 +294,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "checkpoint_pool": args.pool,
         "ramp_s": args.ramp_s,
         "think_s": args.think_s,
+        "loop": args.loop,
         "sequential": args.sequential,
         "calibration_ms": calibration,
         "loadavg_1m_start_end": [round(load0[0], 2), round(load1[0], 2)],
@@ -303,6 +308,24 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "turn_p95_s": round(pct([r["total"] for r in done], 0.95), 3),
         "wall_s": round(wall, 2),
         "cpu_ms_per_turn": round(1000 * cpu_s / max(1, len(results)), 2),
+        "per_worker": [
+            {
+                "turns": len(out["results"]),
+                "cpu_ms_per_turn": round(1000 * out["cpu_s"] / max(1, len(out["results"])), 2),
+                "ttft_over_model_p95_s": round(
+                    pct(
+                        [
+                            r["ttft"] - r["model_ttft"]
+                            for r in out["results"]
+                            if r["ok"] and r["ttft"] is not None and r["model_ttft"] is not None
+                        ],
+                        0.95,
+                    ),
+                    3,
+                ),
+            }
+            for out in outputs
+        ],
     }
 
 
@@ -317,6 +340,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sequential", action="store_true", help="One turn at a time.")
     parser.add_argument("--profile", default="", help="cProfile each worker's run to FILE.<i>.")
     parser.add_argument("--tree", default="", help="Run the workers on this checkout's code.")
+    parser.add_argument(
+        "--loop",
+        choices=["uvloop", "asyncio"],
+        default="uvloop",
+        help="The workers' event loop (uvloop: what `eco2 function run` uses).",
+    )
     parser.add_argument("--schema", default="", help=argparse.SUPPRESS)
     parser.add_argument(
         "--worker",
@@ -332,7 +361,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def main() -> None:
     args = parse()
     if args.worker is not None:
-        asyncio.run(worker(args))
+        if args.loop == "uvloop":
+            import uvloop
+
+            uvloop.run(worker(args))  # as `eco2 function run` serves the chat function
+        else:
+            asyncio.run(worker(args))
         return
     print(json.dumps(asyncio.run(run(args)), indent=1))
 
