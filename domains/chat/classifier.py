@@ -24,6 +24,7 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from domains.chat.fast_proba import FastProba
 from domains.chat.intents import (
     INTENTS,
     THRESHOLD,
@@ -110,17 +111,9 @@ class IntentModel:
         self.model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
         self.model.fit(x, list(labels))
         self._lock = threading.Lock()
-        self._labels = [str(label) for label in self.model.classes_]
-        self._coef = np.asarray(self.model.coef_, dtype=float)
-        self._intercept = np.asarray(self.model.intercept_, dtype=float)
-        # The fast path's blocks, in ``_x``'s column order: each vectorizer, then the keywords.
-        offset = 0
-        parts = []
-        for vectorizer in (self.chars, self.words, self.letters):
-            parts.append(_Tfidf(vectorizer, offset))
-            offset += len(vectorizer.vocabulary_)
-        self._parts = tuple(parts)
-        self._keyword_offset = offset
+        self._fast = FastProba(
+            (self.chars, self.words, self.letters), self._keyword_row, self.model
+        )
 
     @staticmethod
     def _keyword_row(text: str) -> list[float]:
@@ -148,51 +141,9 @@ class IntentModel:
         return {str(label): float(p) for label, p in zip(self.model.classes_, row, strict=True)}
 
     def probabilities(self, text: str) -> dict[str, float]:
-        """The same numbers as ``predict_proba``, computed on the few features the text has.
-
-        scikit-learn validates its input on every call (about 10 ms of a chat turn's CPU, more
-        than the rest of the classification); one sub-question at a time needs none of it: the
-        fitted vocabularies, idf weights, coefficients and the multinomial softmax suffice.
-        """
-        columns: list[int] = []
-        values: list[float] = []
-        for part in self._parts:
-            part.features(text, columns, values)
-        for i, value in enumerate(self._keyword_row(text)):
-            if value:
-                columns.append(self._keyword_offset + i)
-                values.append(value)
-        scores = self._intercept + self._coef[:, columns] @ np.asarray(values, dtype=float)
-        exp = np.exp(scores - scores.max())
-        row = exp / exp.sum()
-        return {label: float(p) for label, p in zip(self._labels, row, strict=True)}
-
-
-class _Tfidf:
-    """One fitted ``TfidfVectorizer``'s transform of one text (sublinear tf, idf, l2), as
-    sparse (column, value) pairs from ``offset``."""
-
-    def __init__(self, vectorizer: TfidfVectorizer, offset: int) -> None:
-        self.analyse = vectorizer.build_analyzer()
-        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
-        self.idf = np.asarray(vectorizer.idf_, dtype=float)
-        self.offset = offset
-
-    def features(self, text: str, columns: list[int], values: list[float]) -> None:
-        counts: dict[int, int] = {}
-        for feature in self.analyse(text):
-            column = self.vocabulary.get(feature)
-            if column is not None:
-                counts[column] = counts.get(column, 0) + 1
-        if not counts:
-            return
-        found = np.fromiter(counts, dtype=np.intp, count=len(counts))
-        weights = (np.log(np.fromiter(counts.values(), dtype=float)) + 1.0) * self.idf[found]
-        norm = float(np.sqrt(weights @ weights))
-        if norm > 0:
-            weights /= norm
-        columns.extend((found + self.offset).tolist())
-        values.extend(weights.tolist())
+        """The same numbers as ``predict_proba``, computed on the few features the text has
+        (``domains.chat.fast_proba``: no scikit-learn input validation per call)."""
+        return self._fast(text)
 
 
 @lru_cache(maxsize=4096)

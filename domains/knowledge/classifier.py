@@ -25,7 +25,7 @@ from domains.knowledge.models import (
 )
 from domains.knowledge.retrieval import CategoryGuess, RuleIndex
 from domains.knowledge.tags import TagMatcher
-from domains.knowledge.text import Normaliser, compact, head_span, kiwi, tokens
+from domains.knowledge.text import Normaliser, analysis, compact, head_span, tokens
 
 THRESHOLD = 0.35  # below this the classifier does not name a category
 # Below this the scan asks the person, offering the two likeliest categories: an answer this
@@ -61,7 +61,7 @@ class Classifier:
         norm = self.normalise(text)
         tags = self.tags.detect(norm)
         # One Kiwi analysis serves the head noun and retrieval's tokens.
-        analysed = kiwi().tokenize(norm) if re.search(r"[가-힣a-z]", norm) else []
+        analysed = list(analysis(norm)) if re.search(r"[가-힣a-z]", norm) else []
         head = head_span(norm, analysed) if analysed else None
         # Retrieval reads the text normalised once more (as search_rules does); that mostly
         # changes nothing, and then the same analysis serves.

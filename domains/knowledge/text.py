@@ -105,6 +105,13 @@ def kiwi() -> Kiwi:
         return Kiwi()
 
 
+@lru_cache(maxsize=4096)
+def analysis(text: str) -> tuple[Any, ...]:
+    """Kiwi's tokens of ``text``, kept per text: a chat turn classifies one sub-question's text
+    more than once (the intent classifier's item feature, then the waste agent)."""
+    return tuple(kiwi().tokenize(text))
+
+
 def tokens(text: str, analysed: list[Any] | None = None) -> list[str]:
     """Retrieval tokens of already-normalised text: nouns, foreign words and verb stems.
     ``analysed``: Kiwi's tokens of ``text`` when the caller has them already."""

@@ -28,7 +28,6 @@ AGENT_NODES: tuple[str, ...] = INTENTS
 VISION = "vision"
 CLASSIFY = "classify"
 AGGREGATE = "aggregate"
-START_TURN = "start_turn"
 SUMMARISE = "summarise"
 
 POLICIES: dict[str, Policy] = {

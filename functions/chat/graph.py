@@ -1,7 +1,7 @@
 """The chat graph: split and classify, one sub-agent per sub-question in parallel, one answer.
 
-    start_turn → [vision] → classify ─Send per sub-question─▶ waste | character | …
-                                   (in parallel) ─▶ aggregate (defer) → [summarise]
+    [vision] → classify ─Send per sub-question─▶ waste | character | …
+                        (in parallel) ─▶ aggregate (defer) → [summarise]
 
 - ``classify`` splits the message (Kiwi) and classifies every piece; each piece becomes its own
   ``Send`` (its text, index and intent), so none is dropped and two of one intent stay two.
@@ -10,8 +10,9 @@
   the graph always reaches the aggregator. ``GraphInterrupt`` (a question to the user) passes.
 - ``aggregate`` is deferred: it runs once, after every branch, and writes one paragraph per
   sub-question in the order asked; its tokens are the only ones streamed (``model``).
-- Per-turn fields are reset with ``Overwrite`` by ``start_turn``; ``history`` carries over in
-  the checkpoint and is folded into ``summary`` by ``summarise`` past the token budget.
+- Per-turn fields are reset with ``Overwrite`` by the turn's first node (``vision`` with a
+  photo, else ``classify``), which also reads the user's latest scan; ``history`` carries over
+  in the checkpoint and is folded into ``summary`` by ``summarise`` past the token budget.
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ from functions.chat.configuration import (
     HISTORY_KEEP_MESSAGES,
     HISTORY_TOKEN_BUDGET,
     POLICIES,
-    START_TURN,
     SUMMARISE,
     VISION,
     Policy,
@@ -178,7 +178,10 @@ def build_graph(
     """A freshly compiled chat graph on ``deps``, checkpointed by ``checkpointer``."""
     scans = deps.scans or NoScans()
 
-    async def start_turn(state: ChatState) -> dict[str, Any]:
+    async def new_turn(state: ChatState) -> dict[str, Any]:
+        """The first node's writes: per-turn fields reset, and the user's latest scan. Done by
+        the first node rather than a node of its own: a step of LangGraph costs a turn more
+        CPU than the reset itself (bench/RESULTS.md, "Chat")."""
         latest = await scans.latest(state.get("user_id", "anonymous"))
         return {
             "answers": Overwrite([]),
@@ -191,8 +194,9 @@ def build_graph(
     async def vision(state: ChatState) -> dict[str, Any]:
         writer = get_stream_writer()
         writer({"phase": "vision", "status": "started"})
+        fresh = await new_turn(state)
         ref = state.get("image_ref")
-        scan = state.get("scan")
+        scan = fresh["scan"]
         try:
             if deps.images is None or not ref:
                 raise LookupError("no image store")
@@ -206,11 +210,13 @@ def build_graph(
         except Exception as exc:  # FAIL_OPEN: the turn goes on with the last scan, if any
             status = f"failed: {type(exc).__name__}"
         writer({"phase": "vision", "status": status})
-        return {"scan": scan}
+        return {**fresh, "scan": scan}
 
     async def classify(state: ChatState) -> dict[str, Any]:
         writer = get_stream_writer()
         writer({"phase": "classify", "status": "started"})
+        # With a photo, vision ran first and began the turn.
+        fresh = {} if state.get("image_ref") else await new_turn(state)
         previous = None
         for entry in reversed(state.get("history") or []):
             if entry.get("role") == "user":
@@ -241,7 +247,7 @@ def build_graph(
             for q in analysis.questions
         ]
         writer({"phase": "classify", "status": "completed", "intents": analysis.intents})
-        return {"questions": questions}
+        return {**fresh, "questions": questions}
 
     # The edge functions are ``async``: LangGraph runs a plain function in a thread pool, a
     # hand-off that cost a turn about 4 ms of contended CPU per edge (bench/RESULTS.md, "Chat").
@@ -339,19 +345,17 @@ def build_graph(
         return END if fits else SUMMARISE
 
     builder = StateGraph(ChatState)
-    builder.add_node(START_TURN, start_turn)
     builder.add_node(VISION, vision)
     builder.add_node(CLASSIFY, classify)
     for name in AGENT_NODES:
         builder.add_node(name, agent_node(name))  # type: ignore[arg-type]  # a Send payload (Task), not the state
     builder.add_node(AGGREGATE, aggregate, defer=True)
     builder.add_node(SUMMARISE, summarise)
-    builder.add_edge(START, START_TURN)
 
     async def photo_first(state: ChatState) -> str:
         return VISION if state.get("image_ref") else CLASSIFY
 
-    builder.add_conditional_edges(START_TURN, photo_first, [VISION, CLASSIFY])
+    builder.add_conditional_edges(START, photo_first, [VISION, CLASSIFY])
     builder.add_edge(VISION, CLASSIFY)
     builder.add_conditional_edges(CLASSIFY, route, list(AGENT_NODES))
     for name in AGENT_NODES:

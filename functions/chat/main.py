@@ -51,6 +51,9 @@ from functions.chat.configuration import AGGREGATE
 from functions.chat.graph import GraphDeps, LatestScans, build_graph
 from functions.chat.parts import Tools
 
+# The key of LangGraph's stream chunk that reports a pause (``interrupt()``).
+INTERRUPTED = "__interrupt__"
+
 
 class Config(Protocol):
     """What the chat function reads of a process's settings."""
@@ -244,11 +247,11 @@ class ChatTurn:
         config: dict[str, Any] = {"configurable": {"thread_id": request.chat_id}}
         turn: Any
         if request.resume is not None:
-            paused = await self.graph.aget_state(config)
-            if not paused.interrupts:
+            pending = await self.graph.aget_state(config)
+            if not pending.interrupts:
                 raise ValueError(f"chat {request.chat_id} has no paused turn to resume")
             # Every pending question of the turn gets the same answer (one location).
-            turn = Command(resume={i.id: request.resume for i in paused.interrupts})
+            turn = Command(resume={i.id: request.resume for i in pending.interrupts})
         else:
             turn = {
                 "job_id": request.job_id,
@@ -262,16 +265,31 @@ class ChatTurn:
         # Saved once when the turn ends or pauses: a turn re-run after a crash starts over
         # anyway (its event is redelivered with the same input), so per-step checkpoints
         # would only cost CPU (bench/RESULTS.md, "Chat").
+        values: dict[str, Any] = {}
+        paused = False
         async for mode, chunk in self.graph.astream(
-            turn, config, stream_mode=["custom", "messages"], durability="exit"
+            turn, config, stream_mode=["custom", "messages", "values"], durability="exit"
         ):
             if mode == "custom":
                 report.report("phase", dict(chunk))
+            elif mode == "values":
+                # The state after each step: the last one is the turn's result, so a finished
+                # turn needs no read of the checkpoint it just wrote (a query and a decode).
+                values = chunk
+                paused = paused or INTERRUPTED in chunk
             else:
                 message, meta = chunk
                 # Only the aggregator's tokens: the classifier and sub-agents never stream.
                 if meta.get("langgraph_node") == AGGREGATE and message.content:
                     report.report("token", {"text": str(message.content), "id": message.id})
+        if paused:
+            return await self._needs_input(event, request, config)
+        return self._completed(event, request, values)
+
+    async def _needs_input(
+        self, event: CloudEvent, request: ChatRequested, config: dict[str, Any]
+    ) -> CloudEvent:
+        # A pause is rare: its questions are read from the checkpoint, in the saver's order.
         state = await self.graph.aget_state(config)
         if state.interrupts:
             first = state.interrupts[0].value
@@ -283,7 +301,11 @@ class ChatTurn:
                 node=str(first.get("node", "")),
             )
             return reply_to(event, events.NEEDS_INPUT, asked)
-        values = state.values
+        return self._completed(event, request, state.values)
+
+    def _completed(
+        self, event: CloudEvent, request: ChatRequested, values: dict[str, Any]
+    ) -> CloudEvent:
         questions = values.get("questions") or []
         done = ChatCompleted(
             job_id=request.job_id,
