@@ -149,6 +149,15 @@ async def sign_in_all(
     return await asyncio.gather(*(one(n) for n in range(vus)))
 
 
+async def sign_in_vus(base_url: str, vus: int) -> list[dict[str, str]]:
+    """``sign_in_all`` on a session of its own, so a caller can sign every VU in before it
+    starts counting CPU (bench/run.py): the logins' cost is not a scan's."""
+    async with aiohttp.ClientSession(
+        base_url=base_url, cookie_jar=aiohttp.DummyCookieJar()
+    ) as session:
+        return await sign_in_all(session, vus)
+
+
 async def one_scan(
     session: aiohttp.ClientSession,
     photo: tuple[bytes, str],
@@ -188,8 +197,11 @@ async def run_level(
     ramp_s: float | None = None,
     cycle_timeout_s: float = 120.0,
     photos: list[tuple[bytes, str]] | None = None,
+    auths: list[dict[str, str]] | None = None,
 ) -> LoadResult:
-    """Drive ``vus`` closed-loop VUs for ``duration_s`` (starts stop then; scans in flight end)."""
+    """Drive ``vus`` closed-loop VUs for ``duration_s`` (starts stop then; scans in flight end).
+    ``auths``: each VU's headers when signed in already (``sign_in_vus``); else they sign in
+    here first."""
     photos = photos or images()
     ramp_s = min(duration_s / 4, 10.0) if ramp_s is None else ramp_s
     result = LoadResult(vus=vus, duration_s=duration_s)
@@ -202,7 +214,7 @@ async def run_level(
         base_url=base_url, connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
     )
     try:
-        auths = await sign_in_all(session, vus)
+        auths = auths if auths is not None else await sign_in_all(session, vus)
     except BaseException:
         await session.close()
         raise

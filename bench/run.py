@@ -168,6 +168,8 @@ async def level(args: argparse.Namespace, mode: str, vus: int) -> dict[str, Any]
     try:
         await asyncio.to_thread(system.start)
         await warm_up(system.url)
+        # Logins before the counters start: a user signs in once, then scans for weeks.
+        auths = await loadgen.sign_in_vus(system.url, vus)
         assert system.proc is not None
         pids = procstats.system_pids(system.proc.pid)
         before = procstats.snapshot(pids)
@@ -177,7 +179,12 @@ async def level(args: argparse.Namespace, mode: str, vus: int) -> dict[str, Any]
         sampler = asyncio.create_task(sample_redis(pids, stop))
         ramp_s = min(args.duration / 4, 10.0)
         load = await loadgen.run_level(
-            system.url, vus, args.duration, ramp_s=ramp_s, cycle_timeout_s=args.cycle_timeout
+            system.url,
+            vus,
+            args.duration,
+            ramp_s=ramp_s,
+            cycle_timeout_s=args.cycle_timeout,
+            auths=auths,
         )
         own_ms = (time.process_time() - own_before) * 1000
         after = procstats.snapshot(pids)
