@@ -2,8 +2,9 @@
 
 The model is scikit-learn's logistic regression over three feature groups of one sub-question:
 character n-grams (1–3, spacing-proof, typo-tolerant), Kiwi morphemes (form/tag) and the
-keyword map's hits (``domains.chat.intents.KEYWORDS``). It is trained at first use from the
-labelled messages packaged in ``data/`` (a second or so), so no binary model file is kept.
+keyword map's hits (``domains.chat.intents.KEYWORDS``). It is trained from the labelled messages
+packaged in ``data/``; a process loads the model built once from them (``model_store``: a file
+made at build time, not kept in git) and trains it only when that file is missing or stale.
 ``analyse`` splits a message (``splitter``), classifies each piece, applies the confidence
 formula (``intents.decide``) with the chain bonus from the previous sub-question or turn, and
 merges weak clause splits that did not ask two things.
@@ -110,10 +111,23 @@ class IntentModel:
         ).tocsr()
         self.model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
         self.model.fit(x, list(labels))
+        self._ready()
+
+    def _ready(self) -> None:
+        """What a fitted model derives from its fitted parts: rebuilt after unpickling too."""
         self._lock = threading.Lock()
         self._fast = FastProba(
             (self.chars, self.words, self.letters), self._keyword_row, self.model
         )
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Only the fitted parts are stored: a lock cannot be pickled, and the fast path is
+        # derived from them.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_fast")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._ready()
 
     @staticmethod
     def _keyword_row(text: str) -> list[float]:
@@ -225,8 +239,18 @@ def packaged_records() -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def default_model() -> IntentModel:
-    """The model trained on the packaged data (once per process)."""
-    return train(packaged_records())
+    """The model of the packaged data, once per process: the built file when it is current,
+    else trained now."""
+    # model_store builds on this module, so it is imported when first needed, not at its top.
+    from domains.chat.model_store import load_or_train
+
+    return load_or_train()
+
+
+def warm_up() -> None:
+    """Load the model and build what a first message would otherwise build on its turn: Kiwi,
+    the splitter's and features' caches, the knowledge base's classifier (the item feature)."""
+    analyse("페트병은 어떻게 버려? 근처 수거함도 알려줘")
 
 
 Scorer = Callable[[str], dict[str, float]]

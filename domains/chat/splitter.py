@@ -20,6 +20,8 @@ from typing import Any
 
 from kiwipiepy import Kiwi
 
+from domains.knowledge.text import kiwi as shared_kiwi
+
 # A question word or a request verb: a clause that has one asks something of its own.
 _ASKS = re.compile(
     r"어떻|어떡|어케|어디|어딨|얼마|몇|뭐|무슨|무엇|언제|누구|왜|있어|돼\?|되나|나요"
@@ -46,10 +48,14 @@ class Piece:
     weak: bool = False
 
 
-@lru_cache(maxsize=1)
+# Kiwi's analyser is not documented thread-safe; a lock keeps the splitter's calls one at a time.
+_lock = threading.Lock()
+
+
 def _kiwi() -> tuple[Kiwi, threading.Lock]:
-    # Kiwi's analyser is not documented thread-safe; a lock keeps one call at a time.
-    return Kiwi(), threading.Lock()
+    # The knowledge base's instance, not one of our own: a Kiwi holds about 300 MB of model, and
+    # both read the same default configuration (the tokens the classifiers were tuned on).
+    return shared_kiwi(), _lock
 
 
 @lru_cache(maxsize=4096)

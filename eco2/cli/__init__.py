@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "scan": "eco2.cli.scan:scan",
     "serve": "eco2.cli.serve:serve",
     "settings": "eco2.cli.settings:settings",
+    "train-intents": "eco2.cli.train_intents:train_intents",
 }
 
 

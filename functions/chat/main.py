@@ -29,7 +29,7 @@ from domains.character.catalogue import prepare_database
 from domains.character.port import Characters
 from domains.character.service import CharacterService
 from domains.chat import events
-from domains.chat.classifier import default_model
+from domains.chat.classifier import warm_up
 from domains.chat.events import AnswerPart, ChatCompleted, ChatNeedsInput, ChatRequested
 from domains.chat.places_db import LocalData
 from domains.chat.settings import ChatSettings
@@ -164,8 +164,8 @@ class ChatTurn:
     async def start(self) -> None:
         """Open what was not handed in, on this loop, and compile the graph."""
         settings = self.settings
-        # Train the intent classifier now (about a second), not inside the first turn.
-        await asyncio.to_thread(default_model)
+        # Load the intent classifier and build Kiwi now, not inside the first turn.
+        await asyncio.to_thread(warm_up)
         # Only what was not handed in opens a database: the embedded mode hands in characters
         # and scans and runs with no server at all (its cards then have no owner to record).
         if self.characters is None or self.scans is None:

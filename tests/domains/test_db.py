@@ -14,7 +14,16 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
-from domains.db import Base, alembic_config, check_schema, create_engine, downgrade, upgrade
+from domains.db import (
+    Base,
+    alembic_config,
+    at_head,
+    check_schema,
+    create_engine,
+    downgrade,
+    head_revisions,
+    upgrade,
+)
 from tests.domains.conftest import DATABASE_URL, drop_schema
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,3 +132,28 @@ def test_eco2_db_upgrade_migrates_and_seeds_twice_without_change(unique: str) ->
         assert asyncio.run(_tables(schema)) == {"alembic_version"}
     finally:
         asyncio.run(drop_schema(schema))
+
+
+def test_the_heads_read_without_alembic_are_alembics() -> None:
+    script = ScriptDirectory.from_config(alembic_config("eco2"))
+    assert head_revisions() == frozenset(script.get_heads())
+
+
+async def test_at_head_only_when_the_schema_is_migrated_to_the_last_revision(unique: str) -> None:
+    from domains.character.catalogue import prepare_database
+
+    schema = f"m_{unique}"
+    engine = create_engine(DATABASE_URL, schema=schema)
+    try:
+        assert not await at_head(engine, schema)  # no schema at all
+        script = ScriptDirectory.from_config(alembic_config(schema))
+        below = script.get_revision(script.get_current_head()).down_revision
+        await upgrade(engine, schema, str(below))
+        assert not await at_head(engine, schema)  # one migration behind
+        # A worker's start migrates what is not at head, then finds it there.
+        assert await prepare_database(engine, schema) == 19
+        assert await at_head(engine, schema)
+        assert await _tables(schema) == TABLES | {"alembic_version"}
+    finally:
+        await engine.dispose()
+        await drop_schema(schema)

@@ -1,0 +1,123 @@
+"""The trained intent model as a file, so a chat process loads it instead of training at start.
+
+Training (``classifier.train``: Kiwi over every labelled message, three vectorisers and a
+logistic regression) cost a chat pod tens of seconds of its cold start on a loaded machine and
+most of its memory peak; loading the fitted objects costs a fraction of that. The file is built
+by ``eco2 train-intents`` (``make setup``, the Containerfile's build stage) and never committed.
+
+Its first line is a fingerprint of everything the fitted numbers depend on: the training
+messages, the code that turns a message into features (with the knowledge base that its item
+feature asks), and the versions of Python and of the libraries that fit and tokenise. A file
+whose fingerprint is not the current one is refused before it is unpickled, and the model is
+trained at start instead, with a log line saying why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import joblib
+
+from domains.chat.classifier import (
+    DATA,
+    TRAINING_FILES,
+    IntentModel,
+    packaged_records,
+    train,
+)
+
+log = logging.getLogger(__name__)
+
+ARTIFACT = DATA / "intent_model.joblib"
+_DOMAINS = Path(__file__).resolve().parent.parent
+# The code that shapes a message's features: the splitter (training pairs, morphemes), the
+# keyword map, the vectorisers' settings; and the knowledge base, read by the item feature.
+_FEATURE_SOURCES = ("chat/classifier.py", "chat/intents.py", "chat/splitter.py")
+_KNOWLEDGE = _DOMAINS / "knowledge"
+_LIBRARIES = ("scikit-learn", "numpy", "scipy", "joblib", "kiwipiepy", "kiwipiepy_model")
+
+
+def inputs() -> list[Path]:
+    """The files the fitted model depends on, in a fixed order."""
+    files = [DATA / name for name in TRAINING_FILES]
+    files += [_DOMAINS / name for name in _FEATURE_SOURCES]
+    files += sorted(
+        p for p in _KNOWLEDGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    )
+    return files
+
+
+def _version(distribution: str) -> str:
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "absent"
+
+
+def fingerprint(files: Iterable[Path] | None = None) -> str:
+    """sha256 over the libraries' versions and the files' names and bytes."""
+    digest = hashlib.sha256()
+    digest.update(f"python {sys.version_info.major}.{sys.version_info.minor}\n".encode())
+    for name in _LIBRARIES:
+        digest.update(f"{name}=={_version(name)}\n".encode())
+    for path in inputs() if files is None else files:
+        digest.update(f"{path.name}\n".encode())
+        digest.update(path.read_bytes() if path.exists() else b"(missing)")
+    return digest.hexdigest()
+
+
+def save(model: IntentModel, path: Path = ARTIFACT, stamp: str | None = None) -> str:
+    """Write ``model`` with its fingerprint (the current one unless ``stamp``), atomically: a
+    process starting meanwhile reads the old file or the new one, never half of one."""
+    stamp = stamp or fingerprint()
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with partial.open("wb") as out:
+        out.write(f"{stamp}\n".encode())
+        joblib.dump(model, out)
+    partial.replace(path)
+    return stamp
+
+
+def stamp_of(path: Path = ARTIFACT) -> str | None:
+    """The fingerprint a built file was made for; None when there is no file."""
+    try:
+        with path.open("rb") as source:
+            return source.readline().decode("ascii", "replace").strip()
+    except FileNotFoundError:
+        return None
+
+
+def load(path: Path = ARTIFACT, expected: str | None = None) -> tuple[IntentModel | None, str]:
+    """The model in ``path`` if its fingerprint is ``expected`` (default: the current one),
+    else None; and why, in words."""
+    expected = expected or fingerprint()
+    try:
+        source = path.open("rb")
+    except FileNotFoundError:
+        return None, f"no built model at {path}"
+    with source:
+        stamp = source.readline().decode("ascii", "replace").strip()
+        if stamp != expected:
+            return None, f"{path} was built from other data, code or libraries (stale fingerprint)"
+        # The file is ours, written by `eco2 train-intents` into the package at build time;
+        # nothing a user sends is ever unpickled here.
+        model = joblib.load(source)
+    if not isinstance(model, IntentModel):
+        return None, f"{path} does not hold an intent model"
+    return model, f"loaded {path}"
+
+
+def load_or_train(path: Path = ARTIFACT) -> IntentModel:
+    """The built model when it is current; otherwise the model trained now, logged."""
+    model, why = load(path)
+    if model is not None:
+        log.info("intent model: %s", why)
+        return model
+    log.warning("intent model: %s; training it at start (`eco2 train-intents` builds it)", why)
+    return train(packaged_records())
