@@ -249,15 +249,20 @@ def main() -> int:
     }
     migrate = [str(ROOT / ".venv/bin/eco2"), "db", "upgrade", "--schema", SCHEMA]
     subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True)
-    rounds = []
-    for n in range(args.rounds):
-        for function in functions:
-            for label, root in ([("base", args.base)] if args.base else []) + [("head", ROOT)]:
-                result = one_start(function, args.warm, env, root)
-                if args.base:
-                    result["function"] = f"{function}@{label}"
-                print(f"round {n + 1} {json.dumps(result, ensure_ascii=False)}", flush=True)
-                rounds.append(result)
+    try:
+        rounds = []
+        for n in range(args.rounds):
+            for function in functions:
+                for label, root in ([("base", args.base)] if args.base else []) + [("head", ROOT)]:
+                    result = one_start(function, args.warm, env, root)
+                    if args.base:
+                        result["function"] = f"{function}@{label}"
+                    print(f"round {n + 1} {json.dumps(result, ensure_ascii=False)}", flush=True)
+                    rounds.append(result)
+    finally:  # the schema is this run's own: leave the database as it was
+        drop = f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"
+        psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-q", "-c", drop]
+        subprocess.run(psql, check=False, capture_output=True)
     summary = summarise(rounds)
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
