@@ -12,9 +12,9 @@ import pytest
 ROOT = Path(__file__).parent
 FROZEN = sorted(ROOT.rglob("FROZEN.sha256"))
 
-# The later independent sets (items2, intents2, intents3, the third mark sample) were frozen by their author before they were
-# copied here; the digests are pinned in this file too, so editing a test half together with its
-# manifest still fails.
+# The later independent sets (items2, intents2, intents3, the third mark sample) were frozen
+# before they were copied here; the digests are pinned in this file too, so editing a test half
+# together with its manifest still fails.
 PINNED = {
     "domains/knowledge/data/independent2/items2.test.jsonl": (
         "eca9fdbe575db0c670e55e259db2d2817f169c877dfd16eb438ac0bdcfa3b53d"
