@@ -314,9 +314,10 @@ class Lexicon:
         another item and before a removal in the same clause: "택배상자 테이프 송장 제거",
         "박스 테이프랑 철핀 다 뜯음" are about the box."""
         start, end = c[1] - len(c[2]), c[1]
-        if c[2] not in self._accessories or end >= len(flat):
+        # "박스테이프" ends in a thing taken off as much as "테이프" does.
+        if end >= len(flat) or not any(c[2].endswith(a) for a in self._accessories):
             return False
-        if not any(o[1] <= start and o[2] not in self._accessories for o in others):
+        if not any(o[1] - len(o[2]) < start and o[2] not in self._accessories for o in others):
             return False
         rest = "".join(
             ch for ch, k in zip(flat[end:], clause[end:], strict=True) if k == clause[end]
@@ -396,7 +397,11 @@ class Lexicon:
                 at = spaced.find(key, item_at + len(alias)) if item_at >= 0 else -1
                 if at < 0:
                     continue
-                rest = text[text.find(name) + len(name) :] if name in text else ""
+                # What follows the part: in the text as written, else in its compact form
+                # ("택배상자테이프송장제거" names "테이프·송장" without its dot).
+                rest = (
+                    text[text.find(name) + len(name) :] if name in text else spaced[at + len(key) :]
+                )
                 clause = re.split(r"[,.!?]", rest, maxsplit=1)[0]
                 if _ONLY.match(rest):
                     return part  # "뚜껑만 따로 모은 거", "펌프 부분만 뺀 거": only the part
