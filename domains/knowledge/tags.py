@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from domains.knowledge.models import SituationTag
 
 _NEGATION_AFTER = re.compile(
-    r"(없|안\b|안 |안[된됨한함했되]|않|뗀|떼어|떼고|떼낸|뗐|제거|벗긴|벗겨낸|뺀|빼고|빼낸|없이|말고)"
+    r"(없|안\b|안 |안[된됨한함했되]|않|뗀|떼어|떼고|떼낸|뗐|제거|벗긴|벗겨낸"
+    r"|뺀|빼고|빼낸|없이|말고)"
 )
 _DOUBLE_NEGATION = re.compile(
     r"((안|못)\s?(뗀|떼|제거|벗|뺀|빼)|(제거|떼|뗀)\S*\s?(안|못)\s?(한|했|함))"
