@@ -17,13 +17,14 @@ from domains.knowledge.text import Normaliser, bigrams, compact, loose_jamo
 # Words after a part's name that mean "the part is still on the item", not "I mean the part".
 _ATTACHED = re.compile(
     r"^\S*\s*(안 |못 |다 |칼로 |잘라서? )?"
-    r"(붙|있|달린|달려|포함|채|째|그대로|닫|떼|뗀|뗐|뜯|제거|벗|빼|뺀|뺐|분리|잘라|따로)"
+    r"(붙|있|달린|달려|포함|채|째|그대로|닫|떼|뗀|뗐|뜯|제거|벗|빼|뺀|뺐|분리|잘라|따로|떨어)"
 )
 # After an alias, words that say the person took that thing off or out ("라벨 뗐어", "펌프 빼고",
-# "테이프 제거"): it is a part that was separated, not the item the text is about.
+# "테이프 제거", and the usual misspellings "띠고", "뺏어"): it is a part that was separated, not
+# the item the text is about.
 _REMOVED = re.compile(
     r"^(을|를|은|는|도|만|이랑|하고)?(다|칼로|잘라서?|깨끗이)?"
-    r"(떼|뗀|뗐|뗌|뜯|제거|벗기|벗긴|벗겼|벗김|빼|뺀|뺐|뺌|분리|잘라|깠|깜|발라)"
+    r"(떼|뗀|뗐|뗌|띠고|띤|띴|뜯|제거|벗기|벗긴|벗겼|벗김|빼|뺀|뺐|뺏|뺌|분리|잘라|깠|깜|발라)"
 )
 # "털" (shake) is not a removal: "라면봉지 털어서" shakes the bag out, which is the item.
 # After an alias, words that make it where the thing goes or what it is not, not the thing:
@@ -37,7 +38,8 @@ _DESTINATION = re.compile(
 _CLAUSE_END = re.compile(r"[,.!?]")
 # A removal later in the same clause ("라벨이랑 내용물 다 뺐어요"): the part was taken off.
 _REMOVAL_LATER = re.compile(
-    r"(떼었|떼어|떼냄|떼낸|뗐|뗀|뗌|뜯었|뜯어|뜯음|뜯은|제거|벗겼|벗김|벗긴|벗겨|뺐|뺀|뺌|빼고|분리|깠|깜)"
+    r"(떼었|떼어|떼냄|떼낸|뗐|뗀|뗌|띠고|띴|뜯었|뜯어|뜯음|뜯은|제거|벗겼|벗김|벗긴|벗겨|뺐|뺏|뺀|뺌|빼고"
+    r"|분리|깠|깜)"
 )
 # After an alias, words that make it a modifier of another item ("음식물 묻은 비닐",
 # "간장 들어있던 페트병", "박스 테이프 붙은 상자"): the item is the other noun.
@@ -249,6 +251,17 @@ class Lexicon:
             and not _DESTINATION.match(flat[c[1] :])
             and not self._removed_in_clause(c, plain, flat, clause)
         ]
+        # A name inside a name set aside is set aside with it: "생선뼈 발라낸 거" does not
+        # name 생선.
+        dropped = [c for c in candidates if c not in kept]
+        kept = [
+            c
+            for c in kept
+            if not any(
+                d[1] - len(d[2]) <= c[1] - len(c[2]) and c[1] <= d[1] and len(d[2]) > len(c[2])
+                for d in dropped
+            )
+        ]
         heads = [c for c in kept if not all(bracketed[c[1] - len(c[2]) : c[1]])]
 
         def covers(c: tuple[int, int, str, LexiconEntry]) -> bool:
@@ -272,7 +285,10 @@ class Lexicon:
                     best = (1, at + 1, alias, entry)
                     break
         if best is None:
-            best = next(iter(kept or plain or candidates), None)
+            # Nothing but asides: a removed thing is closer to the item than where it goes
+            # ("생선뼈 발라낸 거 음쓰 아니져?" is about the bones, not 음쓰).
+            staying = [c for c in plain if not _DESTINATION.match(flat[c[1] :])]
+            best = next(iter(kept or staying or plain or candidates), None)
         if best is not None:
             alias, entry = best[2], best[3]
             span = range(best[1] - len(alias), best[1])
