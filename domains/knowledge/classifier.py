@@ -114,6 +114,18 @@ class Classifier:
             item = f"{entry.name} {match.focus.name}"
         guesses = self._guesses(norm, query)
         evidence = _lexicon_evidence(match, category, guesses, norm)
+        material = _material(norm, match.alias) if match.fuzzy is None else None
+        if (
+            material is not None
+            and material != category
+            and category == entry.category
+            and category in _CONTAINER_STREAMS
+            and match.focus is None
+        ):
+            # A material named right before the item decides over the item's usual one:
+            # "알루미늄 도시락통" is metal, "파이렉스 계량컵" heat-resistant glass.
+            category, evidence = material, "lexicon_material"
+            parts = []
         # The answer first, then what else the text could be: the item's own stream when a
         # condition moved it, the other items it names, then what retrieval proposes.
         choices = _unique(
@@ -214,6 +226,7 @@ CONFIDENCE: dict[str, float] = {
     # "발라낸", "말고"): the thing acted on may be what is meant. 57/60 right on the retired
     # halves and the project's sets together (docs/knowledge.md): under the 0.9 line.
     "lexicon_action": 0.85,
+    "lexicon_material": 0.85,  # a known container, its stream set by the material named
     "fuzzy_close": 0.85,  # a typo-tolerant match sharing nine tenths of its letter pairs
     "lexicon_retrieval_differs": 0.8,  # a clear item, but the item lists propose another stream
     "lexicon_not_head": 0.8,  # the item found is not the text's head noun
@@ -224,6 +237,35 @@ CONFIDENCE: dict[str, float] = {
     "fuzzy_far": 0.3,  # a loose typo match: usually another item
     "none": 0.0,
 }
+
+
+# Materials that decide a container's stream when named right before it (compact,
+# normalised), longest first; glass is left out: a glass jar is glass, a glass cup is not.
+_MATERIALS = (
+    ("스테인리스", "metal"),
+    ("알루미늄", "metal"),
+    ("내열유리", "non_combustible"),
+    ("강화유리", "non_combustible"),
+    ("파이렉스", "non_combustible"),
+    ("도자기", "non_combustible"),
+    ("세라믹", "non_combustible"),
+    ("스틸", "metal"),
+    ("양은", "metal"),
+    ("금속", "metal"),
+    ("무쇠", "metal"),
+    ("원목", "general"),
+    ("나무", "general"),
+    ("쇠", "metal"),
+)
+_CONTAINER_STREAMS = {"plastic", "metal", "general", "non_combustible"}
+
+
+def _material(norm: str, alias: str) -> str | None:
+    """The stream of a material named right before ``alias`` in ``norm``, if any."""
+    flat = compact(norm)
+    at = flat.rfind(alias)
+    before = flat[:at] if at > 0 else ""
+    return next((cat for word, cat in _MATERIALS if before.endswith(word)), None)
 
 
 # An action on something in the text: a removal, or a thing set aside ("생수 말고 식혜").
