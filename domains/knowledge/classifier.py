@@ -77,9 +77,18 @@ class Classifier:
         again = self.normalise(norm)
         query = tokens(norm, analysed) if again == norm else tokens(again)
         match = self.lexicon.match(norm, head)
-        described = self.glosses.rank(analysed) if glosses and analysed and self.kb.glosses else []
+        # The glosses are read only where they can decide: no name found, a loose typo match,
+        # or a name that is not the head noun (a text naming its head item costs nothing more).
+        # A one-letter name ("옷") reports no head either way, so only a True clears it.
+        off_head = match is not None and head is not None and match.covers_head is not True
+        loose = match is not None and match.fuzzy is not None and match.fuzzy < 0.9
+        wanted = match is None or off_head or loose
+        usable = glosses and wanted and analysed and self.kb.glosses
+        described = self.glosses.rank(analysed) if usable else []
+        if loose and _gloss_evidence(described) in ("gloss_strong", "gloss_fair"):
+            match = None  # a description that fits beats a loose spelling repair (1/6 right)
         if match is not None:
-            if match.covers_head is False and head is not None:
+            if off_head and match.fuzzy is None:
                 # The name found is not what the text is about ("식빵 두 장 넣고 굽는 기계"):
                 # a description that fits well and holds the head noun decides instead.
                 over = _gloss_over_name(described, compact(norm)[head[0] : head[1]])
