@@ -88,7 +88,7 @@ class Classifier:
         if loose and _gloss_evidence(described) in ("gloss_strong", "gloss_fair"):
             match = None  # a description that fits beats a loose spelling repair (1/6 right)
         if match is not None:
-            if off_head and match.fuzzy is None:
+            if off_head and match.fuzzy is None and head is not None:
                 # The name found is not what the text is about ("식빵 두 장 넣고 굽는 기계"):
                 # a description that fits well and holds the head noun decides instead.
                 over = _gloss_over_name(described, compact(norm)[head[0] : head[1]])

@@ -98,11 +98,13 @@ def _load_glosses(path: Path) -> list[dict[str, Any]]:
         for line in lines or []:
             # YAML reads "- 이름: 설명 | 설명" as a one-key mapping.
             if not (isinstance(line, dict) and len(line) == 1):
-                raise KnowledgeError(f"{path.name}: {category}: expected '이름: 설명', got {line!r}")
+                where = f"{path.name}: {category}"
+                raise KnowledgeError(f"{where}: expected '이름: 설명', got {line!r}")
             ((item, texts),) = line.items()
             for text in str(texts or "").split("|"):
                 if text.strip():
-                    out.append({"item": str(item).strip(), "category": category, "text": text.strip()})
+                    name = str(item).strip()
+                    out.append({"item": name, "category": category, "text": text.strip()})
     return out
 
 
