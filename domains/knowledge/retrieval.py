@@ -127,8 +127,9 @@ _GLOSS_TAGS = ("NNG", "NNP", "SL", "VV", "VA", "XR")
 # A word's last syllables count as a weaker feature of their own: Korean compounds end in their
 # head, so "식빵" and "겉껍질" still meet the glosses' "빵" and "껍질".
 _SUFFIX_WEIGHT = 0.5
-# Verbs too light to describe anything ("뭐 하지", "있는 거"): left out of gloss features.
-_LIGHT = {"하", "되", "있", "없", "이", "않", "보", "같", "주"}
+# Verbs too light to describe anything ("뭐 하지", "있는 거"), and the disposal question's own
+# verbs ("어떻게 버려?"), which every text may hold: left out of gloss features.
+_LIGHT = {"하", "되", "있", "없", "이", "않", "보", "같", "주", "버리", "내놓", "배출", "처리"}
 
 
 def gloss_features(analysed: Any) -> dict[str, float]:
@@ -148,6 +149,12 @@ def gloss_features(analysed: Any) -> dict[str, float]:
         elif token.tag.startswith(("NNG", "NNP")):
             out.setdefault("~" + form, _SUFFIX_WEIGHT)
     return out
+
+
+def _is_verb(feature: str, analysed: Any) -> bool:
+    """Whether ``feature`` comes only from verb or adjective stems of ``analysed``."""
+    forms = [t for t in analysed if t.form.lower() == feature]
+    return bool(forms) and all(t.tag.startswith(("VV", "VA")) for t in forms)
 
 
 @dataclass(frozen=True)
@@ -202,11 +209,16 @@ class GlossIndex:
         unknown = sum(w for f, w in query.items() if f not in self._idf and not f.startswith("~"))
         known = sum(weights.values()) + unknown * self._mean_idf
         overlap: dict[int, float] = {}
+        nouns: set[int] = set()  # glosses sharing a noun with the text: a verb alone names nothing
         for f, w in weights.items():
+            if not _is_verb(f, analysed):
+                nouns.update(self._postings[f])
             for i in self._postings[f]:
                 overlap[i] = overlap.get(i, 0.0) + min(w, self._docs[i][f])
         best: dict[str, GlossGuess] = {}
         for i, shared in overlap.items():
+            if i not in nouns:
+                continue
             cover, fit = shared / self._mass[i], shared / known
             score = 2 * cover * fit / (cover + fit)
             gloss = self._glosses[i]

@@ -88,3 +88,8 @@ def test_names_only_leaves_the_glosses_out() -> None:
     clf = Classifier(load_knowledge())
     assert clf.classify("이 사이에 낀 거 빼는 가는 실", glosses=False).method != "gloss"
     assert clf.classify("이 사이에 낀 거 빼는 가는 실").method == "gloss"
+
+
+def test_the_disposal_verb_alone_does_not_place_a_text() -> None:
+    # "버려" meets glosses such as "닦고 버린 종이"; a verb shared with no noun names nothing.
+    assert classify("블라블라 어떻게 버려?").category is None
