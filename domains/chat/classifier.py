@@ -164,7 +164,9 @@ class IntentModel:
 def _item_of(text: str) -> tuple[str | None, float]:
     from domains.knowledge import classify
 
-    found = classify(text)
+    # Names only: the intent model was trained on this feature as "the text names an item";
+    # a description placed by the glosses would move it on texts it was not trained on.
+    found = classify(text, glosses=False)
     return found.category, found.confidence
 
 

@@ -26,9 +26,11 @@ from domains.knowledge.models import (
 )
 
 
-def classify(text: str) -> Classification:
-    """Classify an item description (or what vision read) with the packaged knowledge base."""
-    return default_classifier().classify(text)
+def classify(text: str, *, glosses: bool = True) -> Classification:
+    """Classify an item description (or what vision read) with the packaged knowledge base.
+    ``glosses=False``: names only, no placing by description (what a feature that asks "does
+    the text name an item?" wants)."""
+    return default_classifier().classify(text, glosses=glosses)
 
 
 def classify_as(text: str, category: str) -> Classification:

@@ -17,23 +17,56 @@ from domains.knowledge.text import Normaliser, bigrams, compact, loose_jamo
 # Words after a part's name that mean "the part is still on the item", not "I mean the part".
 _ATTACHED = re.compile(
     r"^\S*\s*(안 |못 |다 |칼로 |잘라서? )?"
-    r"(붙|있|달린|달려|포함|채|째|그대로|닫|떼|뗀|뗐|뜯|제거|벗|빼|뺀|뺐|분리|잘라|따로)"
+    r"(붙|있|달린|달려|포함|채|째|그대로|닫|떼|뗀|뗐|뜯|제거|벗|빼|뺀|뺐|분리|잘라|따로|떨어)"
 )
 # After an alias, words that say the person took that thing off or out ("라벨 뗐어", "펌프 빼고",
-# "테이프 제거"): it is a part that was separated, not the item the text is about.
+# "테이프 제거", and the usual misspellings "띠고", "뺏어"): it is a part that was separated, not
+# the item the text is about.
 _REMOVED = re.compile(
     r"^(을|를|은|는|도|만|이랑|하고)?(다|칼로|잘라서?|깨끗이)?"
-    r"(떼|뗀|뗐|뗌|뜯|제거|벗기|벗긴|벗겼|벗김|빼|뺀|뺐|뺌|분리|털|잘라|깠|깜)"
+    r"(떼|뗀|뗐|뗌|띠고|띤|띴|뜯|제거|벗기|벗긴|벗겼|벗김|빼|뺀|뺐|뺏|뺌|분리|잘라|깠|깜|발라)"
 )
+# "털" (shake) is not a removal: "라면봉지 털어서" shakes the bag out, which is the item.
+# After an alias, words that make it where the thing goes or what it is not, not the thing:
+# "종이로 버려도 돼?", "음쓰 아니야?", "헌옷함 안 되지?", "페트 칸에 넣어", "생수 말고 식혜".
+_DESTINATION = re.compile(
+    r"^(이|가|을|를|은|는)?("
+    r"(으로|로|에|에다|칸에?|류로|류에|통에|수거함에?)(버|넣|내놓|내|모아|분리|배출|가|들어가|들어감)"
+    r"|(수거)?함|말고|아니|아닌|아님)"
+)
+# A removal in the same clause ("테이프랑 송장 다 뗐는데", "테이프송장제거").
+_CLAUSE_END = re.compile(r"[,.!?]")
 # A removal later in the same clause ("라벨이랑 내용물 다 뺐어요"): the part was taken off.
 _REMOVAL_LATER = re.compile(
-    r"(떼었|떼어|뗐|뗀|뗌|뜯었|뜯어|뜯음|제거|벗겼|벗김|벗긴|뺐|뺀|뺌|빼고|분리|깠|깜)"
+    r"(떼었|떼어|떼냄|떼낸|뗐|뗀|뗌|띠고|띴|뜯었|뜯어|뜯음|뜯은|제거|벗겼|벗김|벗긴|벗겨|뺐|뺏|뺀|뺌|빼고"
+    r"|분리|깠|깜)"
 )
 # After an alias, words that make it a modifier of another item ("음식물 묻은 비닐",
 # "간장 들어있던 페트병", "박스 테이프 붙은 상자"): the item is the other noun.
 _MODIFIER = re.compile(
     r"^(이|가|을|를|은|는)?(붙|달린|달려|묻|뭍|들어|들은|담긴|담겨|담았|있던|든|감긴|에서|으로|로만든|재질)"
 )
+_ACCESSORIES = (
+    "테이프",
+    "송장",
+    "스티커",
+    "라벨",
+    "비닐",
+    "철핀",
+    "스테이플러",
+    "호치키스",
+    "뚜껑",
+    "빨대",
+    "펌프",
+    "랩",
+    "끈",
+    "고무줄",
+    "손잡이",
+    "비닐 커버",
+    "비닐 창",
+)
+# After a part's name: "only this" ("뚜껑만", "펌프 부분만"), the part is the thing meant.
+_ONLY = re.compile(r"^(\s?(부분|쪽))?만")
 _PARTICLE = "(?:이|가|을|를|은|는|도|만|에|랑|이랑|하고|과|와)?"
 _FUZZY_MIN = 0.8
 # Spelling repair in letters (jamo): an alias of at least this many letters found with one
@@ -78,6 +111,18 @@ def _bracketed(text: str) -> list[bool]:
     return flags
 
 
+def _clauses(text: str) -> list[int]:
+    """For each character of ``compact(text)``, the index of its clause (split at , . ! ?)."""
+    out: list[int] = []
+    clause = 0
+    for char in text:
+        if char in ",.!?":
+            clause += 1
+        elif compact(char):
+            out.append(clause)
+    return out
+
+
 def _word_starts(text: str) -> set[int]:
     """Offsets in the compact form of ``text`` where one of its words begins."""
     starts: set[int] = set()
@@ -118,6 +163,16 @@ class Lexicon:
         self._long: dict[str, LexiconEntry] = {a: e for a, e in aliases if len(a) > 1}
         self._lengths = sorted({len(a) for a in self._long})
         self._keys: dict[str, str] = {}  # part name → compact normalised form (``_key``)
+        # Things people take off an item (every part with a stream of its own, and the usual
+        # wrappings): named before a removal in the clause of another item, they were removed.
+        self._accessories = {
+            compact(normalise(word))
+            for entry in entries
+            for part in entry.parts
+            if part.category is not None
+            for name in (part.name, *part.aliases)
+            for word in name.split("·")
+        } | {compact(normalise(w)) for w in _ACCESSORIES}
         self._short = [
             (re.compile(rf"(?<![가-힣a-z0-9]){re.escape(a)}{_PARTICLE}(?![가-힣a-z0-9])"), a, e)
             for a, e in aliases
@@ -178,8 +233,35 @@ class Lexicon:
         # What the text is about: not a modifier ("음식물 묻은 비닐"), not a part the person
         # removed ("라벨 뗐어"), not a remark in brackets ("페트병(라벨 제거)"). Removed parts
         # and brackets count only when the text names nothing else.
+        # An alias that starts on the last syllable of one word and runs into the next was
+        # not written as a name: "갈색 종이" holds "색종이", "라면 봉지" holds "면봉".
+        across = [
+            c
+            for c in candidates
+            if c[1] - len(c[2]) + 1 in starts and c[1] - len(c[2]) not in starts
+        ]
+        if len(across) < len(candidates):
+            candidates = [c for c in candidates if c not in across]
+        clause = _clauses(text)
         plain = [c for c in candidates if not _MODIFIER.match(flat[c[1] :])]
-        kept = [c for c in plain if not _REMOVED.match(flat[c[1] :])]
+        kept = [
+            c
+            for c in plain
+            if not _REMOVED.match(flat[c[1] :])
+            and not _DESTINATION.match(flat[c[1] :])
+            and not self._removed_in_clause(c, plain, flat, clause)
+        ]
+        # A name inside a name set aside is set aside with it: "생선뼈 발라낸 거" does not
+        # name 생선.
+        dropped = [c for c in candidates if c not in kept]
+        kept = [
+            c
+            for c in kept
+            if not any(
+                d[1] - len(d[2]) <= c[1] - len(c[2]) and c[1] <= d[1] and len(d[2]) > len(c[2])
+                for d in dropped
+            )
+        ]
         heads = [c for c in kept if not all(bracketed[c[1] - len(c[2]) : c[1]])]
 
         def covers(c: tuple[int, int, str, LexiconEntry]) -> bool:
@@ -189,14 +271,24 @@ class Lexicon:
             # The head noun decides, unless it is a part of the item found ("페트병 뚜껑": the
             # cap of the bottle, which the part focus below handles).
             heads = [c for c in heads if covers(c)] + [c for c in heads if not covers(c)]
-        best: tuple[int, int, str, LexiconEntry] | None = next(
-            iter(heads or kept or plain or candidates), None
-        )
-        if best is None:
+        best: tuple[int, int, str, LexiconEntry] | None = next(iter(heads), None)
+        word = flat[head[0] : head[1]] if head is not None else None
+        # "캔" right after a drink's name is the can it came in ("펩시 캔"): drink names mean
+        # their usual bottle, and the can changes the stream. Other one-letter names ("병",
+        # "컵") count as a word of their own when no longer name is what the text is about.
+        can = best is not None and word == "캔" and best[1] == head[0]  # type: ignore[index]
+        if best is None or can:
             for pattern, alias, entry in self._short:
-                if pattern.search(text):
-                    best = (1, 0, alias, entry)
+                if (best is None or alias == word) and pattern.search(text):
+                    at = flat.rfind(alias)
+                    heads = [c for c in heads if c[1] != at]  # the drink: not a rival
+                    best = (1, at + 1, alias, entry)
                     break
+        if best is None:
+            # Nothing but asides: a removed thing is closer to the item than where it goes
+            # ("생선뼈 발라낸 거 음쓰 아니져?" is about the bones, not 음쓰).
+            staying = [c for c in plain if not _DESTINATION.match(flat[c[1] :])]
+            best = next(iter(kept or staying or plain or candidates), None)
         if best is not None:
             alias, entry = best[2], best[3]
             span = range(best[1] - len(alias), best[1])
@@ -209,16 +301,44 @@ class Lexicon:
                 # Named as a word of its own: "면봉" hiding across "라면 봉지" is not named.
                 and c[1] - len(c[2]) in starts
             )
+            short = best[0] == 1
             return Match(
                 entry=entry,
                 alias=alias,
                 focus=self._focus(entry, text, alias),
                 coverage=min(1.0, len(alias) / max(1, len(flat))),
                 rivals=rivals,
-                aside=best not in heads and bool(candidates),
-                covers_head=covers(best) if head is not None and best in candidates else None,
+                aside=not short and best not in heads and bool(candidates),
+                covers_head=(
+                    True
+                    if short and head is not None and flat[head[0] : head[1]] == alias
+                    else covers(best)
+                    if head is not None and best in candidates
+                    else None
+                ),
             )
         return self._typo_match(flat) or self._fuzzy_match(flat)
+
+    def _removed_in_clause(
+        self,
+        c: tuple[int, int, str, LexiconEntry],
+        others: list[tuple[int, int, str, LexiconEntry]],
+        flat: str,
+        clause: list[int],
+    ) -> bool:
+        """Whether ``c`` is a thing people take off ("테이프", "송장", "비닐"), named after
+        another item and before a removal in the same clause: "택배상자 테이프 송장 제거",
+        "박스 테이프랑 철핀 다 뜯음" are about the box."""
+        start, end = c[1] - len(c[2]), c[1]
+        # "박스테이프" ends in a thing taken off as much as "테이프" does.
+        if end >= len(flat) or not any(c[2].endswith(a) for a in self._accessories):
+            return False
+        if not any(o[1] - len(o[2]) < start and o[2] not in self._accessories for o in others):
+            return False
+        rest = "".join(
+            ch for ch, k in zip(flat[end:], clause[end:], strict=True) if k == clause[end]
+        )
+        return _REMOVAL_LATER.search(rest[:12]) is not None
 
     def _is_part(self, entry: LexiconEntry, word: str) -> bool:
         """Whether ``word`` (compact) names one of ``entry``'s parts."""
@@ -293,8 +413,14 @@ class Lexicon:
                 at = spaced.find(key, item_at + len(alias)) if item_at >= 0 else -1
                 if at < 0:
                     continue
-                rest = text[text.find(name) + len(name) :] if name in text else ""
+                # What follows the part: in the text as written, else in its compact form
+                # ("택배상자테이프송장제거" names "테이프·송장" without its dot).
+                rest = (
+                    text[text.find(name) + len(name) :] if name in text else spaced[at + len(key) :]
+                )
                 clause = re.split(r"[,.!?]", rest, maxsplit=1)[0]
+                if _ONLY.match(rest):
+                    return part  # "뚜껑만 따로 모은 거", "펌프 부분만 뺀 거": only the part
                 if (
                     _ATTACHED.match(rest)
                     or _REMOVAL_LATER.search(clause)

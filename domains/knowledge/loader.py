@@ -8,6 +8,7 @@ Layout of the data directory::
     synonyms.yaml           canonical word → variant spellings (페트 ← PET, 피이티 …)
     templates.yaml          shared parts and conditions (a PET bottle's bottle/label/cap …)
     lexicon/*.yaml          everyday items in groups sharing a category and a template
+    glosses.yaml            short descriptions of items by use, look and material (optional)
 
 Lexicon groups are written compactly (``"삼다수 | 제주삼다수"`` is an item with one alias);
 they are expanded here into full :class:`LexiconEntry` objects, so the compact form is
@@ -85,6 +86,28 @@ def _load_lexicon(directory: Path, templates: dict[str, Any]) -> list[LexiconEnt
     return entries
 
 
+def _load_glosses(path: Path) -> list[dict[str, Any]]:
+    """``glosses.yaml``: per category, lines "이름: 설명 | 설명" (one Gloss per 설명)."""
+    if not path.exists():
+        return []
+    document = _read(path) or {}
+    if not isinstance(document, dict):
+        raise KnowledgeError(f"{path.name}: expected a mapping of category to lines")
+    out: list[dict[str, Any]] = []
+    for category, lines in document.items():
+        for line in lines or []:
+            # YAML reads "- 이름: 설명 | 설명" as a one-key mapping.
+            if not (isinstance(line, dict) and len(line) == 1):
+                where = f"{path.name}: {category}"
+                raise KnowledgeError(f"{where}: expected '이름: 설명', got {line!r}")
+            ((item, texts),) = line.items()
+            for text in str(texts or "").split("|"):
+                if text.strip():
+                    name = str(item).strip()
+                    out.append({"item": name, "category": category, "text": text.strip()})
+    return out
+
+
 def read_knowledge(data_dir: Path) -> KnowledgeBase:
     """Load and validate a data directory (no cache; tests point it at a temporary copy)."""
     categories: dict[str, Category] = {}
@@ -108,6 +131,7 @@ def read_knowledge(data_dir: Path) -> KnowledgeBase:
             prices=prices,
             lexicon=_load_lexicon(data_dir / "lexicon", templates),
             synonyms=_read(data_dir / "synonyms.yaml") or {},
+            glosses=_load_glosses(data_dir / "glosses.yaml"),
         )
     except ValidationError as exc:
         raise KnowledgeError(f"knowledge base invalid: {exc}") from exc

@@ -188,6 +188,15 @@ class LexiconEntry(Strict):
     note: str | None = None
 
 
+class Gloss(Strict):
+    """A short description of an item by its use, look or material ("빵 굽는 기계"), for
+    placing texts that describe a thing instead of naming it."""
+
+    item: str
+    category: CategoryKey
+    text: str = Field(min_length=2)
+
+
 class KnowledgeBase(Strict):
     """Everything loaded from ``data/``, cross-checked."""
 
@@ -196,6 +205,7 @@ class KnowledgeBase(Strict):
     prices: PriceTable
     lexicon: list[LexiconEntry]
     synonyms: dict[str, list[str]]
+    glosses: list[Gloss] = []
 
     @model_validator(mode="after")
     def _complete_and_consistent(self) -> KnowledgeBase:
@@ -214,6 +224,15 @@ class KnowledgeBase(Strict):
                 unknown = set(condition.tags) - set(self.tags)
                 if unknown:
                     raise ValueError(f"{entry.name}: unknown tags {sorted(unknown)}")
+        # A gloss naming a lexicon item must send it where the lexicon does: two answers for
+        # one item would depend on whether the person named or described it.
+        streams = {entry.name: entry.category for entry in self.lexicon}
+        for gloss in self.glosses:
+            known = streams.get(gloss.item)
+            if known is not None and known != gloss.category:
+                raise ValueError(
+                    f"gloss {gloss.item!r} is {gloss.category}, the lexicon says {known}"
+                )
         return self
 
     def rule(self, rule_id: str) -> Rule:
@@ -254,7 +273,7 @@ class Classification(BaseModel):
     rules: list[RuleRef] = []
     tags: list[str] = []
     item: str | None = None
-    method: Literal["lexicon", "fuzzy", "retrieval", "person", "none"] = "none"
+    method: Literal["lexicon", "fuzzy", "gloss", "retrieval", "person", "none"] = "none"
     evidence: str = Field("none", description="Which kind of evidence decided (sets confidence).")
     choices: list[CategoryKey] = Field(
         default_factory=list,

@@ -148,6 +148,7 @@ _GENERIC = {
     "짜리",
 }
 _NOUN_TAGS = ("NNG", "NNP", "SL")
+_THROUGH = {"다", "싹", "전부", "모두", "깨끗이", "끝까지"}
 # Particles after which a noun is not the item: a source ("리모컨에서") or an instrument
 # ("신문지로 쌈", "끈으로 묶음").
 _NOT_THE_ITEM = {"에서", "로", "으로"}
@@ -179,7 +180,13 @@ def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] |
             continue
         if token.start < len(depth_at) and depth_at[token.start] > 0:
             continue
-        rest = [t for t in tokens_[i + 1 : i + 5] if not t.tag.startswith(("JKO", "JX", "JKS"))]
+        # Particles and "all/completely" adverbs sit between a noun and its verb: "알약 다
+        # 먹음" (the pills are used up; the bottle is the item) reads like "알약 먹음".
+        rest = [
+            t
+            for t in tokens_[i + 1 : i + 6]
+            if not t.tag.startswith(("JKO", "JX", "JKS")) and t.form not in _THROUGH
+        ]
         nxt = rest[0] if rest else None
         if nxt is not None and (nxt.form in _REMOVAL or nxt.form in _NOT_THE_ITEM):
             continue  # a removed part, where it came from, what it was wrapped or tied with

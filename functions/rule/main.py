@@ -27,6 +27,7 @@ QUESTION = (
     "(예: 투명 생수병, 라면 봉지, 깨진 유리컵)"
 )
 WARM_UP = "깨진 유리컵은 어떻게 버려요"  # reaches the lexicon and the tokenizer (Kiwi) paths
+WARM_UP_DESCRIBED = "빵 굽는 기계"  # a description: builds the gloss index (≈0.6 s) in start
 
 
 def unsure_question(first: str, second: str | None) -> str:
@@ -48,6 +49,7 @@ class Rule:
         """Build the classifier, its retrieval index and the tokenizer now (a plain ``def``: the
         runtime runs it in a thread, the loop stays free)."""
         classify(WARM_UP)
+        classify(WARM_UP_DESCRIBED)
         search_rules(WARM_UP)
 
     async def handle(self, event: CloudEvent) -> CloudEvent:
