@@ -57,11 +57,15 @@ def main() -> None:
     parser.add_argument("--c", type=float, default=None)
     parser.add_argument("--extra", action="append", default=[], type=Path)
     parser.add_argument("--only-score", action="append", default=[])
+    parser.add_argument("--set", action="append", default=[], help="NAME=VALUE of classifier")
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--confusion", action="store_true")
     args = parser.parse_args()
     if args.c is not None:
         classifier.C = args.c
+    for setting in args.set:
+        name, value = setting.split("=", 1)
+        setattr(classifier, name, type(getattr(classifier, name))(eval(value)))
     sources = [(name, classifier.DATA / name) for name in classifier.TRAINING_FILES]
     sources += [(path.name, path) for path in args.extra]
     material = [(name, r) for name, path in sources for r in read_labelled(path)]
