@@ -33,6 +33,7 @@ from domains.chat.intents import (
     Decision,
     Intent,
     decide,
+    fuzzy_keyword_hits,
     keyword_hits,
     squeeze,
 )
@@ -58,6 +59,7 @@ CONTEXT_SELF = 0.75
 # A piece that opens by pointing back ("그거 취소는 어떻게 해?", "거기 말고 다른 곳은?",
 # "그럼 …") continues the previous question whatever its length.
 _DEICTIC = re.compile(r"^(그거|그건|그걸|그것|거기|그럼|그러면|그곳|그때|그 ?중)")
+FUZZY_FEATURE = True
 # Inverse regularisation of the logistic regression (chosen on the dev half, docs/chat.md).
 C = 10.0
 # Jamo n-gram lengths of the letter features (chosen by cross-validation on both dev halves).
@@ -150,7 +152,11 @@ class IntentModel:
     @staticmethod
     def _keyword_row(text: str) -> list[float]:
         hits = keyword_hits(text)
-        return [min(hits[i], 2) / 2 for i in INTENTS] + _names_an_item(text)
+        row = [min(hits[i], 2) / 2 for i in INTENTS]
+        if FUZZY_FEATURE:
+            fuzzy = fuzzy_keyword_hits(text)
+            row += [float(fuzzy[i] and not hits[i]) for i in INTENTS]
+        return row + _names_an_item(text)
 
     @classmethod
     def _keywords(cls, texts: Iterable[str]) -> csr_matrix:
