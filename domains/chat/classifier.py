@@ -58,7 +58,11 @@ CONTINUATION_CHARS = 8
 CONTEXT_SELF = 0.75
 # A piece that opens by pointing back ("그거 취소는 어떻게 해?", "거기 말고 다른 곳은?",
 # "그럼 …") continues the previous question whatever its length.
-_DEICTIC = re.compile(r"^(그거|그건|그걸|그것|거기|그럼|그러면|그곳|그때|그 ?중)")
+_DEICTIC = re.compile(
+    r"^(그거|그건|그걸|그것|거기|그럼|그러면|그곳|그때|그 ?중|이번엔|이번에는|다시)"
+)
+# Letters up to which a question about "X too" ("맥주병도 돼?") continues the previous one.
+ALSO_CHARS = 12
 FUZZY_FEATURE = True
 # Inverse regularisation of the logistic regression (chosen on the dev half, docs/chat.md).
 C = 10.0
@@ -353,7 +357,11 @@ async def _reading(
     """
     if not prev_text or not _continues(text):
         return None, await score(text)
-    if not elliptical(text) and not _DEICTIC.match(text.strip()):
+    if not elliptical(text) and not _points_back(text):
+        if not asks(text) and not _purpose(text):
+            # A statement ("귀엽다", "짜증나 ㅠ") is a thing said, not a question continued;
+            # one giving the question's purpose ("직접 가져가 보게", "박스 내놓으려고") is.
+            return None, await score(text)
         own = await score(text)
         if max(own.values(), default=0.0) >= CONTEXT_SELF:
             return None, own
@@ -365,9 +373,28 @@ def _continues(text: str) -> bool:
     "이건?"): it is classified together with the question before it."""
     if any(keyword_hits(text).values()):
         return False
-    if _DEICTIC.match(text.strip()):
+    if _points_back(text):
         return True
     return elliptical(text) or len(squeeze(text)) <= CONTINUATION_CHARS
+
+
+_PURPOSE = frozenset({"ᆯ게", "을게", "게", "려고", "으려고", "는데", "은데", "ᆫ데", "라", "라서", "니까"})
+
+
+def _purpose(text: str) -> bool:
+    """Whether a statement ends in a purpose or reason ending (-려고, -ㄹ게, -는데, -라)."""
+    endings = [t.form for t in morphemes(text) if t.tag in ("EF", "EC")]
+    return bool(endings) and endings[-1] in _PURPOSE
+
+
+def _points_back(text: str) -> bool:
+    """An opener pointing back ("그거 …", "거기 …", "이번엔 …") or a short question about
+    "X too" ("맥주병도 돼?", "인터넷으로도 신청돼?"): the same question, continued."""
+    if _DEICTIC.match(text.strip()):
+        return True
+    return len(squeeze(text)) <= ALSO_CHARS and asks(text) and any(
+        t.tag == "JX" and t.form == "도" for t in morphemes(text)
+    )
 
 
 def _joins(last: SubQuestion, new: SubQuestion, piece: Piece) -> bool:
