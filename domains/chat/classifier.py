@@ -108,9 +108,7 @@ def _morpheme_words(text: str) -> list[str]:
 class IntentModel:
     """The trained classifier; ``probabilities(text)`` for one sub-question."""
 
-    def __init__(
-        self, texts: Sequence[str], labels: Sequence[str], c: float | None = None
-    ) -> None:
+    def __init__(self, texts: Sequence[str], labels: Sequence[str], c: float | None = None) -> None:
         self.chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1
         )
@@ -135,7 +133,9 @@ class IntentModel:
             ]
         ).tocsr()
         # C is read at call time, so a cross-validation can set it (bench/intents_cv.py).
-        self.model = LogisticRegression(C=C if c is None else c, max_iter=3000, class_weight="balanced")
+        self.model = LogisticRegression(
+            C=C if c is None else c, max_iter=3000, class_weight="balanced"
+        )
         self.model.fit(x, list(labels))
         self._ready()
 
@@ -380,7 +380,9 @@ def _continues(text: str) -> bool:
     return elliptical(text) or len(squeeze(text)) <= CONTINUATION_CHARS
 
 
-_PURPOSE = frozenset({"ᆯ게", "을게", "게", "려고", "으려고", "는데", "은데", "ᆫ데", "라", "라서", "니까"})
+_PURPOSE = frozenset(
+    {"ᆯ게", "을게", "게", "려고", "으려고", "는데", "은데", "ᆫ데", "라", "라서", "니까"}
+)
 
 
 def _purpose(text: str) -> bool:
@@ -394,8 +396,10 @@ def _points_back(text: str) -> bool:
     "X too" ("맥주병도 돼?", "인터넷으로도 신청돼?"): the same question, continued."""
     if _DEICTIC.match(text.strip()):
         return True
-    return len(squeeze(text)) <= ALSO_CHARS and asks(text) and any(
-        t.tag == "JX" and t.form == "도" for t in morphemes(text)
+    return (
+        len(squeeze(text)) <= ALSO_CHARS
+        and asks(text)
+        and any(t.tag == "JX" and t.form == "도" for t in morphemes(text))
     )
 
 
