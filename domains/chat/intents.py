@@ -14,6 +14,7 @@ offline model's probability (``domains.chat.classifier``) or a cloud model's str
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal, cast, get_args
 
 from pydantic import BaseModel, Field
@@ -322,3 +323,39 @@ def decide(
     return Decision(
         intent="general", confidence=best, parts=parts, predicted=intent, clarify=clarify
     )
+
+
+# Misspelt keywords ("캐럭터", "대형패기물", "스티카", "제활용", "컬랙션"): a keyword of three
+# syllables or more matches with one letter (jamo) replaced; any keyword matches with commonly
+# confused letters merged (ㅐ/ㅔ, ㄲ/ㄱ …). One pattern per intent, searched in the text's
+# letters: the regex engine does the sliding, a message costs well under a millisecond.
+@lru_cache(maxsize=1)
+def _fuzzy_patterns() -> dict[str, re.Pattern[str]]:
+    from domains.knowledge.text import loose_jamo
+
+    patterns: dict[str, re.Pattern[str]] = {}
+    for intent, words in KEYWORDS.items():
+        variants: set[str] = set()
+        for word in words:
+            letters = re.escape(loose_jamo(word))
+            variants.add(letters)
+            if len(word) >= 3:
+                plain = loose_jamo(word)
+                variants |= {
+                    re.escape(plain[:i]) + "." + re.escape(plain[i + 1 :])
+                    for i in range(len(plain))
+                }
+        patterns[intent] = re.compile("|".join(sorted(variants, key=len, reverse=True)))
+    return patterns
+
+
+@lru_cache(maxsize=4096)
+def fuzzy_keyword_hits(text: str) -> dict[str, int]:
+    """Which intents' keywords occur in ``text`` give or take one letter (1 or 0 each)."""
+    from domains.knowledge.text import loose_jamo
+
+    letters = loose_jamo(squeeze(text))
+    return {
+        intent: int(pattern.search(letters) is not None)
+        for intent, pattern in _fuzzy_patterns().items()
+    }

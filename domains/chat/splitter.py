@@ -134,18 +134,33 @@ def _clause_cuts(sentence: str) -> list[int]:
         elif token.tag == "EF" and nxt.tag not in ("SF", "SP", "SE", "SS", "SO", "SW"):
             cuts.append(token.start + token.len)  # a sentence Kiwi did not cut ("…버려 수거함…")
         elif (
+            token.tag == "SW"
+            and _LAUGHTER.match(token.form)
+            and any(t.tag.startswith(_CONTENT_TAGS) for t in tokens[:n])
+        ):
+            # Laughter between two clauses ("안녕ㅎㅎ 담배꽁초 어디다 버려?", "그려줘 ㅎㅎ
+            # 사랑해"): where a written message would have its full stop.
+            cuts.append(token.start + token.len)
+        elif (
             (token.tag == "EF" or (token.tag in ("EC", "JX") and token.form in _FINALISH))
-            and nxt.tag.startswith(("NN", "NP", "XPN"))
+            # MM: Kiwi reads "이코는" as 이/MM 코/NNG.
+            and nxt.tag.startswith(("NN", "NP", "XPN", "MM"))
             and nxt.start > token.start + token.len
             and _predicate_before(tokens, n)
         ):
             cuts.append(nxt.start)  # colloquial: "어케버려 수거함어딨어", "어디야 의류수거함은"
         elif token.tag == "SP" and token.form == ",":
             cuts.append(token.start + token.len)
+        elif token.tag == "JC" and token.form == "고" and tokens[n - 1].form == "얼마":
+            cuts.append(token.start + token.len)  # "비용 얼마고 고철 시세는": Kiwi's 고/JC
         elif token.tag == "EC" and token.form == "고":
             before = tokens[n - 1]
-            # "알려주고", "버리고"; and "어디고" (a question word with the copula: "어디이고")
-            asked = before.tag == "VCP" and n >= 2 and tokens[n - 2].tag == "NP"
+            # "알려주고", "버리고"; and "어디고", "얼마고" (a question word with the copula)
+            asked = (
+                before.tag == "VCP"
+                and n >= 2
+                and (tokens[n - 2].tag == "NP" or tokens[n - 2].form == "얼마")
+            )
             verb = before.tag in ("VV", "VX", "VV-R", "VV-I") or asked
             if verb and nxt.tag not in ("VX", "SF"):
                 cuts.append(token.start + token.len)
@@ -157,6 +172,10 @@ def _clause_cuts(sentence: str) -> list[int]:
             if len(content) >= 2:
                 cuts.append(token.start + token.len)
     return sorted(set(cuts))
+
+
+def squeeze_letters(text: str) -> str:
+    return re.sub(r"[^0-9a-zA-Z가-힣ㄱ-ㅎㅏ-ㅣ]+", "", text)
 
 
 def _ends_a_sentence(text: str) -> bool:
@@ -191,7 +210,9 @@ def split(text: str) -> list[Piece]:
     for piece in pieces:
         tiny = not has_content(piece.text) or len(piece.text.strip(" ?!.~")) <= 2
         tiny = tiny and not _THANKS_TAIL.match(f" {piece.text}")
-        if merged and (tiny or not has_content(merged[-1].text)):
+        # "아 그리고 …": an interjection of one letter is not a thing said on its own.
+        lone = merged and len(squeeze_letters(merged[-1].text)) <= 1
+        if merged and (tiny or lone or not has_content(merged[-1].text)):
             last = merged.pop()
             merged.append(Piece(f"{last.text} {piece.text}", last.weak))
         else:

@@ -66,7 +66,7 @@ def test_a_stale_fingerprint_is_refused(tmp_path: Path, fresh: IntentModel) -> N
 
 def test_the_fingerprint_follows_the_training_data(tmp_path: Path) -> None:
     copies = []
-    for source in model_store.inputs()[:3]:
+    for source in model_store.inputs()[:6]:
         copy = tmp_path / source.name
         shutil.copyfile(source, copy)
         copies.append(copy)
@@ -76,10 +76,13 @@ def test_the_fingerprint_follows_the_training_data(tmp_path: Path) -> None:
         out.write('{"text": "새 문장", "intents": ["general"]}\n')
     assert model_store.fingerprint(copies) != before
     # The shipped inputs are what the fingerprint reads: the training files come first.
-    assert [p.name for p in model_store.inputs()[:3]] == [
+    assert [p.name for p in model_store.inputs()[:6]] == [
         "intents.train.jsonl",
         "intents.dev.jsonl",
         "intents2.dev.jsonl",
+        "intents.retired.jsonl",
+        "intents2.retired.jsonl",
+        "intents3.dev.jsonl",
     ]
 
 

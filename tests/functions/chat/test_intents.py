@@ -12,7 +12,14 @@ import pytest
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from domains.chat.classifier import Previous, analyse
-from domains.chat.intents import CHAIN_BONUS, INTENTS, KEYWORDS, THRESHOLD, decide
+from domains.chat.intents import (
+    CHAIN_BONUS,
+    INTENTS,
+    KEYWORDS,
+    THRESHOLD,
+    decide,
+    fuzzy_keyword_hits,
+)
 from domains.chat.splitter import split
 from functions.chat.graph import GraphDeps, build_graph
 
@@ -42,6 +49,10 @@ def test_one_intent_list_is_shared() -> None:
         ("버리는 법 알려줘서 고마워", 1),  # thanks for the telling: one thing said
         ("근처 재활용센터는 어디고 오늘 비 와요?", 2),  # "-고" after 어디 + copula
         ("야 이거 일쓰에 넣음 되냐? 깨진 머그컵", 1),  # a bare noun phrase: the topic
+        ("안녕ㅋㅋ 우유팩 어디에 버려?", 2),  # laughter where the full stop would be
+        ("소파 버리는 비용 얼마고 고철 시세는 요즘 어때요?", 2),  # "얼마고" (Kiwi's 고/JC)
+        ("캔 어떻게 버려 이코는 뭐 좋아해", 2),  # 이코 read as 이/MM 코/NNG
+        ("아 그리고 소파 스티커는 어디서 사?", 1),  # a one-letter interjection joins
     ],
 )
 def test_split_by_sentence_and_clause(text: str, pieces: int) -> None:
@@ -75,6 +86,27 @@ def test_an_elliptical_follow_up_continues_the_previous_turn() -> None:
     result = analyse("구리는?", previous)
     assert result.intents == ["recyclable_price"]
     assert result.questions[0].decision.parts.chain == CHAIN_BONUS
+
+
+def test_what_continues_the_previous_question_and_what_does_not() -> None:
+    deposit = Previous(text="빈병 보증금 어디서 돌려받아?", intents=["collection_point"])
+    # "X too?" asks the previous question again about X, whatever X alone would be.
+    assert analyse("와인병도 돼?").intents == ["waste"]
+    assert analyse("와인병도 돼?", deposit).intents == ["collection_point"]
+    # A remark is said for itself; a purpose belongs to the question it follows.
+    rain = Previous(text="내일 비 와?", intents=["weather"])
+    assert analyse("짜증나 ㅠ", rain).intents == ["general"]
+    centre = Previous(text="근처 재활용센터 어디야?", intents=["location"])
+    assert analyse("직접 가져가 보게", centre).intents == ["location"]
+
+
+def test_keywords_match_give_or_take_one_letter() -> None:
+    def hits(text: str) -> set[str]:
+        return {intent for intent, hit in fuzzy_keyword_hits(text).items() if hit}
+
+    assert hits("캐럭터 도감 보여줘") == {"character"}
+    assert hits("대형패기물 스티카") == {"bulk_waste"}
+    assert hits("오늘 기분 좋다") == set()
 
 
 def test_intents_batch_in_order_with_parts_and_errors() -> None:
