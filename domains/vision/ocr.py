@@ -27,7 +27,7 @@ from domains.vision.availability import check_tessdata
 from domains.vision.exceptions import TessdataMissing
 from domains.vision.locate import WORK_SIZE, TextLine, dark_border, for_ocr, text_lines
 from domains.vision.marks import MARK_CHARSET, MarkMatch, MarkReading, match_mark
-from domains.vision.regions import badge_view, mark_regions
+from domains.vision.regions import badge_view, find_marks, mark_view, word_view
 from domains.vision.settings import VisionSettings
 from domains.vision.validation import validate_image
 
@@ -97,11 +97,23 @@ def _read_laid_out(api: Any, lines: list[TextLine]) -> str:
         api.SetPageSegMode(PSM.SINGLE_BLOCK)
 
 
+def _read_view(api: Any, view: Image.Image) -> str:
+    """One picture read as a block of text (PSM 6, the engine's mode)."""
+    api.SetImage(view)
+    return str(api.GetUTF8Text()).strip()
+
+
 def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
     """Readings of the image, cheapest and most promising first (the caller stops at an exact
-    match): the cut-out lines in the polarity the border suggests; a solid badge's inside
-    inverted; the remaining crops; the other polarity; Tesseract's page layout; and crops
-    around small mark-like blobs (a mark on a package photo)."""
+    match).
+
+    When the picture is a close-up of a mark (its text lines are large): the cut-out lines in
+    the polarity the border suggests, a solid badge's inside inverted, the remaining crops, the
+    other polarity and Tesseract's page layout; then crops of mark-like places. When the text
+    found is small or missing (a mark on a package photo), the places that look like a mark
+    (:func:`~domains.vision.regions.find_marks`) are read first, each crop at its own
+    resolution, and the whole picture after them.
+    """
 
     def read(
         lines: list[TextLine], variants: tuple[tuple[str, int], ...], laid_out: bool
@@ -114,10 +126,22 @@ def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
             yield match_mark(text), text
 
     def small_marks() -> Iterator[tuple[MarkMatch, str]]:
-        for box in mark_regions(image):
-            crop = image.crop(box)
-            inverted = dark_border(crop)
-            yield from read(text_lines(crop, inverted), _VARIANTS[:2], laid_out=False)
+        # Round by round over the likeliest places: the first reading of the second place
+        # comes before the fourth reading of the first, which the first place's text rarely
+        # needs when it is the mark.
+        regions = find_marks(image, limit=2)
+        for region in regions:
+            # The cheapest reading of a small mark: its word's area as Tesseract sees it.
+            text = _read_view(api, word_view(image, region))
+            yield match_mark(text), text
+        # The finder saw which polarity the arrows are; a crop's border may not tell.
+        views = [(mark_view(image, region), region.light) for region in regions]
+        cut = [text_lines(crop, inverted) for crop, inverted in views]
+        for lines in cut:
+            yield from read(lines, _VARIANTS[:1], laid_out=False)
+        for lines in cut:
+            yield from read(lines, _VARIANTS[1:2], laid_out=False)
+        for crop, inverted in views:
             small_badge = badge_view(crop)
             if small_badge is not None:
                 yield from read(text_lines(small_badge, False), _VARIANTS[:1], laid_out=False)
@@ -125,17 +149,18 @@ def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
 
     guess = dark_border(image)
     lines = text_lines(image, guess)
+    close_up = bool(lines) and not _small(lines, image)
+    if not close_up:
+        # No mark filling the picture: look for a small one before reading the whole.
+        yield from small_marks()
     yield from read(lines, _VARIANTS[:2], laid_out=False)
     badge = badge_view(image)
     if badge is not None:
         yield from read(text_lines(badge, False), _VARIANTS[:2], laid_out=False)
-    if not lines or _small(lines, image):
-        # No mark filling the picture: look for a small one before retrying the whole.
-        yield from small_marks()
     yield from read(lines, _VARIANTS[2:], laid_out=False)
     yield from read(text_lines(image, not guess), _VARIANTS[:2], laid_out=True)
     yield from read(lines, (), laid_out=True)
-    if lines and not _small(lines, image):
+    if close_up:
         yield from small_marks()
 
 
