@@ -199,7 +199,8 @@ def match_mark(text: str) -> MarkMatch:
     code = _find_code(rest)
     if score >= MIN_WORD_SCORE:
         return MarkMatch(word=word, code=code, category=MARK_WORDS[word], score=round(score, 3))
-    if code is not None:
+    # A one-letter code (철) read amid other letters is as likely a misread stroke.
+    if code is not None and (len(code) > 1 or clean == code):
         return MarkMatch(word=None, code=code, category=MARK_CODES[code], score=0.6)
     pieces = {clean[at : at + 2] for at in range(len(clean) - 1)}
     found = {_FRAGMENTS[p] for p in pieces if p in _FRAGMENTS}

@@ -26,8 +26,23 @@ from PIL import Image
 from domains.vision.availability import check_tessdata
 from domains.vision.exceptions import TessdataMissing
 from domains.vision.locate import WORK_SIZE, TextLine, dark_border, for_ocr, text_lines
-from domains.vision.marks import MARK_CHARSET, MarkMatch, MarkReading, match_mark
-from domains.vision.regions import badge_view, find_marks, mark_view, word_view
+from domains.vision.marks import (
+    MARK_CHARSET,
+    MARK_WORDS,
+    MarkMatch,
+    MarkReading,
+    match_mark,
+    normalise,
+)
+from domains.vision.regions import (
+    WIDE_WORD_AREA,
+    badge_view,
+    find_marks,
+    light_word,
+    mark_view,
+    word_area,
+    word_view,
+)
 from domains.vision.settings import VisionSettings
 from domains.vision.validation import validate_image
 
@@ -130,12 +145,16 @@ def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
         # comes before the fourth reading of the first, which the first place's text rarely
         # needs when it is the mark.
         regions = find_marks(image, limit=2)
-        for region in regions:
-            # The cheapest reading of a small mark: its word's area as Tesseract sees it.
-            text = _read_view(api, word_view(image, region))
-            yield match_mark(text), text
-        # The finder saw which polarity the arrows are; a crop's border may not tell.
-        views = [(mark_view(image, region), region.light) for region in regions]
+        for area in (None, WIDE_WORD_AREA):
+            for region in regions:
+                # The cheapest reading of a small mark: its word's area as Tesseract sees it.
+                text = _read_view(api, word_view(image, region, area))
+                yield match_mark(text), text
+        # The word's own area tells its polarity; a crop's border (a package's edge) may not.
+        views = [
+            (mark_view(image, region), light_word(image.crop(word_area(region))))
+            for region in regions
+        ]
         cut = [text_lines(crop, inverted) for crop, inverted in views]
         for lines in cut:
             yield from read(lines, _VARIANTS[:1], laid_out=False)
@@ -170,12 +189,34 @@ def _small(lines: list[TextLine], image: Image.Image) -> bool:
     return max(line.height for line in lines) < WORK_SIZE / 30
 
 
+def _unambiguous(match: MarkMatch) -> bool:
+    """An exact reading of a word that is not the start of another stream's word: 종이 may be
+    종이팩 with its last letter lost, 페트 유색페트 with its first ones; reading on costs less
+    than answering the wrong stream."""
+    if match.category is None or match.score < _GOOD_ENOUGH:
+        return False
+    word = match.word or match.code or ""
+    return not any(
+        word in longer and category != match.category
+        for longer, category in MARK_WORDS.items()
+        if longer != word
+    )
+
+
+# Longer than a word and its code with a stray letter or two: the print around a mark (a
+# package's text), where some window matches a mark word by chance.
+_MAX_MARK_TEXT = 12
+
+
 def _vote(readings: list[tuple[MarkMatch, str]]) -> tuple[MarkMatch, str]:
     """The category most readings support, weighted by how well each matched; its best reading.
 
     One reading alone may be a chance match of unrelated text; several independent crops
     agreeing on a category are not.
     """
+    readings = [r for r in readings if len(normalise(r[1])) <= _MAX_MARK_TEXT]
+    if not readings:
+        return MarkMatch(word=None, code=None, category=None, score=0.0), ""
     support: dict[str, float] = {}
     for match, _ in readings:
         if match.category is not None:
@@ -199,7 +240,7 @@ def read_mark(image_bytes: bytes, *, settings: VisionSettings | None = None) -> 
     deadline = time.perf_counter() + settings.ocr_budget_ms / 1000
     for match, text in _readings(api, image):
         readings.append((match, text))
-        if match.category is not None and match.score >= _GOOD_ENOUGH:
+        if _unambiguous(match):
             break  # an exact reading of a mark word: nothing else will beat it
         if time.perf_counter() > deadline:
             break  # out of time: the readings made so far vote

@@ -231,29 +231,47 @@ def _inside_bonus(
 # Where the word sits in a mark's box (left, right, top, bottom as shares of the box): the
 # middle of the triangle's lower part, between the side arrows and above the base arrow.
 _WORD_AREA = (0.25, 0.75, 0.45, 0.9)
+# A wider look, for a word set higher, lower or wider than most (a second line, a long word).
+WIDE_WORD_AREA = (0.15, 0.85, 0.35, 0.97)
 
 
-def word_view(image: Image.Image, region: MarkRegion, height: int = 90) -> Image.Image:
-    """The middle of the region's triangle, where the word is, as dark print on light grey,
-    stretched and scaled to ``height``: enough for Tesseract on its own, without cutting the
-    arrows away first (:func:`~domains.vision.locate.text_lines`), which a small mark's few
-    pixels often defeat."""
+def light_word(area: Image.Image) -> bool:
+    """Whether the print in a word's area is light: the background is most of the area, so
+    the area's median falls on the background's side of its ink split. The arrows' polarity
+    does not tell: the paper inside an outlined triangle is itself a triangle with holes."""
+    arr = np.asarray(area.convert("L"), dtype=np.float32)
+    return bool(np.median(arr) < _otsu(arr))
+
+
+def word_area(
+    region: MarkRegion, area: tuple[float, float, float, float] | None = None
+) -> tuple[int, int, int, int]:
+    """The box (left, top, right, bottom) of ``area`` (:data:`_WORD_AREA` by default) in the
+    region's arrows."""
     x0, y0, x1, y1 = region.arrows
     width, tall = x1 - x0, y1 - y0
-    left, right, top, bottom = _WORD_AREA
-    crop = image.convert("L").crop(
-        (
-            int(x0 + left * width),
-            int(y0 + top * tall),
-            max(int(x0 + left * width) + 1, int(x0 + right * width)),
-            max(int(y0 + top * tall) + 1, int(y0 + bottom * tall)),
-        )
+    left, right, top, bottom = area or _WORD_AREA
+    return (
+        int(x0 + left * width),
+        int(y0 + top * tall),
+        max(int(x0 + left * width) + 1, int(x0 + right * width)),
+        max(int(y0 + top * tall) + 1, int(y0 + bottom * tall)),
     )
-    if region.light:
+
+
+def word_view(
+    image: Image.Image, region: MarkRegion, area: tuple[float, float, float, float] | None = None
+) -> Image.Image:
+    """The middle of the region's triangle, where the word is (``area``, shares of the arrows'
+    box; :data:`_WORD_AREA` by default), as dark print on light grey, stretched and 90 px tall:
+    enough for Tesseract on its own, without cutting the arrows away first
+    (:func:`~domains.vision.locate.text_lines`), which a small mark's few pixels often defeat."""
+    crop = image.convert("L").crop(word_area(region, area))
+    if light_word(crop):
         crop = ImageOps.invert(crop)
     crop = ImageOps.autocontrast(crop, cutoff=2)
-    scale = height / crop.height
-    return crop.resize((max(1, round(crop.width * scale)), height), Image.Resampling.BICUBIC)
+    scale = 90 / crop.height
+    return crop.resize((max(1, round(crop.width * scale)), 90), Image.Resampling.BICUBIC)
 
 
 def mark_view(image: Image.Image, region: MarkRegion) -> Image.Image:
