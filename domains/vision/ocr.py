@@ -35,6 +35,8 @@ from domains.vision.marks import (
     normalise,
 )
 from domains.vision.regions import (
+    LOW_WORD_AREA,
+    TIGHT_WORD_AREA,
     WIDE_WORD_AREA,
     badge_view,
     find_marks,
@@ -112,10 +114,16 @@ def _read_laid_out(api: Any, lines: list[TextLine]) -> str:
         api.SetPageSegMode(PSM.SINGLE_BLOCK)
 
 
-def _read_view(api: Any, view: Image.Image) -> str:
-    """One picture read as a block of text (PSM 6, the engine's mode)."""
-    api.SetImage(view)
-    return str(api.GetUTF8Text()).strip()
+def _read_view(api: Any, view: Image.Image, mode: int) -> str:
+    """One picture read in page segmentation ``mode``; the engine is left in PSM 6."""
+    from tesserocr import PSM
+
+    api.SetPageSegMode(mode)
+    try:
+        api.SetImage(view)
+        return str(api.GetUTF8Text()).strip()
+    finally:
+        api.SetPageSegMode(PSM.SINGLE_BLOCK)
 
 
 def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
@@ -129,6 +137,8 @@ def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
     (:func:`~domains.vision.regions.find_marks`) are read first, each crop at its own
     resolution, and the whole picture after them.
     """
+
+    from tesserocr import PSM
 
     def read(
         lines: list[TextLine], variants: tuple[tuple[str, int], ...], laid_out: bool
@@ -145,10 +155,14 @@ def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
         # comes before the fourth reading of the first, which the first place's text rarely
         # needs when it is the mark.
         regions = find_marks(image, limit=2)
-        for area in (None, WIDE_WORD_AREA):
-            for region in regions:
-                # The cheapest reading of a small mark: its word's area as Tesseract sees it.
-                text = _read_view(api, word_view(image, region, area))
+        # The cheapest readings of a small mark: its word's area as Tesseract sees it, as a
+        # block (PSM 6) or as scattered words (PSM 11, which skips an arrow's stub beside it).
+        looks = [(0, None, PSM.SINGLE_BLOCK), (0, WIDE_WORD_AREA, PSM.SPARSE_TEXT)]
+        looks += [(1, LOW_WORD_AREA, PSM.SPARSE_TEXT), (1, None, PSM.SINGLE_BLOCK)]
+        looks += [(0, TIGHT_WORD_AREA, PSM.SINGLE_BLOCK)]
+        for index, area, mode in looks:
+            if index < len(regions):
+                text = _read_view(api, word_view(image, regions[index], area), mode)
                 yield match_mark(text), text
         # The word's own area tells its polarity; a crop's border (a package's edge) may not.
         views = [

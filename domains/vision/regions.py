@@ -230,9 +230,11 @@ def _inside_bonus(
 
 # Where the word sits in a mark's box (left, right, top, bottom as shares of the box): the
 # middle of the triangle's lower part, between the side arrows and above the base arrow.
-_WORD_AREA = (0.25, 0.75, 0.45, 0.9)
-# A wider look, for a word set higher, lower or wider than most (a second line, a long word).
+_WORD_AREA = (0.2, 0.8, 0.4, 0.95)
+# Other looks, for a word set higher, lower or wider than most (a second line, a long word).
 WIDE_WORD_AREA = (0.15, 0.85, 0.35, 0.97)
+LOW_WORD_AREA = (0.2, 0.8, 0.5, 1.0)
+TIGHT_WORD_AREA = (0.25, 0.75, 0.45, 0.9)
 
 
 def light_word(area: Image.Image) -> bool:
