@@ -190,6 +190,17 @@ def match_mark(text: str) -> MarkMatch:
         reverse=True,
     )
     score, _, word = scored[0]
+    for other_score, _, other in scored[1:]:
+        # 유페트 is 유색페트 with a letter lost, not 페트 with a stray one: a longer word of
+        # another stream that holds the short one and still matches well wins.
+        if (
+            len(word) == 2
+            and word in other
+            and MARK_WORDS[other] != MARK_WORDS[word]
+            and other_score >= MIN_SHORT_WORD_SCORE
+        ):
+            score, word = other_score, other
+            break
     if len(word) == 2 and score < MIN_SHORT_WORD_SCORE:
         score = min(score, MIN_WORD_SCORE - 0.01)  # "포트" is not 페트, "우리" not 유리
     rest = clean
