@@ -251,12 +251,13 @@ def read_mark(image_bytes: bytes, *, settings: VisionSettings | None = None) -> 
     with Image.open(io.BytesIO(image_bytes)) as opened:
         image = opened.convert("RGB")
     readings: list[tuple[MarkMatch, str]] = []
-    deadline = time.perf_counter() + settings.ocr_budget_ms / 1000
+    clock = time.thread_time if settings.ocr_budget_clock == "cpu" else time.perf_counter
+    deadline = clock() + settings.ocr_budget_ms / 1000
     for match, text in _readings(api, image):
         readings.append((match, text))
         if _unambiguous(match):
             break  # an exact reading of a mark word: nothing else will beat it
-        if time.perf_counter() > deadline:
+        if clock() > deadline:
             break  # out of time: the readings made so far vote
     if not readings:
         return MarkReading()
