@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+# This checkout's code, not whichever one the venv's editable install points at (a worktree
+# sharing a venv would otherwise score the main checkout's reader).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def score(
