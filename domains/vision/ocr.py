@@ -28,6 +28,7 @@ from domains.vision.exceptions import TessdataMissing
 from domains.vision.locate import WORK_SIZE, TextLine, dark_border, for_ocr, text_lines
 from domains.vision.marks import (
     MARK_CHARSET,
+    MARK_CODES,
     MARK_WORDS,
     MarkMatch,
     MarkReading,
@@ -88,6 +89,45 @@ def engine(settings: VisionSettings | None = None) -> Any:  # tesserocr ships no
     return api
 
 
+# Latin codes (PP, PS, OTHER, HDPE …): the letters the English model may read them with.
+_CODE_LETTERS = "".join(sorted({ch for code in MARK_CODES if code.isascii() for ch in code}))
+
+
+def code_engine(settings: VisionSettings | None = None) -> Any:
+    """This thread's English engine for a mark that is only a Latin code: the Korean model
+    reads "PP" or "PS" as Hangul look-alikes. Restricted to the codes' letters, one line."""
+    from tesserocr import PSM, PyTessBaseAPI
+
+    settings = settings or VisionSettings()
+    key = (settings.tessdata_path, "eng")
+    api = _engines.by_key.get(key)
+    if api is None:
+        folder = check_tessdata(settings)
+        api = PyTessBaseAPI(path=str(folder) + "/", lang="eng", psm=PSM.SINGLE_LINE)
+        api.SetVariable("tessedit_char_whitelist", _CODE_LETTERS)
+        _engines.by_key[key] = api
+    return api
+
+
+def _optional_code_engine(settings: VisionSettings) -> Any:
+    """The English engine when ``eng.traineddata`` is there; None (codes read by the Korean
+    model alone) when it is not: the Korean model is the one the reader needs."""
+    from pathlib import Path
+
+    if not (Path(settings.tessdata_path) / "eng.traineddata").is_file():
+        return None
+    return code_engine(settings)
+
+
+def _code_only(text: str) -> MarkMatch:
+    """A reading that is exactly one Latin code and nothing else (the English model, held to
+    the codes' letters, makes "PE" of 페 too: a code among other letters is not taken)."""
+    clean = normalise(text)
+    if clean in MARK_CODES and clean.isascii():
+        return MarkMatch(word=None, code=clean, category=MARK_CODES[clean], score=0.6)
+    return MarkMatch(word=None, code=None, category=None, score=0.0)
+
+
 def _read_lines(api: Any, lines: list[TextLine], kind: str, target: int) -> str:
     texts = []
     for line in lines:
@@ -126,7 +166,7 @@ def _read_view(api: Any, view: Image.Image, mode: int) -> str:
         api.SetPageSegMode(PSM.SINGLE_BLOCK)
 
 
-def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
+def _readings(api: Any, image: Image.Image, codes: Any = None) -> Iterator[tuple[MarkMatch, str]]:
     """Readings of the image, cheapest and most promising first (the caller stops at an exact
     match).
 
@@ -164,6 +204,9 @@ def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
             if index < len(regions):
                 text = _read_view(api, word_view(image, regions[index], area), mode)
                 yield match_mark(text), text
+            if index == 0 and area is None and regions and codes is not None:
+                text = _read_view(codes, word_view(image, regions[0]), PSM.SINGLE_LINE)
+                yield _code_only(text), text
         # The word's own area tells its polarity; a crop's border (a package's edge) may not.
         views = [
             (mark_view(image, region), light_word(image.crop(word_area(region))))
@@ -186,7 +229,12 @@ def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
     if not close_up:
         # No mark filling the picture: look for a small one before reading the whole.
         yield from small_marks()
-    yield from read(lines, _VARIANTS[:2], laid_out=False)
+    yield from read(lines, _VARIANTS[:1], laid_out=False)
+    if codes is not None and lines:
+        codes.SetImage(for_ocr(lines[0].binary, lines[0].height, 32))
+        text = str(codes.GetUTF8Text()).strip()
+        yield _code_only(text), text
+    yield from read(lines, _VARIANTS[1:2], laid_out=False)
     badge = badge_view(image)
     if badge is not None:
         yield from read(text_lines(badge, False), _VARIANTS[:2], laid_out=False)
@@ -253,7 +301,7 @@ def read_mark(image_bytes: bytes, *, settings: VisionSettings | None = None) -> 
     readings: list[tuple[MarkMatch, str]] = []
     clock = time.thread_time if settings.ocr_budget_clock == "cpu" else time.perf_counter
     deadline = clock() + settings.ocr_budget_ms / 1000
-    for match, text in _readings(api, image):
+    for match, text in _readings(api, image, _optional_code_engine(settings)):
         readings.append((match, text))
         if _unambiguous(match):
             break  # an exact reading of a mark word: nothing else will beat it
