@@ -7,7 +7,7 @@ import io
 from PIL import Image, ImageDraw
 
 from domains.vision.marks import MarkMatch
-from domains.vision.ocr import _unambiguous, _vote, read_mark
+from domains.vision.ocr import _code_only, _unambiguous, _vote, read_mark
 from domains.vision.regions import find_marks, light_word, word_view
 from domains.vision.render import MarkSpec, render_mark
 from domains.vision.settings import VisionSettings
@@ -84,3 +84,19 @@ def test_long_text_does_not_vote() -> None:
     paper = MarkMatch(word="종이", code=None, category="paper", score=1.0)
     assert _vote([print_around, (paper, "종이")])[0].category == "paper"
     assert _vote([print_around])[0].category is None
+
+
+def test_the_english_reading_counts_only_as_one_whole_code() -> None:
+    assert (_code_only("PP\n").code, _code_only("PP").category) == ("PP", "plastic")
+    assert _code_only(" OTHER ").score == 0.6  # a code alone: below any word
+    assert _code_only("PEPS").category is None  # not one code
+    assert _code_only("PE 트").category is None  # 페 read as PE beside a Hangul letter
+
+
+def test_a_code_only_mark_is_read() -> None:
+    data = io.BytesIO()
+    Image.open(io.BytesIO(render_mark(MarkSpec(word="PS", size=400, seed=8)))).save(
+        data, format="PNG"
+    )
+    reading = read_mark(data.getvalue(), settings=VisionSettings(ocr_budget_ms=10_000))
+    assert reading.category == "plastic"
