@@ -190,17 +190,16 @@ def match_mark(text: str) -> MarkMatch:
         reverse=True,
     )
     score, _, word = scored[0]
-    for other_score, _, other in scored[1:]:
-        # 유페트 is 유색페트 with a letter lost, not 페트 with a stray one: a longer word of
-        # another stream that holds the short one and still matches well wins.
-        if (
-            len(word) == 2
-            and word in other
-            and MARK_WORDS[other] != MARK_WORDS[word]
-            and other_score >= MIN_SHORT_WORD_SCORE
+    # 유페트 is 유색페트 with a letter lost, not 페트 with a stray one: a longer word of another
+    # stream that holds the short one and still matches well wins, unless a longer word of the
+    # short one's own stream matches as well (색페트 is 무색페트 as much as 유색페트).
+    longer = [(s, w) for s, _, w in scored[1:] if len(word) == 2 and word in w and s >= 0.8]
+    if longer:
+        best_score, best = max(longer)
+        if MARK_WORDS[best] != MARK_WORDS[word] and not any(
+            s >= best_score for s, w in longer if MARK_WORDS[w] == MARK_WORDS[word]
         ):
-            score, word = other_score, other
-            break
+            score, word = best_score, best
     if len(word) == 2 and score < MIN_SHORT_WORD_SCORE:
         score = min(score, MIN_WORD_SCORE - 0.01)  # "포트" is not 페트, "우리" not 유리
     rest = clean
