@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 from scipy import ndimage as ndi
-from scipy.spatial import ConvexHull, Delaunay, QhullError
+from scipy.spatial import ConvexHull, QhullError
 
 WORK_SIZE = 600  # longest side while analysing; small photos are upscaled to it
 _EIGHT = np.ones((3, 3), dtype=bool)
@@ -131,34 +131,54 @@ def find_frame(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     perimeter = frame_drawn & ~ndi.binary_erosion(frame_drawn)
     stroke = 2.0 * frame_drawn.sum() / max(1, perimeter.sum())
     radius = max(2.0, 0.375 * stroke)  # opening radius: thinner than the frame, thicker than text
-    core = ndi.distance_transform_edt(mask) >= radius
-    # Only the frame's own components are opened: a bold glyph elsewhere is as thick as an arrow.
-    thick = (ndi.distance_transform_edt(~core) <= radius) & frame_drawn
+    # Only the frame's own components are opened (a bold glyph elsewhere is as thick as an
+    # arrow), so the distance transforms run on the frame's box alone, not the whole picture.
+    rows, cols = np.nonzero(frame_drawn)
+    pad = int(radius) + 2
+    box = (
+        slice(max(0, rows.min() - pad), rows.max() + 1 + pad),
+        slice(max(0, cols.min() - pad), cols.max() + 1 + pad),
+    )
+    core = ndi.distance_transform_edt(frame_drawn[box]) >= radius
+    thick = np.zeros_like(frame_drawn)
+    thick[box] = (ndi.distance_transform_edt(~core) <= radius) & frame_drawn[box]
     return thick, frame_drawn
 
 
 def deskew_angle(frame: np.ndarray) -> float:
     """Degrees to rotate (counter-clockwise) so the frame's straight edges run horizontally."""
-    small = Image.fromarray(frame.astype(np.uint8) * 255).resize(
-        (200, 200), Image.Resampling.BILINEAR
-    )
+    # The frame's pixels on a 200 x 200 grid; each angle's row profile is a histogram of the
+    # rotated points' rows (cheaper than rotating an image per angle).
+    points = np.argwhere(frame).astype(np.float64)
+    scale = np.array([200.0 / frame.shape[0], 200.0 / frame.shape[1]])
+    y, x = ((points + 0.5) * scale - 100.0).T
 
     def sharpness(angle: float) -> float:
-        rotated = np.asarray(small.rotate(angle, resample=Image.Resampling.BILINEAR), np.float32)
-        return float((rotated.sum(axis=1) ** 2).sum())
+        theta = np.deg2rad(angle)
+        # Row after a counter-clockwise turn (Image.rotate's sense) about the centre.
+        rows = np.floor(100.0 - x * np.sin(theta) + y * np.cos(theta))
+        cols = 100.0 + x * np.cos(theta) + y * np.sin(theta)
+        # Ink turned out of the square is lost, as it is when an image is rotated.
+        kept = (rows >= 0) & (rows < 200) & (cols >= 0) & (cols < 200)
+        return float((np.bincount(rows[kept].astype(np.int64), minlength=200) ** 2).sum())
 
     best = max(np.arange(-16.0, 16.5, 2.0), key=sharpness)
     return float(max(np.arange(best - 1.5, best + 1.6, 0.5), key=sharpness))
 
 
 def _inside_hull(points: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """Which points lie inside the convex hull of the frame's ink.
+
+    Tested against the hull's facet equations (each ``normal·p + offset <= 0`` inside): SciPy's
+    ``Delaunay.find_simplex`` costs more per call than a Tesseract read (bench/RESULTS.md).
+    """
     ink = np.argwhere(frame)
     ink = ink[:: max(1, len(ink) // 3000)]
     try:
-        hull = Delaunay(ink[ConvexHull(ink).vertices])
+        equations = ConvexHull(ink).equations
     except (QhullError, ValueError, IndexError):
         return np.ones(len(points), dtype=bool)
-    return hull.find_simplex(points) >= 0
+    return np.all(points @ equations[:, :2].T + equations[:, 2] <= 1e-6, axis=1)
 
 
 def _group_lines(comps: list[Component]) -> list[list[Component]]:

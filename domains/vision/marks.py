@@ -190,6 +190,16 @@ def match_mark(text: str) -> MarkMatch:
         reverse=True,
     )
     score, _, word = scored[0]
+    # 유페트 is 유색페트 with a letter lost, not 페트 with a stray one: a longer word of another
+    # stream that holds the short one and still matches well wins, unless a longer word of the
+    # short one's own stream matches as well (색페트 is 무색페트 as much as 유색페트).
+    longer = [(s, w) for s, _, w in scored[1:] if len(word) == 2 and word in w and s >= 0.8]
+    if longer:
+        best_score, best = max(longer)
+        if MARK_WORDS[best] != MARK_WORDS[word] and not any(
+            s >= best_score for s, w in longer if MARK_WORDS[w] == MARK_WORDS[word]
+        ):
+            score, word = best_score, best
     if len(word) == 2 and score < MIN_SHORT_WORD_SCORE:
         score = min(score, MIN_WORD_SCORE - 0.01)  # "포트" is not 페트, "우리" not 유리
     rest = clean
@@ -199,7 +209,8 @@ def match_mark(text: str) -> MarkMatch:
     code = _find_code(rest)
     if score >= MIN_WORD_SCORE:
         return MarkMatch(word=word, code=code, category=MARK_WORDS[word], score=round(score, 3))
-    if code is not None:
+    # A one-letter code (철) read amid other letters is as likely a misread stroke.
+    if code is not None and (len(code) > 1 or clean == code):
         return MarkMatch(word=None, code=code, category=MARK_CODES[code], score=0.6)
     pieces = {clean[at : at + 2] for at in range(len(clean) - 1)}
     found = {_FRAGMENTS[p] for p in pieces if p in _FRAGMENTS}

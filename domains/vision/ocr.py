@@ -26,8 +26,26 @@ from PIL import Image
 from domains.vision.availability import check_tessdata
 from domains.vision.exceptions import TessdataMissing
 from domains.vision.locate import WORK_SIZE, TextLine, dark_border, for_ocr, text_lines
-from domains.vision.marks import MARK_CHARSET, MarkMatch, MarkReading, match_mark
-from domains.vision.regions import badge_view, mark_regions
+from domains.vision.marks import (
+    MARK_CHARSET,
+    MARK_CODES,
+    MARK_WORDS,
+    MarkMatch,
+    MarkReading,
+    match_mark,
+    normalise,
+)
+from domains.vision.regions import (
+    LOW_WORD_AREA,
+    TIGHT_WORD_AREA,
+    WIDE_WORD_AREA,
+    badge_view,
+    find_marks,
+    light_word,
+    mark_view,
+    word_area,
+    word_view,
+)
 from domains.vision.settings import VisionSettings
 from domains.vision.validation import validate_image
 
@@ -71,6 +89,45 @@ def engine(settings: VisionSettings | None = None) -> Any:  # tesserocr ships no
     return api
 
 
+# Latin codes (PP, PS, OTHER, HDPE …): the letters the English model may read them with.
+_CODE_LETTERS = "".join(sorted({ch for code in MARK_CODES if code.isascii() for ch in code}))
+
+
+def code_engine(settings: VisionSettings | None = None) -> Any:
+    """This thread's English engine for a mark that is only a Latin code: the Korean model
+    reads "PP" or "PS" as Hangul look-alikes. Restricted to the codes' letters, one line."""
+    from tesserocr import PSM, PyTessBaseAPI
+
+    settings = settings or VisionSettings()
+    key = (settings.tessdata_path, "eng")
+    api = _engines.by_key.get(key)
+    if api is None:
+        folder = check_tessdata(settings)
+        api = PyTessBaseAPI(path=str(folder) + "/", lang="eng", psm=PSM.SINGLE_LINE)
+        api.SetVariable("tessedit_char_whitelist", _CODE_LETTERS)
+        _engines.by_key[key] = api
+    return api
+
+
+def _optional_code_engine(settings: VisionSettings) -> Any:
+    """The English engine when ``eng.traineddata`` is there; None (codes read by the Korean
+    model alone) when it is not: the Korean model is the one the reader needs."""
+    from pathlib import Path
+
+    if not (Path(settings.tessdata_path) / "eng.traineddata").is_file():
+        return None
+    return code_engine(settings)
+
+
+def _code_only(text: str) -> MarkMatch:
+    """A reading that is exactly one Latin code and nothing else (the English model, held to
+    the codes' letters, makes "PE" of 페 too: a code among other letters is not taken)."""
+    clean = normalise(text)
+    if clean in MARK_CODES and clean.isascii():
+        return MarkMatch(word=None, code=clean, category=MARK_CODES[clean], score=0.6)
+    return MarkMatch(word=None, code=None, category=None, score=0.0)
+
+
 def _read_lines(api: Any, lines: list[TextLine], kind: str, target: int) -> str:
     texts = []
     for line in lines:
@@ -97,11 +154,31 @@ def _read_laid_out(api: Any, lines: list[TextLine]) -> str:
         api.SetPageSegMode(PSM.SINGLE_BLOCK)
 
 
-def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
+def _read_view(api: Any, view: Image.Image, mode: int) -> str:
+    """One picture read in page segmentation ``mode``; the engine is left in PSM 6."""
+    from tesserocr import PSM
+
+    api.SetPageSegMode(mode)
+    try:
+        api.SetImage(view)
+        return str(api.GetUTF8Text()).strip()
+    finally:
+        api.SetPageSegMode(PSM.SINGLE_BLOCK)
+
+
+def _readings(api: Any, image: Image.Image, codes: Any = None) -> Iterator[tuple[MarkMatch, str]]:
     """Readings of the image, cheapest and most promising first (the caller stops at an exact
-    match): the cut-out lines in the polarity the border suggests; a solid badge's inside
-    inverted; the remaining crops; the other polarity; Tesseract's page layout; and crops
-    around small mark-like blobs (a mark on a package photo)."""
+    match).
+
+    When the picture is a close-up of a mark (its text lines are large): the cut-out lines in
+    the polarity the border suggests, a solid badge's inside inverted, the remaining crops, the
+    other polarity and Tesseract's page layout; then crops of mark-like places. When the text
+    found is small or missing (a mark on a package photo), the places that look like a mark
+    (:func:`~domains.vision.regions.find_marks`) are read first, each crop at its own
+    resolution, and the whole picture after them.
+    """
+
+    from tesserocr import PSM
 
     def read(
         lines: list[TextLine], variants: tuple[tuple[str, int], ...], laid_out: bool
@@ -114,10 +191,33 @@ def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
             yield match_mark(text), text
 
     def small_marks() -> Iterator[tuple[MarkMatch, str]]:
-        for box in mark_regions(image):
-            crop = image.crop(box)
-            inverted = dark_border(crop)
-            yield from read(text_lines(crop, inverted), _VARIANTS[:2], laid_out=False)
+        # Round by round over the likeliest places: the first reading of the second place
+        # comes before the fourth reading of the first, which the first place's text rarely
+        # needs when it is the mark.
+        regions = find_marks(image, limit=2)
+        # The cheapest readings of a small mark: its word's area as Tesseract sees it, as a
+        # block (PSM 6) or as scattered words (PSM 11, which skips an arrow's stub beside it).
+        looks = [(0, None, PSM.SINGLE_BLOCK), (0, WIDE_WORD_AREA, PSM.SPARSE_TEXT)]
+        looks += [(1, LOW_WORD_AREA, PSM.SPARSE_TEXT), (1, None, PSM.SINGLE_BLOCK)]
+        looks += [(0, TIGHT_WORD_AREA, PSM.SINGLE_BLOCK)]
+        for index, area, mode in looks:
+            if index < len(regions):
+                text = _read_view(api, word_view(image, regions[index], area), mode)
+                yield match_mark(text), text
+            if index == 0 and area is None and regions and codes is not None:
+                text = _read_view(codes, word_view(image, regions[0]), PSM.SINGLE_LINE)
+                yield _code_only(text), text
+        # The word's own area tells its polarity; a crop's border (a package's edge) may not.
+        views = [
+            (mark_view(image, region), light_word(image.crop(word_area(region))))
+            for region in regions
+        ]
+        cut = [text_lines(crop, inverted) for crop, inverted in views]
+        for lines in cut:
+            yield from read(lines, _VARIANTS[:1], laid_out=False)
+        for lines in cut:
+            yield from read(lines, _VARIANTS[1:2], laid_out=False)
+        for crop, inverted in views:
             small_badge = badge_view(crop)
             if small_badge is not None:
                 yield from read(text_lines(small_badge, False), _VARIANTS[:1], laid_out=False)
@@ -125,17 +225,23 @@ def _readings(api: Any, image: Image.Image) -> Iterator[tuple[MarkMatch, str]]:
 
     guess = dark_border(image)
     lines = text_lines(image, guess)
-    yield from read(lines, _VARIANTS[:2], laid_out=False)
+    close_up = bool(lines) and not _small(lines, image)
+    if not close_up:
+        # No mark filling the picture: look for a small one before reading the whole.
+        yield from small_marks()
+    yield from read(lines, _VARIANTS[:1], laid_out=False)
+    if codes is not None and lines:
+        codes.SetImage(for_ocr(lines[0].binary, lines[0].height, 32))
+        text = str(codes.GetUTF8Text()).strip()
+        yield _code_only(text), text
+    yield from read(lines, _VARIANTS[1:2], laid_out=False)
     badge = badge_view(image)
     if badge is not None:
         yield from read(text_lines(badge, False), _VARIANTS[:2], laid_out=False)
-    if not lines or _small(lines, image):
-        # No mark filling the picture: look for a small one before retrying the whole.
-        yield from small_marks()
     yield from read(lines, _VARIANTS[2:], laid_out=False)
     yield from read(text_lines(image, not guess), _VARIANTS[:2], laid_out=True)
     yield from read(lines, (), laid_out=True)
-    if lines and not _small(lines, image):
+    if close_up:
         yield from small_marks()
 
 
@@ -145,12 +251,34 @@ def _small(lines: list[TextLine], image: Image.Image) -> bool:
     return max(line.height for line in lines) < WORK_SIZE / 30
 
 
+def _unambiguous(match: MarkMatch) -> bool:
+    """An exact reading of a word that is not the start of another stream's word: 종이 may be
+    종이팩 with its last letter lost, 페트 유색페트 with its first ones; reading on costs less
+    than answering the wrong stream."""
+    if match.category is None or match.score < _GOOD_ENOUGH:
+        return False
+    word = match.word or match.code or ""
+    return not any(
+        word in longer and category != match.category
+        for longer, category in MARK_WORDS.items()
+        if longer != word
+    )
+
+
+# Longer than a word and its code with a stray letter or two: the print around a mark (a
+# package's text), where some window matches a mark word by chance.
+_MAX_MARK_TEXT = 12
+
+
 def _vote(readings: list[tuple[MarkMatch, str]]) -> tuple[MarkMatch, str]:
     """The category most readings support, weighted by how well each matched; its best reading.
 
     One reading alone may be a chance match of unrelated text; several independent crops
     agreeing on a category are not.
     """
+    readings = [r for r in readings if len(normalise(r[1])) <= _MAX_MARK_TEXT]
+    if not readings:
+        return MarkMatch(word=None, code=None, category=None, score=0.0), ""
     support: dict[str, float] = {}
     for match, _ in readings:
         if match.category is not None:
@@ -171,12 +299,13 @@ def read_mark(image_bytes: bytes, *, settings: VisionSettings | None = None) -> 
     with Image.open(io.BytesIO(image_bytes)) as opened:
         image = opened.convert("RGB")
     readings: list[tuple[MarkMatch, str]] = []
-    deadline = time.perf_counter() + settings.ocr_budget_ms / 1000
-    for match, text in _readings(api, image):
+    clock = time.thread_time if settings.ocr_budget_clock == "cpu" else time.perf_counter
+    deadline = clock() + settings.ocr_budget_ms / 1000
+    for match, text in _readings(api, image, _optional_code_engine(settings)):
         readings.append((match, text))
-        if match.category is not None and match.score >= _GOOD_ENOUGH:
+        if _unambiguous(match):
             break  # an exact reading of a mark word: nothing else will beat it
-        if time.perf_counter() > deadline:
+        if clock() > deadline:
             break  # out of time: the readings made so far vote
     if not readings:
         return MarkReading()

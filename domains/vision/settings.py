@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -30,6 +32,12 @@ class VisionSettings(BaseModel):
         ge=50,
         description="Time one image's OCR may take: readings stop after it and the ones made "
         "vote (a hard image ends unread rather than holding a worker thread).",
+    )
+    ocr_budget_clock: Literal["wall", "cpu"] = Field(
+        "wall",
+        description="What the OCR budget counts: wall time (a worker's latency), or the "
+        "reading thread's CPU time (evaluations on a shared machine, where waiting for a core "
+        "would otherwise cut readings short).",
     )
     fonts_dir: str = Field(
         "/usr/share/fonts/truetype/nanum", description="Korean fonts for rendered sample marks."

@@ -13,7 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 DEV = Path(__file__).parent / "data" / "independent" / "manifest.dev.jsonl"
-DEV_FLOOR = 0.8  # measured 103/120 = 85.8 % with the budget lifted (docs/vision.md)
+DEV_FLOOR = 0.9  # measured 113/120 = 94.2 % (docs/vision.md); a margin of five images
 # The figure is about what the reader can read, so the time budget is lifted: on a shared,
 # loaded machine the default budget would make the floor measure the load instead.
 BUDGET_MS = 10_000

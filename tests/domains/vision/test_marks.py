@@ -63,3 +63,16 @@ def test_charset_covers_every_word() -> None:
         "paper_pack",
         "styrofoam",
     }
+
+
+def test_a_longer_word_of_another_stream_wins_over_the_short_word_it_holds() -> None:
+    match = match_mark("유페트")  # 유색페트 with 색 lost, not 페트 with a stray letter
+    assert (match.word, match.category) == ("유색페트", "plastic")
+    assert match_mark("이페트").category == "clear_pet"  # too far from 유색페트
+    assert match_mark("색페트").category == "clear_pet"  # 무색페트 as much as 유색페트
+    assert match_mark("종이").category == "paper"  # 종이팩 matches only 0.77
+
+
+def test_a_one_letter_code_counts_alone_only() -> None:
+    assert match_mark("철").category == "metal"
+    assert match_mark("로철").category is None  # a stroke read as 철 beside another letter
