@@ -100,9 +100,14 @@ _kiwi_lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def kiwi() -> Kiwi:
-    """One Kiwi per process: building it takes a second or more."""
+    """One Kiwi per process: building it takes a second or more.
+
+    Without the multi-word dictionary (WikiData's proper nouns of several words): it is a
+    large share of Kiwi's memory and build time, a cold start's largest cost in rule and chat,
+    and no item or chat message of the project's sets tokenizes differently without it
+    (bench/RESULTS.md, "Cold start")."""
     with _kiwi_lock:
-        return Kiwi()
+        return Kiwi(load_multi_dict=False)
 
 
 @lru_cache(maxsize=4096)
