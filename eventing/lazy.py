@@ -7,6 +7,10 @@ redis for the image store, the classifier's indexes for the knowledge base): tim
 a cold start spent on code the pod may never run (bench/RESULTS.md, "Cold start"). Such a
 package lists its exports here instead and keeps the same imports under ``TYPE_CHECKING``, so
 type checkers and ``from package import Name`` see what they saw before.
+
+A name that is also one of the package's submodules (``domains.vision.recognise``) must stay an
+eager import: the first import of that submodule sets it on the package, and the lazy name
+would then read as the module.
 """
 
 from __future__ import annotations

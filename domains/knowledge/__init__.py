@@ -9,10 +9,10 @@ Public API::
     guidance(classification) -> str          # grounded Korean guidance
     load_knowledge() -> KnowledgeBase        # validated data, cached
 
-The models are imported with the package; the classifier (numpy, BM25, Kiwi's bindings), the
-loader (YAML) and the guidance when first used: the scan events name a category through
+The models and the guidance are imported with the package; the classifier (numpy, BM25, Kiwi's
+bindings) and the loader (YAML) when first used: the scan events name a category through
 ``domains.knowledge.models``, so every stage imports this package, and vision and reward never
-classify (eventing.lazy).
+classify (eventing.lazy). ``guidance`` stays eager because a submodule has its name.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from domains.knowledge.exceptions import KnowledgeError
+from domains.knowledge.guidance import guidance
 from domains.knowledge.models import (
     CATEGORY_KEYS,
     Classification,
@@ -32,7 +33,6 @@ from eventing.lazy import exports
 
 if TYPE_CHECKING:
     from domains.knowledge.classifier import ASK_BELOW, THRESHOLD, Classifier, default_classifier
-    from domains.knowledge.guidance import guidance
     from domains.knowledge.loader import load_knowledge, read_knowledge
 
 
@@ -101,7 +101,6 @@ __getattr__, __dir__ = exports(
         "THRESHOLD": "classifier",
         "Classifier": "classifier",
         "default_classifier": "classifier",
-        "guidance": "guidance",
         "load_knowledge": "loader",
         "read_knowledge": "loader",
     },

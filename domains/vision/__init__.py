@@ -8,19 +8,10 @@ the item is, :func:`recognise` asks (``needs_input``) instead of guessing.
 Heavy imports (Tesseract, numpy, scipy: the ``ocr`` extra) load only with
 :mod:`domains.vision.ocr`. Without them, or without Tesseract's Korean model, :func:`recognise`
 goes by the hint alone; :func:`ocr_available` says whether OCR runs, and why not.
-
-:func:`recognise` (Pillow) is imported when first read: every process reads
-``domains.vision.settings``, only vision recognises (eventing.lazy).
 """
-
-from typing import TYPE_CHECKING
 
 from domains.vision.availability import ocr_available
 from domains.vision.exceptions import VisionError
-from eventing.lazy import exports
-
-if TYPE_CHECKING:
-    from domains.vision.recognise import Recognition, recognise
+from domains.vision.recognise import Recognition, recognise
 
 __all__ = ["Recognition", "VisionError", "ocr_available", "recognise"]
-__getattr__, __dir__ = exports(__name__, {"Recognition": "recognise", "recognise": "recognise"})
