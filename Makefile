@@ -44,8 +44,8 @@ $(STAMP): pyproject.toml uv.lock scripts/install-python.sh | system-deps
 
 # The chat's intent model, trained once from its data instead of at every chat start
 # (domains/chat/model_store.py); the command rewrites it only when its fingerprint changed.
-INTENT_MODEL := domains/chat/data/intent_model.joblib
-INTENT_INPUTS := $(wildcard domains/chat/data/*.jsonl) domains/chat/classifier.py domains/chat/intents.py domains/chat/splitter.py $(shell find domains/knowledge -type f -not -path '*__pycache__*')
+INTENT_MODEL := domains/chat/data/intent_model.pickle
+INTENT_INPUTS := $(wildcard domains/chat/data/*.jsonl) domains/chat/classifier.py domains/chat/intents.py domains/chat/splitter.py domains/chat/fast_proba.py $(shell find domains/knowledge -type f -not -path '*__pycache__*')
 
 $(INTENT_MODEL): $(STAMP) $(INTENT_INPUTS)
 	$(VENV)/bin/eco2 train-intents

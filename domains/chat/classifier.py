@@ -18,13 +18,9 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
 from pydantic import BaseModel, Field
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from domains.chat.fast_proba import FastProba
 from domains.chat.intents import (
@@ -39,6 +35,9 @@ from domains.chat.intents import (
 )
 from domains.chat.splitter import Piece, asks, bare_topic, elliptical, morphemes, split
 from domains.knowledge.text import loose_jamo
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 DATA = Path(__file__).parent / "data"
 # The project's own examples, the dev halves of the three independent sets and the test halves
@@ -105,10 +104,27 @@ def _morpheme_words(text: str) -> list[str]:
     return [f"{t.form}/{t.tag[:2]}" for t in morphemes(text)]
 
 
+def keyword_row(text: str) -> list[float]:
+    """The dense features of a text: the keyword map's hits, the hits given or take one letter
+    that the exact map missed, and whether it names an item."""
+    hits = keyword_hits(text)
+    row = [min(hits[i], 2) / 2 for i in INTENTS]
+    if FUZZY_FEATURE:
+        fuzzy = fuzzy_keyword_hits(text)
+        row += [float(fuzzy[i] and not hits[i]) for i in INTENTS]
+    return row + _names_an_item(text)
+
+
 class IntentModel:
-    """The trained classifier; ``probabilities(text)`` for one sub-question."""
+    """The classifier as trained (scikit-learn); ``probabilities(text)`` for one sub-question,
+    and ``fitted``, what a process that only classifies loads (``model_store``)."""
 
     def __init__(self, texts: Sequence[str], labels: Sequence[str], c: float | None = None) -> None:
+        # Training only: a chat process loads ``fitted`` and never imports scikit-learn or SciPy.
+        from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
         self.chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1
         )
@@ -142,9 +158,12 @@ class IntentModel:
     def _ready(self) -> None:
         """What a fitted model derives from its fitted parts: rebuilt after unpickling too."""
         self._lock = threading.Lock()
-        self._fast = FastProba(
-            (self.chars, self.words, self.letters), self._keyword_row, self.model
-        )
+        self._fast = FastProba((self.chars, self.words, self.letters), keyword_row, self.model)
+
+    @property
+    def fitted(self) -> FastProba:
+        """The fitted numbers without scikit-learn: the same ``probabilities``."""
+        return self._fast
 
     def __getstate__(self) -> dict[str, Any]:
         # Only the fitted parts are stored: a lock cannot be pickled, and the fast path is
@@ -156,19 +175,15 @@ class IntentModel:
         self._ready()
 
     @staticmethod
-    def _keyword_row(text: str) -> list[float]:
-        hits = keyword_hits(text)
-        row = [min(hits[i], 2) / 2 for i in INTENTS]
-        if FUZZY_FEATURE:
-            fuzzy = fuzzy_keyword_hits(text)
-            row += [float(fuzzy[i] and not hits[i]) for i in INTENTS]
-        return row + _names_an_item(text)
+    def _keywords(texts: Iterable[str]) -> csr_matrix:
+        import numpy as np
+        from scipy.sparse import csr_matrix
 
-    @classmethod
-    def _keywords(cls, texts: Iterable[str]) -> csr_matrix:
-        return csr_matrix(np.asarray([cls._keyword_row(t) for t in texts], dtype=float))
+        return csr_matrix(np.asarray([keyword_row(t) for t in texts], dtype=float))
 
     def _x(self, texts: Sequence[str]) -> Any:
+        from scipy.sparse import hstack
+
         return hstack(
             [
                 self.chars.transform(texts),
@@ -270,7 +285,7 @@ def packaged_records() -> list[dict[str, Any]]:
 
 
 @lru_cache(maxsize=1)
-def default_model() -> IntentModel:
+def default_model() -> FastProba:
     """The model of the packaged data, once per process: the built file when it is current,
     else trained now."""
     # model_store builds on this module, so it is imported when first needed, not at its top.

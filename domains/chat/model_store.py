@@ -10,6 +10,10 @@ messages, the code that turns a message into features (with the knowledge base t
 feature asks), and the versions of Python and of the libraries that fit and tokenise. A file
 whose fingerprint is not the current one is refused before it is unpickled, and the model is
 trained at start instead, with a log line saying why.
+
+The file holds the fitted numbers without the scikit-learn objects (``fast_proba.FastProba``),
+pickled with the standard library: loading it imports neither scikit-learn, SciPy nor joblib
+(about 5 s and 60 MB of a chat pod's cold start on a loaded machine, bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -17,28 +21,28 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import pickle
 import sys
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import joblib
-
-from domains.chat.classifier import (
-    DATA,
-    TRAINING_FILES,
-    IntentModel,
-    packaged_records,
-    train,
-)
+from domains.chat.classifier import DATA, TRAINING_FILES, IntentModel, packaged_records, train
+from domains.chat.fast_proba import FastProba
 
 log = logging.getLogger(__name__)
 
-ARTIFACT = DATA / "intent_model.joblib"
+ARTIFACT = DATA / "intent_model.pickle"
 _DOMAINS = Path(__file__).resolve().parent.parent
 # The code that shapes a message's features: the splitter (training pairs, morphemes), the
 # keyword map, the vectorisers' settings; and the knowledge base, read by the item feature.
-_FEATURE_SOURCES = ("chat/classifier.py", "chat/intents.py", "chat/splitter.py")
+# The inference code too: the file pickles its objects.
+_FEATURE_SOURCES = (
+    "chat/classifier.py",
+    "chat/intents.py",
+    "chat/splitter.py",
+    "chat/fast_proba.py",
+)
 _KNOWLEDGE = _DOMAINS / "knowledge"
 _LIBRARIES = ("scikit-learn", "numpy", "scipy", "joblib", "kiwipiepy", "kiwipiepy_model")
 
@@ -79,7 +83,7 @@ def save(model: IntentModel, path: Path = ARTIFACT, stamp: str | None = None) ->
     partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with partial.open("wb") as out:
         out.write(f"{stamp}\n".encode())
-        joblib.dump(model, out)
+        pickle.dump(model.fitted, out, protocol=pickle.HIGHEST_PROTOCOL)
     partial.replace(path)
     return stamp
 
@@ -93,7 +97,7 @@ def stamp_of(path: Path = ARTIFACT) -> str | None:
         return None
 
 
-def load(path: Path = ARTIFACT, expected: str | None = None) -> tuple[IntentModel | None, str]:
+def load(path: Path = ARTIFACT, expected: str | None = None) -> tuple[FastProba | None, str]:
     """The model in ``path`` if its fingerprint is ``expected`` (default: the current one),
     else None; and why, in words."""
     expected = expected or fingerprint()
@@ -107,17 +111,18 @@ def load(path: Path = ARTIFACT, expected: str | None = None) -> tuple[IntentMode
             return None, f"{path} was built from other data, code or libraries (stale fingerprint)"
         # The file is ours, written by `eco2 train-intents` into the package at build time;
         # nothing a user sends is ever unpickled here.
-        model = joblib.load(source)
-    if not isinstance(model, IntentModel):
+        model = pickle.load(source)  # nosec B301  (our own build artifact, as said above)
+    if not isinstance(model, FastProba):
         return None, f"{path} does not hold an intent model"
     return model, f"loaded {path}"
 
 
-def load_or_train(path: Path = ARTIFACT) -> IntentModel:
-    """The built model when it is current; otherwise the model trained now, logged."""
+def load_or_train(path: Path = ARTIFACT) -> FastProba:
+    """The built model when it is current; otherwise the model trained now (its fitted
+    numbers, as the file would hold them), logged."""
     model, why = load(path)
     if model is not None:
         log.info("intent model: %s", why)
         return model
     log.warning("intent model: %s; training it at start (`eco2 train-intents` builds it)", why)
-    return train(packaged_records())
+    return train(packaged_records()).fitted

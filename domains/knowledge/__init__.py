@@ -8,14 +8,19 @@ Public API::
     search_rules(question, k=3) -> list[RuleHit]
     guidance(classification) -> str          # grounded Korean guidance
     load_knowledge() -> KnowledgeBase        # validated data, cached
+
+The models and the guidance are imported with the package; the classifier (numpy, BM25, Kiwi's
+bindings) and the loader (YAML) when first used: the scan events name a category through
+``domains.knowledge.models``, so every stage imports this package, and vision and reward never
+classify (eventing.lazy). ``guidance`` stays eager because a submodule has its name.
 """
 
 from __future__ import annotations
 
-from domains.knowledge.classifier import ASK_BELOW, THRESHOLD, Classifier, default_classifier
+from typing import TYPE_CHECKING
+
 from domains.knowledge.exceptions import KnowledgeError
 from domains.knowledge.guidance import guidance
-from domains.knowledge.loader import load_knowledge, read_knowledge
 from domains.knowledge.models import (
     CATEGORY_KEYS,
     Classification,
@@ -24,27 +29,40 @@ from domains.knowledge.models import (
     RuleHit,
     RuleRef,
 )
+from eventing.lazy import exports
+
+if TYPE_CHECKING:
+    from domains.knowledge.classifier import ASK_BELOW, THRESHOLD, Classifier, default_classifier
+    from domains.knowledge.loader import load_knowledge, read_knowledge
 
 
 def classify(text: str, *, glosses: bool = True) -> Classification:
     """Classify an item description (or what vision read) with the packaged knowledge base.
     ``glosses=False``: names only, no placing by description (what a feature that asks "does
     the text name an item?" wants)."""
+    from domains.knowledge.classifier import default_classifier
+
     return default_classifier().classify(text, glosses=glosses)
 
 
 def classify_as(text: str, category: str) -> Classification:
     """``text`` with the category the person chose (``KnowledgeError`` for an unknown key)."""
+    from domains.knowledge.classifier import default_classifier
+
     return default_classifier().classify_as(text, category)
 
 
 def category_name(key: str) -> str:
     """The Korean name of a category key (``KeyError`` for an unknown key)."""
+    from domains.knowledge.classifier import default_classifier
+
     return default_classifier().kb.categories[key].name  # type: ignore[index]  # a KB key
 
 
 def search_rules(question: str, k: int = 3) -> list[RuleHit]:
     """The ``k`` rules that best answer a disposal question, best first."""
+    from domains.knowledge.classifier import default_classifier
+
     clf = default_classifier()
     item = clf.classify(question)
     boost: dict[str, float] = {}
@@ -72,8 +90,20 @@ __all__ = [
     "category_name",
     "classify",
     "classify_as",
+    "default_classifier",
     "guidance",
     "load_knowledge",
     "read_knowledge",
     "search_rules",
 ]
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "ASK_BELOW": "classifier",
+        "THRESHOLD": "classifier",
+        "Classifier": "classifier",
+        "default_classifier": "classifier",
+        "load_knowledge": "loader",
+        "read_knowledge": "loader",
+    },
+)

@@ -6,13 +6,21 @@ data file, so what a person reads is what the knowledge base says, never an inve
 
 from __future__ import annotations
 
-from domains.knowledge.classifier import Classifier, default_classifier
+from typing import TYPE_CHECKING
+
 from domains.knowledge.josa import particle
 from domains.knowledge.models import Classification
+
+if TYPE_CHECKING:
+    from domains.knowledge.classifier import Classifier
 
 
 def guidance(classification: Classification, classifier: Classifier | None = None) -> str:
     """How to put the classified item out: stream, steps per part, where, mistakes, fees, prices."""
+    # Imported here: the package imports this module with itself, and the classifier only
+    # when first used (domains/knowledge/__init__.py).
+    from domains.knowledge.classifier import default_classifier
+
     clf = classifier or default_classifier()
     kb = clf.kb
     if classification.category is None:

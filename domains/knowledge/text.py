@@ -100,9 +100,16 @@ _kiwi_lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def kiwi() -> Kiwi:
-    """One Kiwi per process: building it takes a second or more."""
+    """One Kiwi per process: building it takes a second or more.
+
+    Without the multi-word dictionary (WikiData's proper nouns of several words) and the default
+    one (proper nouns from Wikipedia and Namuwiki): they are a large share of Kiwi's memory and
+    build time, a cold start's largest cost in rule and chat. No item or chat message of the
+    project's sets tokenizes differently without the first; a few brand names do without the
+    second (처음처럼, 비닐봉투 as one proper noun), with the same item and intent figures on the
+    dev sets (bench/RESULTS.md, "Cold start")."""
     with _kiwi_lock:
-        return Kiwi()
+        return Kiwi(load_multi_dict=False, load_default_dict=False)
 
 
 @lru_cache(maxsize=4096)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import click
-import uvloop
 
 from eco2 import logs
 from eco2.settings import Settings, get_settings
-from eventing import tracing
 from eventing.exceptions import HandlerLoadError
 from eventing.runtime.loader import Function, load_function
-from eventing.runtime.redis_trigger import ReplyTopic
-from eventing.runtime.worker import Observer
+
+if TYPE_CHECKING:  # the queue triggers' modules (redis) are imported by the commands that run them
+    from eventing.runtime.redis_trigger import ReplyTopic
+    from eventing.runtime.worker import Observer
 
 DEFAULT_EXCHANGE = "eco2.events"
 
@@ -101,6 +102,10 @@ def run(
         )
         settings = settings.model_copy(update={"runtime": runtime})
     fn = _load(source, target, settings)
+    import uvloop
+
+    from eventing import tracing
+
     if trigger == "redis":
         main = _run_redis(fn, settings, topic, group, reply_topic, consumer, observer)
     else:

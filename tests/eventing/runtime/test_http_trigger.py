@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from eventing.bindings.http import from_http, to_binary
 from eventing.events import make_event
-from eventing.runtime.http_trigger import GunicornServer, create_http_app
+from eventing.runtime.http_trigger import GunicornServer, create_http_app, server_options
 from eventing.runtime.loader import load_function
 from tests.eventing.runtime.echo import Echo
 from tests.eventing.runtime.helpers import BIN, ECHO, Proc, free_port
@@ -154,6 +155,19 @@ def test_gunicorn_is_configured_as_functions_framework_does(
     assert (cfg.workers, cfg.threads, cfg.loglevel) == (1, 3, "error")
     assert (cfg.limit_request_line, cfg.timeout, cfg.graceful_timeout) == (0, 0, 7)
     assert server.load() is app
+
+
+def test_the_master_freezes_what_it_imported_before_forking_its_worker() -> None:
+    # Frozen objects are never written by the worker's collections, so their pages stay shared
+    # with the master instead of being copied (a pod's memory, bench/RESULTS.md "Cold start").
+    options = server_options(load_function(ECHO), grace_s=7)
+    assert (options["workers"], options["graceful_timeout"]) == (1, 7)
+    before = gc.get_freeze_count()
+    try:
+        options["pre_fork"](None, None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
 
 
 def test_data_of_the_wrong_shape_or_not_json_gets_a_400_with_the_reason() -> None:

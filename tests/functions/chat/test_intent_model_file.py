@@ -1,10 +1,13 @@
 """The intent model built once (``eco2 train-intents``) is the model training gives: the same
-probabilities on every evaluation message; and a file built for other data is never used."""
+probabilities on every evaluation message; a file built for other data is never used; and
+loading it imports neither scikit-learn nor SciPy (a chat pod's cold start)."""
 
 from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from domains.chat.classifier import (
     read_labelled,
     train,
 )
+from domains.chat.fast_proba import FastProba
 
 DATA = Path(__file__).parent / "data"
 
@@ -32,17 +36,16 @@ def _messages() -> list[str]:
     return [*texts, "", "ㅋㅋ", "zzz 123", "이코 쇼파 얼마 근처 날씨 그려줘 검색"]
 
 
-def _same(loaded: IntentModel, fresh: IntentModel) -> None:
+def _same(loaded: FastProba, fresh: IntentModel) -> None:
     texts = _messages()
     assert len(texts) > 400
     for text in texts:
         # Exactly equal, not approximately: the same fitted numbers, stored and read back.
         assert loaded.probabilities(text) == fresh.probabilities(text), text
-        assert loaded.reference_probabilities(text) == fresh.reference_probabilities(text), text
 
 
 def test_saved_model_loads_with_the_same_probabilities(tmp_path: Path, fresh: IntentModel) -> None:
-    path = tmp_path / "intent_model.joblib"
+    path = tmp_path / "intent_model.pickle"
     stamp = model_store.save(fresh, path)
     assert stamp == model_store.fingerprint() == model_store.stamp_of(path)
     loaded, why = model_store.load(path)
@@ -57,7 +60,7 @@ def test_the_process_model_is_the_trained_one(fresh: IntentModel) -> None:
 
 
 def test_a_stale_fingerprint_is_refused(tmp_path: Path, fresh: IntentModel) -> None:
-    path = tmp_path / "intent_model.joblib"
+    path = tmp_path / "intent_model.pickle"
     model_store.save(fresh, path, stamp="0" * 64)
     loaded, why = model_store.load(path)
     assert loaded is None
@@ -89,9 +92,25 @@ def test_the_fingerprint_follows_the_training_data(tmp_path: Path) -> None:
 def test_a_stale_file_is_trained_over_with_a_log_line(
     tmp_path: Path, fresh: IntentModel, caplog: pytest.LogCaptureFixture
 ) -> None:
-    path = tmp_path / "intent_model.joblib"
+    path = tmp_path / "intent_model.pickle"
     model_store.save(fresh, path, stamp="f" * 64)
     with caplog.at_level(logging.WARNING, logger="domains.chat.model_store"):
         model = model_store.load_or_train(path)
     assert "stale fingerprint" in caplog.text and "training it at start" in caplog.text
     _same(model, fresh)
+
+
+def test_loading_the_model_imports_no_scikit_learn(tmp_path: Path, fresh: IntentModel) -> None:
+    path = tmp_path / "intent_model.pickle"
+    model_store.save(fresh, path)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from domains.chat import model_store\n"
+        f"model, why = model_store.load(Path({str(path)!r}))\n"
+        "assert model is not None, why\n"
+        "model.probabilities('페트병 버리는 법')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'joblib'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
