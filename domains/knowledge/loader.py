@@ -36,13 +36,18 @@ from domains.knowledge.models import (
 
 DATA_DIR = Path(__file__).parent / "data"
 
+# libyaml's loader where PyYAML was built with it (the wheels are): it reads the lexicon about ten
+# times faster than the pure-Python one, with equal results, and the lexicon is read in every
+# stage's start, so this is cold-start time.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # Keys a lexicon group may set for all of its items.
 _GROUP_DEFAULTS = ("category", "conditions", "parts", "fee", "note", "template")
 
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # nosec B506: a safe loader
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeError(f"{path.name}: cannot read: {exc}") from exc
 
