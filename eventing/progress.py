@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 from redis import asyncio as aioredis
+from redis.commands.core import AsyncScript
 from redis.typing import EncodableT
 
 from eventing import tracing
@@ -142,6 +143,26 @@ end"""
     + _EMIT
 )
 
+@dataclass(frozen=True)
+class Guard:
+    """Lua run in the same script as a step, just before it is written: what the step may say is
+    decided with the step itself, so a crash can never leave one without the other.
+
+    The chat function keeps what a turn streamed beside its log this way (domains/chat/pipeline.py):
+    kept in a second call, a worker killed between the two left the record claiming tokens the
+    log never got, and the turn's re-run skipped them.
+
+    ``script`` sees its ``keys`` from ``KEYS[3]`` on and its ``args`` at the end of ``ARGV``; it
+    must take them off (``table.remove(ARGV)``, last first), because what follows the step's own
+    arguments is written into the entry. It may rewrite ``ARGV[7]`` (the payload's JSON) and may
+    ``return`` a number below -1 to write nothing, which ``emit`` then returns.
+    """
+
+    script: str
+    keys: tuple[str, ...] = ()
+    args: tuple[EncodableT, ...] = ()
+
+
 # For a publisher whose jobs are all registered before their first step: the job's state is its
 # last key (KEYS[#KEYS]) and ARGV[9] is ``LOST_EPOCH``. A step that finds no state means Redis
 # lost the job's log while it ran (restarted empty): its seqs go on from the epoch, as
@@ -212,6 +233,7 @@ class ProgressPublisher:
         self._emit_unless = redis.register_script(self._bodies[1])
         self._register = redis.register_script(_REGISTER)
         self._restart_lost = redis.register_script(_RESTART_LOST)
+        self._guarded: dict[str, tuple[str, AsyncScript]] = {}  # guard's Lua → body, script
         # Steps emitted with ``linger=True`` wait up to ``linger_s`` to share a round trip.
         self._coalescer = Coalescer(redis, linger_s) if linger_s > 0 else None
 
@@ -246,6 +268,7 @@ class ProgressPublisher:
         *,
         unless: str | None = None,
         linger: bool = False,
+        guard: Guard | None = None,
     ) -> int:
         """Append one step and return its seq; invalid values raise before anything is written.
 
@@ -253,9 +276,12 @@ class ProgressPublisher:
         publisher's ``linger_s`` to be sent with others in one round trip (``eventing.coalesce``).
         With ``unless`` (a key on this Redis server) the step is written only if that key does
         not exist, checked in the same script: -1 says it existed and nothing was written.
+        With ``guard`` its Lua runs first, in the same script (``Guard``); not with ``unless``.
         Inside a write batch (``eventing.bus.batch``) the step is queued there and 0 returned:
         its seq is known only once the batch is sent.
         """
+        if guard is not None and unless is not None:
+            raise ValueError("a step takes a guard or an unless key, not both")
         event = Progress(
             job_id=job_id,
             seq=0,
@@ -279,6 +305,9 @@ class ProgressPublisher:
         if unless is not None:
             keys.append(unless)
             script, body = self._emit_unless, self._bodies[1]
+        if guard is not None:
+            keys += guard.keys
+            body, script = self._guarded_script(guard.script)
         if self.registered:
             keys.append(self.keys.state(job_id))
         if tracing.ENABLED and (context := tracing.carrier()):
@@ -287,8 +316,10 @@ class ProgressPublisher:
             args.append(LOST_EPOCH)
             for name, value in context.items():
                 args += (name, value)
-        elif self.registered:
-            args.append(LOST_EPOCH)
+        elif self.registered or guard is not None:
+            args.append(LOST_EPOCH)  # holds ARGV[9], so a guard's arguments start past it
+        if guard is not None:
+            args += guard.args
         if (batch := joined(self.redis)) is not None:
             # EVAL, not EVALSHA: inside MULTI a NOSCRIPT would fail this step alone, after the
             # others were applied. Redis still compiles the body only once (its script cache).
@@ -297,6 +328,13 @@ class ProgressPublisher:
         if linger and self._coalescer is not None:
             return int(await self._coalescer.call(script, keys, args))
         return int(await script(keys=keys, args=args))
+
+    def _guarded_script(self, lua: str) -> tuple[str, AsyncScript]:
+        if (known := self._guarded.get(lua)) is None:
+            prefix = _LOST_PREFIX if self.registered else ""
+            body = prefix + lua + _EMIT
+            known = self._guarded[lua] = (body, self.redis.register_script(body))
+        return known
 
 
 async def wait_routed(

@@ -25,7 +25,7 @@ from domains.chat import events
 from domains.chat.events import ChatCompleted, ChatFailed, ChatNeedsInput, ChatRequested
 from domains.chat.service import ChatService
 from eventing.events import payload_of
-from eventing.progress import ProgressPublisher
+from eventing.progress import Guard, ProgressPublisher
 
 TOPIC: Final = "eco2:fn:chat"
 GROUP: Final = "chat"
@@ -39,41 +39,50 @@ def queue(exchange: str) -> str:
 
 _PROGRESS = {"vision": 5, "classify": 10, "agent": 30, "answer": 70}
 
-# KEYS[1] the job's streamed text; ARGV cursor (bytes of this run so far), token, ttl.
-# Returns {0, token} new text, {1, tail} partly streamed already (tail may be ""), or
-# {2, text} this run diverged from what was streamed: the whole text to show instead.
+# The guard of a token's step (``eventing.progress.Guard``): KEYS[3] the job's streamed text;
+# its ARGV, at the end: the cursor (bytes of this run so far), the token, the ttl. The token's
+# step carries new text as it is; a tail when the start of the token was streamed already; the
+# whole text so far with ``replace`` when this run diverged from what was streamed. A token
+# streamed already in full writes nothing (-2). The record grows in the same script as the log,
+# so it never holds a token the log lacks (a worker killed between the two would leave one).
 _FOLLOW = """
-local key, cursor, tok, ttl = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local ttl = tonumber(table.remove(ARGV))
+local tok = table.remove(ARGV)
+local cursor = tonumber(table.remove(ARGV))
+local key = KEYS[3]
 local len = redis.call('STRLEN', key)
+local send, replace = tok, false
 if len <= cursor then
   redis.call('APPEND', key, tok)
-  redis.call('EXPIRE', key, ttl)
-  return {0, tok}
-end
-local rest = redis.call('GETRANGE', key, cursor, cursor + #tok - 1)
-if string.sub(tok, 1, #rest) == rest then
-  local tail = string.sub(tok, #rest + 1)
-  if #tail > 0 then
-    redis.call('APPEND', key, tail)
-    redis.call('EXPIRE', key, ttl)
+else
+  local rest = redis.call('GETRANGE', key, cursor, cursor + #tok - 1)
+  if string.sub(tok, 1, #rest) == rest then
+    send = string.sub(tok, #rest + 1)
+    if #send == 0 then
+      return -2
+    end
+    redis.call('APPEND', key, send)
+  else
+    local prefix = ''
+    if cursor > 0 then prefix = redis.call('GETRANGE', key, 0, cursor - 1) end
+    send, replace = prefix .. tok, true
+    redis.call('SET', key, send)
   end
-  return {1, tail}
 end
-local prefix = ''
-if cursor > 0 then prefix = redis.call('GETRANGE', key, 0, cursor - 1) end
-redis.call('SET', key, prefix .. tok, 'EX', ttl)
-return {2, prefix .. tok}
+redis.call('EXPIRE', key, ttl)
+local payload = cjson.decode(ARGV[7])
+payload['text'] = send
+if replace then payload['replace'] = true end
+ARGV[7] = cjson.encode(payload)
 """
 
 
 class StreamedText:
     """What a job has streamed to its readers, followed by each run of the turn."""
 
-    def __init__(self, redis: Redis, prefix: str, ttl_s: int) -> None:
-        self.redis = redis
+    def __init__(self, prefix: str, ttl_s: int) -> None:
         self.prefix = prefix
         self.ttl_s = ttl_s
-        self._follow = redis.register_script(_FOLLOW)
         self._cursors: dict[str, int] = {}  # event id → bytes this run has produced
 
     def key(self, job_id: str) -> str:
@@ -85,25 +94,21 @@ class StreamedText:
     def run_ends(self, event_id: str) -> None:
         self._cursors.pop(event_id, None)
 
-    async def follow(self, event_id: str, job_id: str, token: str) -> tuple[str, bool] | None:
-        """What to send for this run's next ``token``: (text, replace) or None (nothing)."""
+    def follow(self, event_id: str, job_id: str, token: str) -> Guard:
+        """The guard of this run's next ``token`` step: it sends what the readers lack."""
         cursor = self._cursors.get(event_id, 0)
         raw = token.encode()
         self._cursors[event_id] = cursor + len(raw)
-        kind, text = await self._follow(keys=[self.key(job_id)], args=[cursor, raw, self.ttl_s])
-        shown = text.decode() if isinstance(text, bytes) else str(text)
-        if int(kind) == 2:
-            return shown, True
-        return (shown, False) if shown else None
+        return Guard(_FOLLOW, (self.key(job_id),), (cursor, raw, self.ttl_s))
 
-    async def settle(self, job_id: str, answer: str) -> bool:
+    async def settle(self, redis: Redis, job_id: str, answer: str) -> bool:
         """Make the streamed text the recorded answer; True when it was not (send a replace)."""
         key = self.key(job_id)
-        found = await self.redis.get(key)
+        found = await redis.get(key)
         streamed = found.decode() if isinstance(found, bytes) else found
         if streamed == answer:
             return False
-        await self.redis.set(key, answer.encode(), ex=self.ttl_s)
+        await redis.set(key, answer.encode(), ex=self.ttl_s)
         return streamed is not None
 
 
@@ -116,10 +121,9 @@ class ChatProgress:
         # The embedded default's in-memory progress log has no Redis and no redelivery from
         # another process: its tokens pass as they come.
         redis = getattr(publisher, "redis", None)
+        self.redis = redis if isinstance(redis, Redis) else None
         self.streamed = (
-            StreamedText(redis, publisher.keys.prefix, publisher.ttl_s)
-            if isinstance(redis, Redis)
-            else None
+            StreamedText(publisher.keys.prefix, publisher.ttl_s) if self.redis is not None else None
         )
 
     async def started(self, event: CloudEvent, attempt: int, *, unless: str | None = None) -> bool:
@@ -136,14 +140,11 @@ class ChatProgress:
     async def reported(self, event: CloudEvent, kind: str, data: dict[str, Any]) -> None:
         job_id = event["subject"]
         if kind == "token":
-            token = str(data.get("text", ""))
-            send: tuple[str, bool] | None = (token, False)
-            if self.streamed is not None:
-                send = await self.streamed.follow(event["id"], job_id, token)
-            if send is not None:
-                text, replace = send
-                shown = {**data, "text": text, **({"replace": True} if replace else {})}
-                await self.publisher.emit(job_id, "answer", "token", 70, shown, linger=True)
+            if self.streamed is None:  # the embedded log: tokens pass as they come
+                await self.publisher.emit(job_id, "answer", "token", 70, data, linger=True)
+                return
+            guard = self.streamed.follow(event["id"], job_id, str(data.get("text", "")))
+            await self.publisher.emit(job_id, "answer", "token", 70, data, linger=True, guard=guard)
             return
         if kind != "phase":
             return
@@ -168,7 +169,11 @@ class ChatProgress:
             )
             return
         done = payload_of(reply, ChatCompleted)
-        if self.streamed is not None and await self.streamed.settle(job_id, done.text):
+        if (
+            self.streamed is not None
+            and self.redis is not None
+            and await self.streamed.settle(self.redis, job_id, done.text)
+        ):
             fixed = {"text": done.text, "id": done.message_id, "replace": True}
             await self.publisher.emit(job_id, "answer", "token", 70, fixed)
         if self.chats is not None:

@@ -222,29 +222,6 @@ async def test_a_turn_killed_mid_answer_is_redelivered_and_read_once(
     assert tokens(everything) == done["text"]
 
 
-async def test_a_rerun_that_says_something_else_replaces_what_was_shown(
-    redis: aioredis.Redis, prefix: str, unique: str
-) -> None:
-    """A cloud model's re-run may word the answer differently: one ``replace`` token."""
-    observer = ChatProgress(ProgressPublisher(redis, ProgressKeys(1, prefix)))
-    streamed = observer.streamed
-    assert streamed is not None  # a Redis progress log
-    job = f"j-{unique}"
-    streamed.run_starts("e1")
-    assert await streamed.follow("e1", job, "페트병은 ") == ("페트병은 ", False)
-    assert await streamed.follow("e1", job, "헹궈서 ") == ("헹궈서 ", False)
-    streamed.run_starts("e1")  # redelivered: the same event, its cursor back at 0
-    assert await streamed.follow("e1", job, "페트병은 ") is None  # the client has it
-    assert await streamed.follow("e1", job, "헹궈서 라벨을") == ("라벨을", False)  # the tail
-    assert await streamed.follow("e1", job, " 떼요") == (" 떼요", False)
-    streamed.run_starts("e1")
-    assert await streamed.follow("e1", job, "페트병은 ") is None
-    assert await streamed.follow("e1", job, "씻어서") == ("페트병은 씻어서", True)
-    assert not await streamed.settle(job, "페트병은 씻어서")
-    assert await streamed.settle(job, "페트병은 씻어서 버려요")  # the answer differs: repair
-    await redis.delete(streamed.key(job))
-
-
 async def test_two_messages_at_once_are_answered_in_turn(
     chat_settings: Settings,
     redis: aioredis.Redis,
