@@ -143,6 +143,7 @@ end"""
     + _EMIT
 )
 
+
 @dataclass(frozen=True)
 class Guard:
     """Lua run in the same script as a step, just before it is written: what the step may say is
