@@ -18,9 +18,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from icalendar import Calendar as ICalendar
-from icalendar import Event
-
 from domains.info.models import CollectionZoneRow
 from domains.info.schemas import (
     STREAM_LABELS,
@@ -151,6 +148,11 @@ def to_ical(zone: Zone, days: list[CollectionDay], *, now: datetime | None = Non
     """An iCalendar (RFC 5545) feed of ``days``: one timed event per stream put out, and an
     all-day event naming each stream skipped by a 미수거일. UIDs are stable per zone, date and
     stream, so a subscribed phone updates events instead of duplicating them."""
+    # Imported here: only the feed's route writes iCalendar, and every process that reads the
+    # calendar (the chat function's "tonight" tool, the reminders) would otherwise import it.
+    from icalendar import Calendar as ICalendar
+    from icalendar import Event
+
     stamp = (now or datetime.now(UTC)).astimezone(UTC)
     feed = ICalendar()
     feed.add("prodid", "-//Eco2//collection calendar//KO")

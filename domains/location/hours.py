@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from domains.location.schemas import ALWAYS_OPEN_KINDS, Facility
+
+if TYPE_CHECKING:
+    import holidays
 
 SEOUL = ZoneInfo("Asia/Seoul")
 WEEKDAYS = "월화수목금토일"
@@ -24,6 +26,11 @@ _DAY_RUN = re.compile(r"([월화수목금토일](?:\s*[·,、/및]\s*[월화수�
 
 @lru_cache(maxsize=32)
 def _korean_holidays(year: int) -> holidays.HolidayBase:
+    # Imported at the first question about a day, not with the module: the package's calendars
+    # cost a function that serves places (the chat function) a share of its cold start, and
+    # most of its turns never ask whether a day is a holiday (bench/RESULTS.md, "Cold start").
+    import holidays
+
     return holidays.country_holidays("KR", years=year, language="ko")
 
 
