@@ -11,7 +11,7 @@ machine the wall time also counts the wait for a core; the CPU time does not). M
 then from /proc over the process tree (the gunicorn master and its worker): the sum of PSS,
 which is what the pod's memory cgroup is charged (pages the forked
 worker shares with its master count once), and the largest single RSS. Then, for the functions
-whose input this script can build (rule, answer, reward), one event is posted (the *first*
+whose input this script can build (rule, answer, reward, chat), one event is posted (the *first*
 event, answered by a process that has just become ready) and then ``--warm`` more; the first
 minus the median warm one is what a cold start adds beyond readiness. The simulated LLM answers
 at once (``sim``, scale 0), so the answer stage's figure is its own work.
@@ -117,6 +117,8 @@ def _event(function: str, n: int) -> Any | None:
     from domains.scan.events import RuleResult, ScanRequested, ScanState, VisionResult
     from eventing.events import make_event
 
+    if function == "chat":
+        return _chat_event(n)
     consumed = {
         "rule": events.VISION_COMPLETED,
         "answer": events.RULE_COMPLETED,
@@ -136,6 +138,26 @@ def _event(function: str, n: int) -> Any | None:
         state = state.model_copy(update={"rule": rule})
     # reward without a rule result grants nothing: its path without a database write.
     return make_event(consumed[function], state, subject=job_id)
+
+
+def _chat_event(n: int) -> Any:
+    """A chat turn, each in a chat of its own (so each is a conversation's first turn): a
+    disposal question, the mascot, a bulk-waste fee, a price; the last two read the places
+    data, which the bench's schema leaves empty (the fee is answered from the knowledge base,
+    the price as not in the table)."""
+    from domains.chat import events as chat_events
+    from domains.chat.events import ChatRequested
+    from eventing.events import make_event
+
+    texts = (
+        "페트병은 어떻게 버려?",
+        "이코는 뭐 좋아해?",
+        "냉장고 버리는 비용 얼마야?",
+        "폐지 시세 알려줘",
+    )
+    job_id = uuid.uuid4().hex
+    request = ChatRequested(job_id=job_id, chat_id=job_id, text=texts[n % len(texts)])
+    return make_event(chat_events.REQUESTED, request, subject=job_id)
 
 
 def _post(url: str, event: Any) -> float:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 
 from bench import coldstart
+from domains.chat import events as chat_events
+from domains.chat.events import ChatRequested
 from eventing.bindings.http import from_http, to_binary
+from eventing.events import payload_of
 
 
 def test_one_start_measures_ready_memory_and_events() -> None:
@@ -21,12 +24,22 @@ def test_one_start_measures_ready_memory_and_events() -> None:
 
 
 def test_events_are_built_for_the_stages_it_can_feed() -> None:
-    for function in ("rule", "answer", "reward"):
+    for function in ("rule", "answer", "reward", "chat"):
         event = coldstart._event(function, 0)
         assert event is not None
         message = to_binary(event)
         assert from_http(message.headers, message.body)["type"] == event["type"]
-    assert coldstart._event("vision", 0) is None and coldstart._event("chat", 0) is None
+    assert coldstart._event("vision", 0) is None
+
+
+def test_chat_turns_are_requests_each_in_a_chat_of_its_own() -> None:
+    turns = [coldstart._event("chat", n) for n in range(5)]
+    requests = [payload_of(turn, ChatRequested) for turn in turns]
+    assert all(turn["type"] == chat_events.REQUESTED for turn in turns)
+    # Each turn is a conversation's first: no history or checkpoint carried from the one before.
+    assert len({r.chat_id for r in requests}) == 5
+    # The texts rotate, so the warm turns are not one question answered from a cache.
+    assert len({r.text for r in requests[:4]}) == 4 and requests[4].text == requests[0].text
 
 
 def test_summary_takes_medians_and_judges_the_targets() -> None:
