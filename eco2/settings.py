@@ -16,6 +16,7 @@ from domains.auth.providers import OAuthSettings
 from domains.auth.settings import AuthSettings
 from domains.chat.settings import ChatSettings
 from domains.image.settings import ImageSettings
+from domains.knowledge.settings import KnowledgeSettings
 from domains.llm.settings import LLMSettings
 from domains.location.settings import LocationSettings
 from domains.scan.settings import PipelineSettings
@@ -78,6 +79,7 @@ class Settings(CoreSettings):
     auth: AuthSettings = AuthSettings()
     image: ImageSettings = ImageSettings()
     oauth: OAuthSettings = OAuthSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
 
 
 @lru_cache(maxsize=1)

@@ -39,6 +39,7 @@ GROUPS: dict[str, str] = {
     "auth": "domains.auth.settings:AuthSettings",
     "image": "domains.image.settings:ImageSettings",
     "oauth": "domains.auth.providers:OAuthSettings",
+    "knowledge": "domains.knowledge.settings:KnowledgeSettings",
 }
 
 
@@ -75,6 +76,7 @@ def _resolve(annotation: object, owner: Callable[..., Any]) -> object:
     a plain name in the factory's module, anything more complex gives ``None``."""
     if not isinstance(annotation, str):
         return annotation
+    annotation = annotation.removesuffix(" | None")  # an optional parameter: its type
     if not annotation.isidentifier():
         return None
     module = sys.modules.get(getattr(owner, "__module__", "") or "")

@@ -37,7 +37,7 @@ def test_flat_fields_are_the_same_in_both() -> None:
 @pytest.mark.parametrize(
     ("function", "expected"),
     [
-        ("rule", set()),
+        ("rule", {"knowledge"}),
         ("answer", {"llm"}),
         ("vision", {"redis_url", "llm", "vision"}),
         ("reward", set(DatabaseSettings.model_fields)),
