@@ -174,9 +174,27 @@ def _post(url: str, event: Any) -> float:
     return time.perf_counter() - start
 
 
+def manifest_env(function: str, root: Path = ROOT) -> dict[str, str]:
+    """The variables the checkout's Knative Service sets on the function's container (``env``
+    with a literal ``value``; the shared ConfigMap it also reads holds the defaults)."""
+    import yaml
+
+    path = root / "knative" / function / "service.yaml"
+    if not path.exists():
+        return {}
+    service = yaml.safe_load(path.read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for container in service["spec"]["template"]["spec"]["containers"]:
+        for item in container.get("env", []):
+            if "value" in item:
+                found[item["name"]] = str(item["value"])
+    return found
+
+
 def one_start(function: str, warm: int, env: dict[str, str], root: Path = ROOT) -> dict[str, Any]:
-    """Spawn the function from the checkout ``root`` (its own .venv), wait for ready, measure
-    memory and its first and warm events."""
+    """Spawn the function from the checkout ``root`` (its own .venv) with the variables its
+    manifest sets, wait for ready, measure memory and its first and warm events."""
+    env = {**env, **manifest_env(function, root)}
     port = _free_port()
     command = [
         str(root / ".venv/bin/eco2"),

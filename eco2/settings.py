@@ -9,28 +9,30 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 
 from domains.auth.providers import OAuthSettings
 from domains.auth.settings import AuthSettings
 from domains.chat.settings import ChatSettings
-from domains.db_settings import DatabaseSettings
 from domains.image.settings import ImageSettings
+from domains.knowledge.settings import KnowledgeSettings
 from domains.llm.settings import LLMSettings
 from domains.location.settings import LocationSettings
 from domains.scan.settings import PipelineSettings
 from domains.vision.settings import VisionSettings
+from eco2.settings_core import CoreSettings
 from eventing.gateway.settings import GatewaySettings
 from eventing.router.settings import RouterSettings
 from eventing.runtime.settings import RuntimeSettings
-from eventing.settings import BusSettings, EnvSettings, ProgressSettings
+from eventing.settings import ProgressSettings
 from eventing.tracing import TracingSettings
 
 
-class Settings(EnvSettings, BusSettings, DatabaseSettings):
-    """Everything Eco² reads from its environment, grouped by the package that reads it."""
+class Settings(CoreSettings):
+    """Everything Eco² reads from its environment, grouped by the package that reads it (the
+    flat servers and log level are ``CoreSettings``', which a function process composes with
+    only its own groups: eco2/settings_core.py)."""
 
     # Read by the API (eco2/api).
     api_max_waiting_scans: int = Field(
@@ -64,10 +66,6 @@ class Settings(EnvSettings, BusSettings, DatabaseSettings):
         description="FastAPI's native OpenTelemetry (to the globally configured providers); off "
         "saves a per-request provider check.",
     )
-    # Read by every process the eco2 command starts.
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Level of every process's log; DEBUG adds a line per event handled."
-    )
     runtime: RuntimeSettings = RuntimeSettings()
     progress: ProgressSettings = ProgressSettings()
     router: RouterSettings = RouterSettings()
@@ -81,6 +79,7 @@ class Settings(EnvSettings, BusSettings, DatabaseSettings):
     auth: AuthSettings = AuthSettings()
     image: ImageSettings = ImageSettings()
     oauth: OAuthSettings = OAuthSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
 
 
 @lru_cache(maxsize=1)

@@ -28,6 +28,9 @@ PINNED = {
     "domains/knowledge/data/independent3/items3.test.jsonl": (
         "48d145c0a76cfa384e2111c7396cd819521b54066b1ca6c3263a0b022309a196"
     ),
+    "domains/knowledge/data/independent4/items4.test.jsonl": (
+        "9ed9ccc7f33dffa2f5acb5d54e9b054162092ccb89280b59a4c280a98b79cdb3"
+    ),
     "domains/vision/data/independent3/manifest.test.jsonl": (
         "d410046cb1092b9b5242670fbc06ef14bf19459ee414216826a6b8b56657030e"
     ),

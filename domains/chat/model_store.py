@@ -39,6 +39,7 @@ _DOMAINS = Path(__file__).resolve().parent.parent
 # The inference code too: the file pickles its objects.
 _FEATURE_SOURCES = (
     "chat/classifier.py",
+    "chat/followups.py",  # which training pieces are read with the question before them
     "chat/intents.py",
     "chat/splitter.py",
     "chat/fast_proba.py",

@@ -15,6 +15,8 @@ from typing import Any
 
 from kiwipiepy import Kiwi
 
+from domains.knowledge.exceptions import KnowledgeError
+
 _ASCII_WORD = re.compile(r"^[a-z0-9 ]+$")
 _NOT_WORD = re.compile(r"[^0-9a-z가-힣]+")
 
@@ -96,6 +98,22 @@ def bigrams(text: str) -> set[str]:
 
 
 _kiwi_lock = threading.Lock()
+# Whether this process's Kiwi loads its typo dictionary (configure_kiwi; KnowledgeSettings).
+_typo_dict = True
+
+
+def configure_kiwi(*, typo_dict: bool) -> None:
+    """Choose, before it is built, whether this process's Kiwi loads its typo dictionary.
+
+    One Kiwi serves every caller of a process, so a choice that differs from the Kiwi already
+    built is refused rather than leaving two callers with different tokens."""
+    global _typo_dict
+    with _kiwi_lock:
+        if kiwi.cache_info().currsize and typo_dict != _typo_dict:
+            raise KnowledgeError(
+                f"Kiwi is built already with its typo dictionary {'on' if _typo_dict else 'off'}"
+            )
+        _typo_dict = typo_dict
 
 
 @lru_cache(maxsize=1)
@@ -107,9 +125,11 @@ def kiwi() -> Kiwi:
     build time, a cold start's largest cost in rule and chat. No item or chat message of the
     project's sets tokenizes differently without the first; a few brand names do without the
     second (처음처럼, 비닐봉투 as one proper noun), with the same item and intent figures on the
-    dev sets (bench/RESULTS.md, "Cold start")."""
+    dev sets (bench/RESULTS.md, "Cold start"). The typo dictionary is the process's choice
+    (``configure_kiwi``): its variants of informal endings cost ~25 MB; the item sets classify
+    the same without it, chat messages ending in -나여 do not tokenize the same."""
     with _kiwi_lock:
-        return Kiwi(load_multi_dict=False, load_default_dict=False)
+        return Kiwi(load_multi_dict=False, load_default_dict=False, load_typo_dict=_typo_dict)
 
 
 @lru_cache(maxsize=4096)

@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
+
+if TYPE_CHECKING:
+    from domains.knowledge.settings import KnowledgeSettings
 
 
 def _batch(source: TextIO, sink: TextIO) -> tuple[int, float]:
@@ -54,6 +57,12 @@ def _batch(source: TextIO, sink: TextIO) -> tuple[int, float]:
 @click.option("--stats", is_flag=True, help="With --batch: report items per second on stderr.")
 def classify(text: str | None, batch: bool, stats: bool) -> None:
     """Classify an item description into a disposal category and print the guidance."""
+    from domains.knowledge.text import configure_kiwi
+    from eco2.settings_core import settings_for
+
+    # The tokenizer as the rule stage's pod builds it with the same variables (ECO2_KNOWLEDGE__*).
+    knowledge: KnowledgeSettings = settings_for({"knowledge"}).knowledge  # type: ignore[attr-defined]
+    configure_kiwi(typo_dict=knowledge.kiwi_typo_dict)
     if batch:
         count, seconds = _batch(sys.stdin, sys.stdout)
         if stats:

@@ -9,23 +9,44 @@ from typing import TYPE_CHECKING
 import click
 
 from eco2 import logs
-from eco2.settings import Settings, get_settings
 from eventing.exceptions import HandlerLoadError
-from eventing.runtime.loader import Function, load_function
+from eventing.runtime.loader import Function, load_factory, load_function
 
 if TYPE_CHECKING:  # the queue triggers' modules (redis) are imported by the commands that run them
+    from eco2.settings import Settings
+    from eco2.settings_core import CoreSettings
     from eventing.runtime.redis_trigger import ReplyTopic
+    from eventing.runtime.settings import RuntimeSettings
     from eventing.runtime.worker import Observer
 
 DEFAULT_EXCHANGE = "eco2.events"
 
 
-def _load(source: str, target: str, settings: Settings) -> Function:
+def _load(source: str, target: str, settings: object) -> Function:
     """Build the function at ``source``: its factory called with this process's settings."""
     try:
         return load_function(source, settings, target=target)
     except HandlerLoadError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _function_settings(source: str, target: str) -> CoreSettings:
+    """The settings of a process serving the function at ``source`` alone: the flat fields, the
+    runtime's group and the groups its factory's settings type names (eco2/settings_core.py);
+    every group when the factory's type does not say (composing them all costs this process
+    the import of every package's settings model)."""
+    from eco2.settings_core import known, reads, settings_for
+
+    try:
+        factory = load_factory(source, target)
+    except HandlerLoadError as exc:
+        raise click.ClickException(str(exc)) from exc
+    names = reads(factory)
+    if names is None or not known(names):
+        from eco2.settings import get_settings
+
+        return get_settings()
+    return settings_for({*names, "runtime"})
 
 
 @click.group()
@@ -88,6 +109,9 @@ def run(
     metrics_host: str,
 ) -> None:
     """Consume events from Redis Streams or RabbitMQ until SIGTERM/SIGINT, then stop gracefully."""
+    # Every group: the observers and the triggers read more than the function does.
+    from eco2.settings import get_settings
+
     settings = get_settings()
     logs.configure(settings.log_level)
     if metrics_port:
@@ -234,10 +258,11 @@ def serve_http_command(source: str, target: str, host: str, port: int) -> None:
     """Serve the function over HTTP (CloudEvents in, reply CloudEvent out) until SIGTERM."""
     from eventing.runtime.http_trigger import serve_http
 
-    settings = get_settings()
+    settings = _function_settings(source, target)
     logs.configure(settings.log_level)
     fn = _load(source, target, settings)
+    runtime: RuntimeSettings = settings.runtime  # type: ignore[attr-defined]  # composed in
     try:
-        serve_http(fn, host=host, port=port, grace_s=settings.runtime.shutdown_grace_s)
+        serve_http(fn, host=host, port=port, grace_s=runtime.shutdown_grace_s)
     except HandlerLoadError as exc:
         raise click.ClickException(str(exc)) from exc

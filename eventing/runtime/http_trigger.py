@@ -13,7 +13,8 @@ under ``functions-framework --signature-type cloudevent``. Then it:
   ``GET /metrics`` (the process's Prometheus metrics, such as its LLM calls by provider).
 
 ``serve_http`` runs it under gunicorn as functions-framework does, calling the instance's
-``start()`` in the worker process and ``stop()`` when it exits (what the master imported is
+``start()`` in the worker process (then returning the heap pages it freed to the kernel) and
+``stop()`` when it exits (what the master imported is
 frozen out of the garbage collector before the fork, so the worker shares those pages instead
 of copying them); SIGTERM lets in-flight requests
 finish for ``grace_s``. It goes through gunicorn's documented custom
@@ -29,6 +30,7 @@ stay valid for every request.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 from collections.abc import Callable
@@ -120,6 +122,24 @@ def _freeze_before_fork(_server: object, _worker: object) -> None:
     gc.freeze()
 
 
+def release_freed_memory() -> None:
+    """Give the C heap's free pages back to the kernel (glibc's ``malloc_trim``).
+
+    ``start()`` runs on the loop's thread, whose malloc arena glibc does not trim by itself: a
+    model built there leaves its build buffers free but resident (rule's Kiwi: ~20 MB), and the
+    pod's memory is charged for them. Elsewhere than glibc there is nothing to ask."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # the process's own C library
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
+
+def _start_then_release(start: Callable[[], Any]) -> None:
+    BRIDGE.call(start)
+    release_freed_memory()
+
+
 def server_options(function: Function, grace_s: float = 25.0) -> dict[str, Any]:
     """gunicorn's options for serving ``function`` (its hooks included)."""
     options: dict[str, Any] = {
@@ -129,7 +149,7 @@ def server_options(function: Function, grace_s: float = 25.0) -> dict[str, Any]:
     }
     if function.start is not None:
         start = function.start
-        options["post_worker_init"] = lambda _worker: BRIDGE.call(start)
+        options["post_worker_init"] = lambda _worker: _start_then_release(start)
     stop = function.stop
 
     def worker_exit(_server: object, _worker: object) -> None:

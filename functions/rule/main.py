@@ -14,10 +14,14 @@ provide memory for.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from cloudevents.http import CloudEvent
 
 from domains.knowledge import ASK_BELOW, category_name, classify, classify_as, search_rules
 from domains.knowledge.josa import attach
+from domains.knowledge.settings import KnowledgeSettings
+from domains.knowledge.text import configure_kiwi
 from domains.scan import events
 from domains.scan.events import Choice, RuleResult, ScanNeedsInput, ScanState
 from eventing.events import payload_of, reply_to
@@ -39,15 +43,26 @@ def unsure_question(first: str, second: str | None) -> str:
     )
 
 
+class Config(Protocol):
+    """What the rule stage reads of a process's settings."""
+
+    @property
+    def knowledge(self) -> KnowledgeSettings: ...
+
+
 class Rule:
     """The stage; the knowledge base it reads is the package's own, loaded once per process."""
 
-    def __init__(self, ask_below: float = ASK_BELOW) -> None:
+    def __init__(
+        self, ask_below: float = ASK_BELOW, knowledge: KnowledgeSettings | None = None
+    ) -> None:
         self.ask_below = ask_below
+        self.knowledge = knowledge or KnowledgeSettings()
 
     def start(self) -> None:
         """Build the classifier, its retrieval index and the tokenizer now (a plain ``def``: the
-        runtime runs it in a thread, the loop stays free)."""
+        runtime runs it in a thread, the loop stays free), the tokenizer as the settings say."""
+        configure_kiwi(typo_dict=self.knowledge.kiwi_typo_dict)
         classify(WARM_UP)
         classify(WARM_UP_DESCRIBED)
         search_rules(WARM_UP)
@@ -72,6 +87,6 @@ class Rule:
         return reply_to(event, events.RULE_COMPLETED, state.model_copy(update={"rule": rule}))
 
 
-def new(settings: object = None) -> Rule:
-    """The rule stage; it reads no settings (``settings`` keeps every factory's signature)."""
-    return Rule()
+def new(settings: Config | None = None) -> Rule:
+    """The rule stage; without settings, the tokenizer's defaults."""
+    return Rule(knowledge=settings.knowledge if settings is not None else None)
