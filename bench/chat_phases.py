@@ -3,13 +3,14 @@
     ECO2_DATABASE_SCHEMA=NAME .venv/bin/python bench/chat_phases.py [--turns 6]
 
 What ``eco2 function serve-http functions/chat/main.py`` does before ready, in its order: the
-settings, the HTTP trigger's modules, ``import functions.chat.main``, then ``start()`` with its
-parts timed (``warm_up``: the intent model, Kiwi and the knowledge base's classifier; the
-database head check; the checkpointer; the graph), each as CPU seconds of this process, wall
-seconds and RSS after it. Then ``--turns`` chat turns (bench/coldstart.py's), each in a chat of
-its own, with their wall and CPU milliseconds: the first turn of each kind pays what nothing
-built before it. The schema must be migrated (``eco2 db upgrade --schema NAME``); run with
-``ECO2_LLM__MODEL=sim ECO2_LLM__SIM_SCALE=0`` as bench/coldstart.py does.
+CLI and the HTTP trigger's modules, ``import functions.chat.main``, the settings groups its
+factory names, then ``start()`` with its parts timed (``warm_up``: the intent model, Kiwi and
+the knowledge base's classifier; the database head check; the checkpointer; the graph), each as
+CPU seconds of this process, wall seconds and RSS after it. Then ``--turns`` chat turns
+(bench/coldstart.py's), each in a chat of its own, with their wall and CPU milliseconds: the
+first turn of each kind pays what nothing built before it. The schema must be migrated
+(``eco2 db upgrade --schema NAME``); run with ``ECO2_LLM__MODEL=sim ECO2_LLM__SIM_SCALE=0`` as
+bench/coldstart.py does.
 
 One interpreter, no gunicorn: the master/worker split and its memory are bench/coldstart.py's.
 """
@@ -80,16 +81,18 @@ def main() -> int:
     args = parser.parse_args()
     _LAST[1] = _cpu()
     mark("interpreter")
-    from eco2.settings import get_settings
+    import eco2.cli.function  # noqa: F401  (the command serve-http runs)
+    import eventing.runtime.http_trigger  # noqa: F401
 
-    settings = get_settings()
-    mark("settings")
-    import eventing.runtime.http_trigger  # noqa: F401  (what serve-http imports first)
-
-    mark("HTTP trigger")
+    mark("CLI and HTTP trigger")
     import functions.chat.main as chat
 
     mark("import functions.chat.main")
+    from eco2.settings_core import reads, settings_for
+
+    # The groups chat's factory names, as ``eco2 function serve-http`` composes them.
+    settings = settings_for({*(reads(chat.new) or ()), "runtime"})
+    mark("settings")
     for name in ("warm_up", "prepare_database", "open_checkpointer", "build_graph"):
         setattr(chat, name, _timed(name, getattr(chat, name)))
     from bench.coldstart import _chat_event
