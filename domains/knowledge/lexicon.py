@@ -178,6 +178,7 @@ class Lexicon:
             for a, e in aliases
             if len(a) == 1
         ]
+        self._short_names = {a for _, a, _ in self._short}
         self._fuzzy = [
             (grams, a, e)
             for a, e in aliases
@@ -277,7 +278,19 @@ class Lexicon:
         # their usual bottle, and the can changes the stream. Other one-letter names ("병",
         # "컵") count as a word of their own when no longer name is what the text is about.
         can = best is not None and word == "캔" and best[1] == head[0]  # type: ignore[index]
-        if best is None or can:
+        # A one-letter name that is the head noun beats a food named before it: "포도주스 병"
+        # is about the bottle, not the grapes it held. Other names keep their place: a drink
+        # means its own bottle ("야쿠르트 빈 병"), leftover paint or pesticide decides ("니스
+        # 남은 캔").
+        bare = (
+            best is not None
+            and best[3].category == "food"
+            and head is not None
+            and not covers(best)
+            and word in self._short_names
+            and not self._is_part(best[3], word)
+        )
+        if best is None or can or bare:
             for pattern, alias, entry in self._short:
                 if (best is None or alias == word) and pattern.search(text):
                     at = flat.rfind(alias)
@@ -300,6 +313,11 @@ class Lexicon:
                 and (c[1] <= span.start or c[1] - len(c[2]) >= span.stop)  # no overlap
                 # Named as a word of its own: "면봉" hiding across "라면 봉지" is not named.
                 and c[1] - len(c[2]) in starts
+                # Food named right before a container is what it held ("고양이 사료 봉지",
+                # "초밥 용기"), not another thing the text is about.
+                and not (
+                    c[3].category == "food" and c[1] == span.start and entry.category != "food"
+                )
             )
             short = best[0] == 1
             return Match(
