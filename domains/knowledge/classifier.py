@@ -348,7 +348,12 @@ def _material(norm: str, alias: str) -> str | None:
     flat = compact(norm)
     at = flat.rfind(alias)
     before = flat[:at] if at > 0 else ""
+    # "나무로 된 젓가락", "스텐 재질 컵": the material said with a few words before the item.
+    before = _MADE_OF.sub("", before)
     return next((cat for word, cat in _MATERIALS if before.endswith(word)), None)
+
+
+_MADE_OF = re.compile(r"(으로된|로된|으로만든|로만든|재질의|재질|소재의|소재|제)$")
 
 
 # Lexicon items that name a kind of container, not a thing ("용기", "포대"): the stream is

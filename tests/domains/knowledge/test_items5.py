@@ -32,9 +32,7 @@ def test_food_named_before_a_container_is_what_it_held(text: str, category: str)
         ("농약 조금 남은 병", "hazardous"),
     ],
 )
-def test_a_named_product_keeps_its_place_before_a_bare_container(
-    text: str, category: str
-) -> None:
+def test_a_named_product_keeps_its_place_before_a_bare_container(text: str, category: str) -> None:
     assert classify(text).category == category
 
 
@@ -83,3 +81,23 @@ def test_everyday_things_by_room(text: str, category: str) -> None:
 )
 def test_short_names_inside_longer_words_do_not_decide(text: str, wrong: str) -> None:
     assert classify(text).category != wrong
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("나무로 된 젓가락", "general"),
+        ("알루미늄으로 된 도시락통", "metal"),
+        ("스테인리스 재질 반찬통", "metal"),
+    ],
+)
+def test_a_material_said_with_made_of_words_sets_the_stream(text: str, category: str) -> None:
+    c = classify(text)
+    assert c.category == category
+    assert c.evidence == "lexicon_material" and c.confidence < 0.9
+
+
+def test_the_hard_part_left_of_a_fruit_is_not_food() -> None:
+    c = classify("복숭아 먹고 남은 딱딱한 씨")
+    assert c.category == "general"
+    assert "food" in c.choices  # asked: the fruit is named too
