@@ -101,3 +101,19 @@ def test_the_hard_part_left_of_a_fruit_is_not_food() -> None:
     c = classify("복숭아 먹고 남은 딱딱한 씨")
     assert c.category == "general"
     assert "food" in c.choices  # asked: the fruit is named too
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("old t-shirt 구멍남", "clothing"),
+        ("shampoo bottle 빈거", "plastic"),  # the bottle of shampoo, not a glass bottle
+        ("empty glass jar", "glass"),
+        ("plastic bag 구겨진거", "vinyl"),
+        ("broken laptop", "electronics"),
+        ("used tissue", "general"),
+        ("hair dryer 고장", "electronics"),
+    ],
+)
+def test_english_household_nouns_mixed_into_korean(text: str, category: str) -> None:
+    assert classify(text).category == category
