@@ -117,3 +117,9 @@ def test_the_hard_part_left_of_a_fruit_is_not_food() -> None:
 )
 def test_english_household_nouns_mixed_into_korean(text: str, category: str) -> None:
     assert classify(text).category == category
+
+
+def test_a_fitting_description_beats_a_spelling_repair() -> None:
+    # "빨래 말려" is one letter from 빨래망 (a laundry net); the text describes a dryer.
+    c = classify("빨래 말려주는 큰 기계 고장남")
+    assert c.category == "electronics" and c.method == "gloss"
