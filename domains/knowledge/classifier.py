@@ -84,7 +84,7 @@ class Classifier:
         # Any spelling repair, close ones too: "빨래 말려주는 기계" is one letter from 빨래망,
         # and a description that fits says what it is.
         loose = match is not None and match.fuzzy is not None
-        generic = match is not None and match.entry.name in _GENERIC
+        generic = match is not None and match.alias in _GENERIC
         wanted = match is None or off_head or loose or generic
         usable = glosses and wanted and analysed and self.kb.glosses
         described = self.glosses.rank(analysed) if usable else []
@@ -359,9 +359,10 @@ def _material(norm: str, alias: str) -> str | None:
 _MADE_OF = re.compile(r"(으로된|로된|으로만든|로만든|재질의|재질|소재의|소재|제)$")
 
 
-# Lexicon items that name a kind of container, not a thing ("용기", "포대"): the stream is
-# the usual one for that kind, so they never count as clear evidence.
-_GENERIC = frozenset({"용기", "포대"})
+# Names of a kind of thing, not a thing ("용기", "포대", "종이", "그릇"): the stream is the usual
+# one for that kind, so they never count as clear evidence, and a description that fits
+# decides over them ("코 풀고 버린 종이" is a tissue, "컵라면 먹은 하얀 그릇" styrofoam).
+_GENERIC = frozenset({"용기", "포대", "종이", "그릇"})
 
 
 # A thing set aside or come off ("생수 말고 식혜", "분리된 배터리"): the text may be about it.
@@ -386,7 +387,7 @@ def _lexicon_evidence(match: Match, category: str, guesses: list[CategoryGuess],
         return "lexicon_rivals"
     if match.covers_head is False:
         return "lexicon_not_head"
-    if match.entry.name in _GENERIC:
+    if match.alias in _GENERIC:
         return "lexicon_generic"
     proposed = {g.category for g in guesses[:2]}
     if guesses and category not in proposed and match.entry.category not in proposed:

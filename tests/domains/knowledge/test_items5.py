@@ -123,3 +123,15 @@ def test_a_fitting_description_beats_a_spelling_repair() -> None:
     # "빨래 말려" is one letter from 빨래망 (a laundry net); the text describes a dryer.
     c = classify("빨래 말려주는 큰 기계 고장남")
     assert c.category == "electronics" and c.method == "gloss"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("코 풀고 버린 종이", "general"),
+        ("컵라면 먹은 하얀 그릇", "styrofoam"),
+    ],
+)
+def test_a_bare_kind_word_yields_to_what_the_text_describes(text: str, category: str) -> None:
+    assert classify(text).category == category
+    assert classify("종이").confidence < 0.9  # a kind of thing alone is answered, not asserted
