@@ -3,7 +3,8 @@ build the classifier (lexicon, typo index, synonyms), the first text (Kiwi and t
 which the rule stage pays in ``start``), then CPU milliseconds per text over a set, and the
 process's peak RSS. The machine's speed is printed first (``procstats.calibrate``).
 
-    .venv/bin/python bench/knowledge_cost.py tests/domains/knowledge/data/independent3/items3.dev.jsonl
+    .venv/bin/python bench/knowledge_cost.py \
+        tests/domains/knowledge/data/independent3/items3.dev.jsonl
 
 To compare two checkouts, run it alternately from a directory outside both with
 ``PYTHONPATH=<checkout>`` (a script's own directory comes first on ``sys.path``, the current
