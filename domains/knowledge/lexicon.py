@@ -273,6 +273,12 @@ class Lexicon:
             # cap of the bottle, which the part focus below handles).
             heads = [c for c in heads if covers(c)] + [c for c in heads if not covers(c)]
         best: tuple[int, int, str, LexiconEntry] | None = next(iter(heads), None)
+        if best is not None and best[3].category == "food":
+            # Korean puts the head last: a thing named right after a food is what held or
+            # served it ("초밥 용기 씻었어", "사료 포대 털어서"), even where Kiwi reads the food
+            # as the noun no verb follows.
+            after = [c for c in heads if c[1] - len(c[2]) == best[1] and c[3].category != "food"]
+            best = after[0] if after else best
         word = flat[head[0] : head[1]] if head is not None else None
         # "캔" right after a drink's name is the can it came in ("펩시 캔"): drink names mean
         # their usual bottle, and the can changes the stream. Other one-letter names ("병",
