@@ -359,10 +359,11 @@ def _material(norm: str, alias: str) -> str | None:
 _MADE_OF = re.compile(r"(으로된|로된|으로만든|로만든|재질의|재질|소재의|소재|제)$")
 
 
-# Names of a kind of thing, not a thing ("용기", "포대", "종이", "그릇"): the stream is the usual
+# Names of a kind of thing, not a thing ("용기", "포대", "종이", "그릇", "병", "박스", "봉지":
+# a bottle may be glass or PET, a box paper or styrofoam): the stream is the usual
 # one for that kind, so they never count as clear evidence, and a description that fits
 # decides over them ("코 풀고 버린 종이" is a tissue, "컵라면 먹은 하얀 그릇" styrofoam).
-_GENERIC = frozenset({"용기", "포대", "종이", "그릇"})
+_GENERIC = frozenset({"용기", "포대", "종이", "그릇", "병", "박스", "봉지"})
 
 
 # A thing set aside or come off ("생수 말고 식혜", "분리된 배터리"): the text may be about it.
