@@ -254,12 +254,19 @@ class Lexicon:
         ]
         # A name inside a name set aside is set aside with it: "생선뼈 발라낸 거" does not
         # name 생선.
+        # The item a removed wrapping was on is not set aside with it: "귤 박스 테이프 뗌" took
+        # the tape off the box ("박스 테이프" is itself a name), the box stays.
         dropped = [c for c in candidates if c not in kept]
         kept = [
             c
             for c in kept
             if not any(
-                d[1] - len(d[2]) <= c[1] - len(c[2]) and c[1] <= d[1] and len(d[2]) > len(c[2])
+                d[1] - len(d[2]) <= c[1] - len(c[2])
+                and c[1] <= d[1]
+                and len(d[2]) > len(c[2])
+                and not (
+                    d[1] - len(d[2]) == c[1] - len(c[2]) and d[2][len(c[2]) :] in self._accessories
+                )
                 for d in dropped
             )
         ]

@@ -150,3 +150,9 @@ def test_a_thing_named_right_after_a_food_is_what_held_it(text: str, category: s
     c = classify(text)
     assert c.category == category
     assert c.confidence < 0.9  # the head noun was not the name found: answered, not asserted
+
+
+def test_the_item_a_removed_wrapping_was_on_stays_the_item() -> None:
+    # "박스 테이프" is a name of its own (tape); taking it off leaves the box as the item.
+    assert classify("귤 박스 테이프 뗌").category == "paper"
+    assert classify("사과 상자 테이프 떼고 접음").category == "paper"
