@@ -178,6 +178,7 @@ class Lexicon:
             for a, e in aliases
             if len(a) == 1
         ]
+        self._short_names = {a for _, a, _ in self._short}
         self._fuzzy = [
             (grams, a, e)
             for a, e in aliases
@@ -253,12 +254,19 @@ class Lexicon:
         ]
         # A name inside a name set aside is set aside with it: "생선뼈 발라낸 거" does not
         # name 생선.
+        # The item a removed wrapping was on is not set aside with it: "귤 박스 테이프 뗌" took
+        # the tape off the box ("박스 테이프" is itself a name), the box stays.
         dropped = [c for c in candidates if c not in kept]
         kept = [
             c
             for c in kept
             if not any(
-                d[1] - len(d[2]) <= c[1] - len(c[2]) and c[1] <= d[1] and len(d[2]) > len(c[2])
+                d[1] - len(d[2]) <= c[1] - len(c[2])
+                and c[1] <= d[1]
+                and len(d[2]) > len(c[2])
+                and not (
+                    d[1] - len(d[2]) == c[1] - len(c[2]) and d[2][len(c[2]) :] in self._accessories
+                )
                 for d in dropped
             )
         ]
@@ -272,12 +280,30 @@ class Lexicon:
             # cap of the bottle, which the part focus below handles).
             heads = [c for c in heads if covers(c)] + [c for c in heads if not covers(c)]
         best: tuple[int, int, str, LexiconEntry] | None = next(iter(heads), None)
+        if best is not None and best[3].category == "food":
+            # Korean puts the head last: a thing named right after a food is what held or
+            # served it ("초밥 용기 씻었어", "사료 포대 털어서"), even where Kiwi reads the food
+            # as the noun no verb follows.
+            after = [c for c in heads if c[1] - len(c[2]) == best[1] and c[3].category != "food"]
+            best = after[0] if after else best
         word = flat[head[0] : head[1]] if head is not None else None
         # "캔" right after a drink's name is the can it came in ("펩시 캔"): drink names mean
         # their usual bottle, and the can changes the stream. Other one-letter names ("병",
         # "컵") count as a word of their own when no longer name is what the text is about.
         can = best is not None and word == "캔" and best[1] == head[0]  # type: ignore[index]
-        if best is None or can:
+        # A one-letter name that is the head noun beats a food named before it: "포도주스 병"
+        # is about the bottle, not the grapes it held. Other names keep their place: a drink
+        # means its own bottle ("야쿠르트 빈 병"), leftover paint or pesticide decides ("니스
+        # 남은 캔").
+        bare = (
+            best is not None
+            and best[3].category == "food"
+            and head is not None
+            and not covers(best)
+            and word in self._short_names
+            and not self._is_part(best[3], word)
+        )
+        if best is None or can or bare:
             for pattern, alias, entry in self._short:
                 if (best is None or alias == word) and pattern.search(text):
                     at = flat.rfind(alias)
@@ -300,6 +326,11 @@ class Lexicon:
                 and (c[1] <= span.start or c[1] - len(c[2]) >= span.stop)  # no overlap
                 # Named as a word of its own: "면봉" hiding across "라면 봉지" is not named.
                 and c[1] - len(c[2]) in starts
+                # Food named right before a container is what it held ("고양이 사료 봉지",
+                # "초밥 용기"), not another thing the text is about.
+                and not (
+                    c[3].category == "food" and c[1] == span.start and entry.category != "food"
+                )
             )
             short = best[0] == 1
             return Match(

@@ -18,6 +18,7 @@ from kiwipiepy import Kiwi
 from domains.knowledge.exceptions import KnowledgeError
 
 _ASCII_WORD = re.compile(r"^[a-z0-9 ]+$")
+_HAS_LATIN = re.compile(r"[a-z]")
 _NOT_WORD = re.compile(r"[^0-9a-z가-힣]+")
 
 # Parts of speech kept as retrieval tokens: nouns, foreign words, numbers, verb and adjective
@@ -40,8 +41,15 @@ class Normaliser:
         # ("스마트폰" → "휴대폰" must not then have its "폰" rewritten).
         self._korean_map = dict(korean)
         self._korean = re.compile("|".join(re.escape(v) for v, _ in korean)) if korean else None
-        # English words are replaced only as whole words: "can" must not hit "scanner".
-        self._english = [(re.compile(rf"(?<![a-z]){re.escape(v)}(?![a-z])"), c) for v, c in english]
+        # English words are replaced only as whole words: "can" must not hit "scanner". One
+        # alternation, longest first, like the Korean one: a pattern per word ran every
+        # pattern over every alias and text (800k substitutions to build the lexicon).
+        self._english_map = dict(english)
+        self._english = (
+            re.compile(r"(?<![a-z])(" + "|".join(re.escape(v) for v, _ in english) + r")(?![a-z])")
+            if english
+            else None
+        )
 
     @staticmethod
     def _basic(text: str) -> str:
@@ -49,8 +57,8 @@ class Normaliser:
 
     def __call__(self, text: str) -> str:
         out = self._basic(text)
-        for pattern, canonical in self._english:
-            out = pattern.sub(f" {canonical} ", out)
+        if self._english is not None and _HAS_LATIN.search(out):
+            out = self._english.sub(lambda m: f" {self._english_map[m.group(1)]} ", out)
         if self._korean is not None:
             out = self._korean.sub(lambda m: self._korean_map[m.group(0)], out)
         return re.sub(r"\s+", " ", out).strip()
