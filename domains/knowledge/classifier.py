@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from domains.knowledge import phrasing
 from domains.knowledge.exceptions import KnowledgeError
-from domains.knowledge.lexicon import _REMOVAL_LATER, Lexicon, Match
+from domains.knowledge.lexicon import Lexicon, Match
 from domains.knowledge.loader import load_knowledge
 from domains.knowledge.models import (
     Category,
@@ -394,7 +395,7 @@ def _lexicon_evidence(match: Match, category: str, guesses: list[CategoryGuess],
     if guesses and category not in proposed and match.entry.category not in proposed:
         return "lexicon_retrieval_differs"
     if _SET_ASIDE.search(norm) or (
-        _REMOVAL_LATER.search(norm) and not _names_a_part(match.entry, norm)
+        phrasing.REMOVAL_LATER.search(norm) and not _names_a_part(match.entry, norm)
     ):
         return "lexicon_action"
     return "lexicon_clear"

@@ -1,4 +1,5 @@
-"""Finding the everyday item a text talks about: longest alias match, then a typo-tolerant match.
+"""Finding the everyday item a text talks about: longest alias match, then a typo-tolerant match
+(``spelling``); the words around each alias (``phrasing``) say whether it is the item.
 
 Aliases and text are compared in their compact form (normalised, no spaces), so "피자 박스",
 "피자박스" and "pizza box" meet. One-letter aliases ("캔", "병") only count as a word of their
@@ -10,72 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from domains.knowledge import phrasing
 from domains.knowledge.exceptions import KnowledgeError
 from domains.knowledge.models import LexiconEntry, PartSpec
-from domains.knowledge.text import Normaliser, bigrams, compact, loose_jamo
+from domains.knowledge.spelling import SpellingIndex
+from domains.knowledge.text import Normaliser, compact
 
-# Words after a part's name that mean "the part is still on the item", not "I mean the part".
-_ATTACHED = re.compile(
-    r"^\S*\s*(안 |못 |다 |칼로 |잘라서? )?"
-    r"(붙|있|달린|달려|포함|채|째|그대로|닫|떼|뗀|뗐|뜯|제거|벗|빼|뺀|뺐|분리|잘라|따로|떨어)"
-)
-# After an alias, words that say the person took that thing off or out ("라벨 뗐어", "펌프 빼고",
-# "테이프 제거", and the usual misspellings "띠고", "뺏어"): it is a part that was separated, not
-# the item the text is about.
-_REMOVED = re.compile(
-    r"^(을|를|은|는|도|만|이랑|하고)?(다|칼로|잘라서?|깨끗이)?"
-    r"(떼|뗀|뗐|뗌|띠고|띤|띴|뜯|제거|벗기|벗긴|벗겼|벗김|빼|뺀|뺐|뺏|뺌|분리|잘라|깠|깜|발라)"
-)
-# "털" (shake) is not a removal: "라면봉지 털어서" shakes the bag out, which is the item.
-# After an alias, words that make it where the thing goes or what it is not, not the thing:
-# "종이로 버려도 돼?", "음쓰 아니야?", "헌옷함 안 되지?", "페트 칸에 넣어", "생수 말고 식혜".
-_DESTINATION = re.compile(
-    r"^(이|가|을|를|은|는)?("
-    r"(으로|로|에|에다|칸에?|류로|류에|통에|수거함에?)(버|넣|내놓|내|모아|분리|배출|가|들어가|들어감)"
-    r"|(수거)?함|말고|아니|아닌|아님)"
-)
-# A removal in the same clause ("테이프랑 송장 다 뗐는데", "테이프송장제거").
-_CLAUSE_END = re.compile(r"[,.!?]")
-# A removal later in the same clause ("라벨이랑 내용물 다 뺐어요"): the part was taken off.
-_REMOVAL_LATER = re.compile(
-    r"(떼었|떼어|떼냄|떼낸|뗐|뗀|뗌|띠고|띴|뜯었|뜯어|뜯음|뜯은|제거|벗겼|벗김|벗긴|벗겨|뺐|뺏|뺀|뺌|빼고"
-    r"|분리|깠|깜)"
-)
-# After an alias, words that make it a modifier of another item ("음식물 묻은 비닐",
-# "간장 들어있던 페트병", "박스 테이프 붙은 상자"): the item is the other noun.
-_MODIFIER = re.compile(
-    r"^(이|가|을|를|은|는)?(붙|달린|달려|묻|뭍|들어|들은|담긴|담겨|담았|있던|든|감긴|에서|으로|로만든|재질)"
-)
-_ACCESSORIES = (
-    "테이프",
-    "송장",
-    "스티커",
-    "라벨",
-    "비닐",
-    "철핀",
-    "스테이플러",
-    "호치키스",
-    "뚜껑",
-    "빨대",
-    "펌프",
-    "랩",
-    "끈",
-    "고무줄",
-    "손잡이",
-    "비닐 커버",
-    "비닐 창",
-)
-# After a part's name: "only this" ("뚜껑만", "펌프 부분만"), the part is the thing meant.
-_ONLY = re.compile(r"^(\s?(부분|쪽))?만")
 _PARTICLE = "(?:이|가|을|를|은|는|도|만|에|랑|이랑|하고|과|와)?"
-_FUZZY_MIN = 0.8
-# Spelling repair in letters (jamo): an alias of at least this many letters found with one
-# letter wrong ("건잔지", "형괄등", "소쥬병"), or at least _TYPO_EXACT letters spelt across a
-# syllable boundary as it is pronounced ("헌오시" = 헌옷이).
-_TYPO_SUB = 7
-_TYPO_EXACT = 6
-_TYPO_LONGEST = 12  # letters: about four syllables; longer aliases are phrases, not misspelt words
-_FUZZY_MIN_GRAMS = 6  # shorter aliases match too much by accident ("스캔" ~ "스캐너")
 
 
 @dataclass(frozen=True)
@@ -172,37 +114,14 @@ class Lexicon:
             if part.category is not None
             for name in (part.name, *part.aliases)
             for word in name.split("·")
-        } | {compact(normalise(w)) for w in _ACCESSORIES}
+        } | {compact(normalise(w)) for w in phrasing.ACCESSORIES}
         self._short = [
             (re.compile(rf"(?<![가-힣a-z0-9]){re.escape(a)}{_PARTICLE}(?![가-힣a-z0-9])"), a, e)
             for a, e in aliases
             if len(a) == 1
         ]
         self._short_names = {a for _, a, _ in self._short}
-        self._fuzzy = [
-            (grams, a, e)
-            for a, e in aliases
-            if len(grams := bigrams(loose_jamo(a))) >= _FUZZY_MIN_GRAMS
-        ]
-
-        # Letter-level index for spelling repair: each alias's loose jamo, and the same with
-        # each letter in turn blanked; a key shared by aliases of two streams is dropped.
-        typo: dict[str, set[tuple[str, str]]] = {}
-        for a, e in aliases:
-            letters = loose_jamo(a)
-            if not _TYPO_EXACT <= len(letters) <= _TYPO_LONGEST or a.isascii():
-                continue
-            typo.setdefault(letters, set()).add((a, e.name))
-            if len(letters) >= _TYPO_SUB:
-                for i in range(len(letters)):
-                    typo.setdefault(f"{letters[:i]}\0{letters[i + 1 :]}", set()).add((a, e.name))
-        self._typo = {
-            key: (alias, self._by_name[name])
-            for key, found in typo.items()
-            if len({self._by_name[n].category for _, n in found}) == 1
-            for alias, name in [min(found)]
-        }
-        self._typo_lengths = sorted({len(k) for k in self._typo}, reverse=True)
+        self._spelling = SpellingIndex(aliases, self._by_name)
 
     def __len__(self) -> int:
         return len(self._by_name)
@@ -244,12 +163,12 @@ class Lexicon:
         if len(across) < len(candidates):
             candidates = [c for c in candidates if c not in across]
         clause = _clauses(text)
-        plain = [c for c in candidates if not _MODIFIER.match(flat[c[1] :])]
+        plain = [c for c in candidates if not phrasing.MODIFIER.match(flat[c[1] :])]
         kept = [
             c
             for c in plain
-            if not _REMOVED.match(flat[c[1] :])
-            and not _DESTINATION.match(flat[c[1] :])
+            if not phrasing.REMOVED.match(flat[c[1] :])
+            and not phrasing.DESTINATION.match(flat[c[1] :])
             and not self._removed_in_clause(c, plain, flat, clause)
         ]
         # A name inside a name set aside is set aside with it: "생선뼈 발라낸 거" does not
@@ -313,7 +232,7 @@ class Lexicon:
         if best is None:
             # Nothing but asides: a removed thing is closer to the item than where it goes
             # ("생선뼈 발라낸 거 음쓰 아니져?" is about the bones, not 음쓰).
-            staying = [c for c in plain if not _DESTINATION.match(flat[c[1] :])]
+            staying = [c for c in plain if not phrasing.DESTINATION.match(flat[c[1] :])]
             best = next(iter(kept or staying or plain or candidates), None)
         if best is not None:
             alias, entry = best[2], best[3]
@@ -348,7 +267,11 @@ class Lexicon:
                     else None
                 ),
             )
-        return self._typo_match(flat) or self._fuzzy_match(flat)
+        repaired = self._spelling.match(flat)
+        if repaired is None:
+            return None
+        entry, alias, score = repaired
+        return Match(entry=entry, alias=alias, fuzzy=score, coverage=0.5)
 
     def _removed_in_clause(
         self,
@@ -369,7 +292,7 @@ class Lexicon:
         rest = "".join(
             ch for ch, k in zip(flat[end:], clause[end:], strict=True) if k == clause[end]
         )
-        return _REMOVAL_LATER.search(rest[:12]) is not None
+        return phrasing.REMOVAL_LATER.search(rest[:12]) is not None
 
     def _is_part(self, entry: LexiconEntry, word: str) -> bool:
         """Whether ``word`` (compact) names one of ``entry``'s parts."""
@@ -397,38 +320,6 @@ class Lexicon:
                     found[piece] = at
         return found
 
-    def _typo_match(self, flat: str) -> Match | None:
-        """The longest alias found in the text's letters with at most one letter wrong,
-        starting where a syllable starts; only when no alias matched as written."""
-        letters, starts = "", []
-        for char in flat:
-            starts.append(len(letters))
-            letters += loose_jamo(char)
-        for length in self._typo_lengths:
-            for start in starts:
-                window = letters[start : start + length]
-                if len(window) < length:
-                    break
-                found = self._typo.get(window)
-                keys = (f"{window[:i]}\0{window[i + 1 :]}" for i in range(length))
-                if found is None and length >= _TYPO_SUB:
-                    found = next((self._typo[k] for k in keys if k in self._typo), None)
-                if found is not None:
-                    alias, entry = found
-                    return Match(entry=entry, alias=alias, fuzzy=0.95, coverage=0.5)
-        return None
-
-    def _fuzzy_match(self, flat: str) -> Match | None:
-        grams = bigrams(loose_jamo(flat))
-        best: tuple[float, str, LexiconEntry] | None = None
-        for alias_grams, alias, entry in self._fuzzy:
-            score = len(alias_grams & grams) / len(alias_grams)
-            if score >= _FUZZY_MIN and (best is None or score > best[0]):
-                best = (score, alias, entry)
-        if best is None:
-            return None
-        return Match(entry=best[2], alias=best[1], fuzzy=best[0], coverage=0.5)
-
     def _focus(self, entry: LexiconEntry, text: str, alias: str) -> PartSpec | None:
         """A separate part named after the item ("페트병 뚜껑"), unless it is said to be on it."""
         # A part named only in brackets is a remark about the item ("페트병(라벨 제거)").
@@ -450,11 +341,11 @@ class Lexicon:
                     text[text.find(name) + len(name) :] if name in text else spaced[at + len(key) :]
                 )
                 clause = re.split(r"[,.!?]", rest, maxsplit=1)[0]
-                if _ONLY.match(rest):
+                if phrasing.ONLY.match(rest):
                     return part  # "뚜껑만 따로 모은 거", "펌프 부분만 뺀 거": only the part
                 if (
-                    _ATTACHED.match(rest)
-                    or _REMOVAL_LATER.search(clause)
+                    phrasing.ATTACHED.match(rest)
+                    or phrasing.REMOVAL_LATER.search(clause)
                     or any(b and b in compact(rest) for b in bodies)
                 ):
                     continue  # "라벨 붙은 채", "펌프 통": the whole item, not the part

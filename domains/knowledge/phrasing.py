@@ -1,0 +1,62 @@
+"""The words around a name that say what it is to the person: a part still on the item, a
+part taken off, where the thing goes, a modifier of another noun, "only this part".
+
+The lexicon (``lexicon``) reads them right after each alias it finds; the classifier reads
+``REMOVAL_LATER`` too. Regular expressions over the compact text (no spaces) unless said.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words after a part's name that mean "the part is still on the item", not "I mean the part".
+ATTACHED = re.compile(
+    r"^\S*\s*(안 |못 |다 |칼로 |잘라서? )?"
+    r"(붙|있|달린|달려|포함|채|째|그대로|닫|떼|뗀|뗐|뜯|제거|벗|빼|뺀|뺐|분리|잘라|따로|떨어)"
+)
+# After an alias, words that say the person took that thing off or out ("라벨 뗐어", "펌프 빼고",
+# "테이프 제거", and the usual misspellings "띠고", "뺏어"): it is a part that was separated, not
+# the item the text is about.
+REMOVED = re.compile(
+    r"^(을|를|은|는|도|만|이랑|하고)?(다|칼로|잘라서?|깨끗이)?"
+    r"(떼|뗀|뗐|뗌|띠고|띤|띴|뜯|제거|벗기|벗긴|벗겼|벗김|빼|뺀|뺐|뺏|뺌|분리|잘라|깠|깜|발라)"
+)
+# "털" (shake) is not a removal: "라면봉지 털어서" shakes the bag out, which is the item.
+# After an alias, words that make it where the thing goes or what it is not, not the thing:
+# "종이로 버려도 돼?", "음쓰 아니야?", "헌옷함 안 되지?", "페트 칸에 넣어", "생수 말고 식혜".
+DESTINATION = re.compile(
+    r"^(이|가|을|를|은|는)?("
+    r"(으로|로|에|에다|칸에?|류로|류에|통에|수거함에?)(버|넣|내놓|내|모아|분리|배출|가|들어가|들어감)"
+    r"|(수거)?함|말고|아니|아닌|아님)"
+)
+# A removal later in the same clause ("라벨이랑 내용물 다 뺐어요"): the part was taken off.
+REMOVAL_LATER = re.compile(
+    r"(떼었|떼어|떼냄|떼낸|뗐|뗀|뗌|띠고|띴|뜯었|뜯어|뜯음|뜯은|제거|벗겼|벗김|벗긴|벗겨|뺐|뺏|뺀|뺌|빼고"
+    r"|분리|깠|깜)"
+)
+# After an alias, words that make it a modifier of another item ("음식물 묻은 비닐",
+# "간장 들어있던 페트병", "박스 테이프 붙은 상자"): the item is the other noun.
+MODIFIER = re.compile(
+    r"^(이|가|을|를|은|는)?(붙|달린|달려|묻|뭍|들어|들은|담긴|담겨|담았|있던|든|감긴|에서|으로|로만든|재질)"
+)
+ACCESSORIES = (
+    "테이프",
+    "송장",
+    "스티커",
+    "라벨",
+    "비닐",
+    "철핀",
+    "스테이플러",
+    "호치키스",
+    "뚜껑",
+    "빨대",
+    "펌프",
+    "랩",
+    "끈",
+    "고무줄",
+    "손잡이",
+    "비닐 커버",
+    "비닐 창",
+)
+# After a part's name: "only this" ("뚜껑만", "펌프 부분만"), the part is the thing meant.
+ONLY = re.compile(r"^(\s?(부분|쪽))?만")
