@@ -121,6 +121,21 @@ class ResilientLLM(LLMClient):
         self._providers[key] = provider
         return provider
 
+    def prepare(self, model: str | None = None) -> list[str]:
+        """Build now the providers ``model``'s chain (default: the configured model's) would
+        call, and so import their SDKs: a function calls this in ``start()`` so that its first
+        event after a cold start does not pay for that import (~2 CPU s for the OpenAI SDKs).
+        Providers without their key are skipped. The names built, in chain order."""
+        llm = self.settings()
+        built: list[str] = []
+        for name, _ in chain_for(model or llm.model, llm):
+            try:
+                self._provider(name, llm)
+            except ProviderUnavailable:
+                continue
+            built.append(name)
+        return built
+
     async def aclose(self) -> None:
         providers, self._providers = list(self._providers.values()), {}
         for provider in providers:

@@ -42,8 +42,10 @@ class Answer:
 
     async def start(self) -> None:
         """Load the knowledge base's lexicon now (half a second or more), so the first event
-        after a cold start is answered as fast as the next ones (bench/coldstart.py)."""
+        after a cold start is answered as fast as the next ones (bench/coldstart.py); the
+        configured model's SDKs too, for the same reason."""
         await asyncio.to_thread(default_classifier)
+        self.llm.prepare()
 
     async def stop(self) -> None:
         await self.llm.aclose()

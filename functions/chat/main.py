@@ -164,8 +164,10 @@ class ChatTurn:
     async def start(self) -> None:
         """Open what was not handed in, on this loop, and compile the graph."""
         settings = self.settings
-        # Load the intent classifier and build Kiwi now, not inside the first turn.
+        # Load the intent classifier, build Kiwi and import the model's SDKs now, not inside
+        # the first turn.
         await asyncio.to_thread(warm_up)
+        self.llm.prepare()
         # Only what was not handed in opens a database: the embedded mode hands in characters
         # and scans and runs with no server at all (its cards then have no owner to record).
         if self.characters is None or self.scans is None:

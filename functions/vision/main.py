@@ -73,8 +73,10 @@ class Vision:
         self.budget = ImageBudget(settings.vision.inflight_image_mb * 1024 * 1024)
 
     async def start(self) -> None:
-        """Say once whether OCR can read marks here, and connect to the image store (Redis) on
-        this loop, unless one was given."""
+        """Say once whether OCR can read marks here, connect to the image store (Redis) on this
+        loop unless one was given, and import the configured model's SDKs (not in the first
+        event)."""
+        self.llm.prepare()
         available, how = ocr_available(self.settings.vision)
         if available:
             log.info("vision reads recycling marks with %s", how)

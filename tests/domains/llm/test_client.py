@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
@@ -24,6 +28,7 @@ from domains.llm.settings import LLMSettings
 from .conftest import PNG, metric
 from .fakes import script
 
+ROOT = Path(__file__).resolve().parents[3]
 RULES = {"guidance": "건전지는 주민센터의 폐건전지 수거함에 넣어요."}
 
 
@@ -256,3 +261,29 @@ async def test_stream_falls_back_to_local_when_gemini_times_out(llm, llm_setting
     text = "".join([d async for d in stream])
     assert text.startswith(RULES["guidance"])  # gemini timed out → local streamed
     assert calls("gemini", "timeout") - before == 1
+
+
+async def test_prepare_builds_the_chain_before_the_first_call(llm, llm_settings, fakes):
+    assert llm.prepare() == ["agents", "responses", "gemini", "local"]
+    assert llm.prepare("gemini-2.5-flash") == ["gemini", "local"]
+    fakes.openai.queue(script.text("페트병은 비우고 헹궈요."))
+    done = await llm.generate(LLMRequest(prompt="페트병?", context=RULES))
+    assert done.provider == "agents"  # the prepared provider answers
+
+
+def test_prepare_skips_what_has_no_key_and_imports_the_sdks_of_what_has() -> None:
+    """A function's ``start()`` calls ``prepare`` so its first event does not import the SDKs."""
+    code = """
+import sys
+from domains.llm import LLMSettings, ResilientLLM
+client = ResilientLLM(LLMSettings(model="gpt-4.1-mini", openai_api_key="k"))
+before = "openai" in sys.modules
+print(before, client.prepare(), "openai" in sys.modules, "agents" in sys.modules)
+print(ResilientLLM(LLMSettings(model="gpt-4.1-mini")).prepare())
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {k: v for k, v in env.items() if not k.startswith("ECO2_")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.splitlines()
+    assert out == ["False ['agents', 'responses', 'local'] True True", "['local']"]
