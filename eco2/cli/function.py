@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -256,6 +257,11 @@ async def _run_amqp(
 @click.option("--port", default=8080, show_default=True, type=int)
 def serve_http_command(source: str, target: str, host: str, port: int) -> None:
     """Serve the function over HTTP (CloudEvents in, reply CloudEvent out) until SIGTERM."""
+    # No collections while the function's modules are imported: they would only walk objects
+    # that live as long as the process, and leave holes in pages the worker then copies. The
+    # master freezes what it holds before the fork and the worker collects again (the order
+    # the gc module's documentation gives for a process that forks without exec).
+    gc.disable()
     from eventing.runtime.http_trigger import serve_http
 
     settings = _function_settings(source, target)

@@ -122,6 +122,13 @@ def _freeze_before_fork(_server: object, _worker: object) -> None:
     gc.freeze()
 
 
+def _collect_in_worker(_server: object, _worker: object) -> None:
+    """The worker collects garbage again (``eco2 function serve-http`` turns collection off in
+    the master while it imports; a master that never did leaves it on, and this changes
+    nothing)."""
+    gc.enable()
+
+
 def release_freed_memory() -> None:
     """Give the C heap's free pages back to the kernel (glibc's ``malloc_trim``).
 
@@ -146,6 +153,7 @@ def server_options(function: Function, grace_s: float = 25.0) -> dict[str, Any]:
         "workers": 1,  # one process per pod; Knative/KEDA scale pods, not workers
         "graceful_timeout": max(1, int(grace_s)),
         "pre_fork": _freeze_before_fork,
+        "post_fork": _collect_in_worker,
     }
     if function.start is not None:
         start = function.start

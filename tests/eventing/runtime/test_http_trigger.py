@@ -170,6 +170,18 @@ def test_the_master_freezes_what_it_imported_before_forking_its_worker() -> None
         gc.unfreeze()
 
 
+def test_the_worker_collects_again_after_a_master_that_imported_without_collecting() -> None:
+    # ``eco2 function serve-http`` turns collection off while the master imports; the forked
+    # worker must turn it back on, or a long-running pod would never free a reference cycle.
+    options = server_options(load_function(ECHO), grace_s=7)
+    gc.disable()
+    try:
+        options["post_fork"](None, None)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_data_of_the_wrong_shape_or_not_json_gets_a_400_with_the_reason() -> None:
     app = create_http_app(load_function(ECHO)).test_client()
     headers = {
