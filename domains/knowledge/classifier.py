@@ -13,7 +13,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from domains.knowledge import phrasing
+from domains.knowledge.evidence import (
+    CONTAINER_STREAMS,
+    GENERIC,
+    GLOSS_FAINT,
+    gloss_evidence,
+    gloss_over_name,
+    lexicon_evidence,
+    material_before,
+    retrieval_evidence,
+)
 from domains.knowledge.exceptions import KnowledgeError
 from domains.knowledge.lexicon import Lexicon, Match
 from domains.knowledge.loader import load_knowledge
@@ -85,11 +94,14 @@ class Classifier:
         # Any spelling repair, close ones too: "빨래 말려주는 기계" is one letter from 빨래망,
         # and a description that fits says what it is.
         loose = match is not None and match.fuzzy is not None
-        generic = match is not None and match.alias in _GENERIC
+        generic = match is not None and match.alias in GENERIC
         wanted = match is None or off_head or loose or generic
         usable = glosses and wanted and analysed and self.kb.glosses
         described = self.glosses.rank(analysed) if usable else []
-        if (loose or generic) and _gloss_evidence(described) in ("gloss_strong", "gloss_fair"):
+        if (loose or generic) and gloss_evidence(described) in (
+            "gloss_strong",
+            "gloss_fair",
+        ):
             # A description that fits beats a spelling repair (a loose one was 1/6 right; on all
             # the sets 2 of 44 close ones yield, with no answer changing) and a bare
             # kind of container ("지붕 모양 종이 음료 용기" is a milk carton).
@@ -98,13 +110,13 @@ class Classifier:
             if off_head and match.fuzzy is None and head is not None:
                 # The name found is not what the text is about ("식빵 두 장 넣고 굽는 기계"):
                 # a description that fits well and holds the head noun decides instead.
-                over = _gloss_over_name(described, compact(norm)[head[0] : head[1]])
+                over = gloss_over_name(described, compact(norm)[head[0] : head[1]])
                 if over is not None and over.category != match.entry.category:
                     return self._from_gloss(
                         text, norm, tags, described, "gloss_over_name", match.entry.category
                     )
             return self._from_match(text, norm, tags, match, query)
-        evidence = _gloss_evidence(described)
+        evidence = gloss_evidence(described)
         if evidence is not None:
             return self._from_gloss(text, norm, tags, described, evidence)
         return self._from_retrieval(text, norm, tags, query, described)
@@ -150,13 +162,13 @@ class Classifier:
             parts = [Part(name=match.focus.name, category=category, steps=match.focus.steps)]
             item = f"{entry.name} {match.focus.name}"
         guesses = self._guesses(norm, query)
-        evidence = _lexicon_evidence(match, category, guesses, norm)
-        material = _material(norm, match.alias) if match.fuzzy is None else None
+        evidence = lexicon_evidence(match, category, guesses, norm)
+        material = material_before(norm, match.alias) if match.fuzzy is None else None
         if (
             material is not None
             and material != category
             and category == entry.category
-            and category in _CONTAINER_STREAMS
+            and category in CONTAINER_STREAMS
             and match.focus is None
         ):
             # A material named right before the item decides over the item's usual one:
@@ -265,10 +277,10 @@ class Classifier:
     ) -> Classification:
         guesses = self._guesses(norm, query)
         # The item lists' categories, else the glosses' (too weak to answer, enough to ask).
-        faint = [g.category for g in described or [] if g.score >= _GLOSS_FAINT]
+        faint = [g.category for g in described or [] if g.score >= GLOSS_FAINT]
         choices = ([g.category for g in guesses] or faint)[:2]
         best = guesses[0] if guesses else None
-        evidence = _retrieval_evidence(best)
+        evidence = retrieval_evidence(best)
         confidence = CONFIDENCE[evidence]
         if best is None or confidence < THRESHOLD:
             return Classification(
@@ -312,7 +324,7 @@ CONFIDENCE: dict[str, float] = {
     "lexicon_generic": 0.8,
     "lexicon_rivals": 0.7,  # the text names items of other streams too
     "lexicon_aside": 0.65,  # the item is named only in brackets or as a removed part
-    # No item named, but a gloss fits: how well (`_gloss_evidence`). Values from the share right
+    # No item named, but a gloss fits: how well (`evidence.gloss_evidence`). Values from the share right
     # of the best gloss on the dev halves' texts by fit and lead (docs/knowledge.md), rounded
     # down and kept under a name match: a description is vaguer than a name.
     "gloss_strong": 0.85,
@@ -324,123 +336,6 @@ CONFIDENCE: dict[str, float] = {
     "fuzzy_far": 0.3,  # a loose typo match: usually another item
     "none": 0.0,
 }
-
-
-# Materials that decide a container's stream when named right before it (compact,
-# normalised), longest first; glass is left out: a glass jar is glass, a glass cup is not.
-_MATERIALS = (
-    ("스테인리스", "metal"),
-    ("알루미늄", "metal"),
-    ("내열유리", "non_combustible"),
-    ("강화유리", "non_combustible"),
-    ("파이렉스", "non_combustible"),
-    ("도자기", "non_combustible"),
-    ("세라믹", "non_combustible"),
-    ("스틸", "metal"),
-    ("양은", "metal"),
-    ("금속", "metal"),
-    ("무쇠", "metal"),
-    ("원목", "general"),
-    ("나무", "general"),
-    ("쇠", "metal"),
-)
-_CONTAINER_STREAMS = {"plastic", "metal", "general", "non_combustible"}
-
-
-def _material(norm: str, alias: str) -> str | None:
-    """The stream of a material named right before ``alias`` in ``norm``, if any."""
-    flat = compact(norm)
-    at = flat.rfind(alias)
-    before = flat[:at] if at > 0 else ""
-    # "나무로 된 젓가락", "스텐 재질 컵": the material said with a few words before the item.
-    before = _MADE_OF.sub("", before)
-    return next((cat for word, cat in _MATERIALS if before.endswith(word)), None)
-
-
-_MADE_OF = re.compile(r"(으로된|로된|으로만든|로만든|재질의|재질|소재의|소재|제)$")
-
-
-# Names of a kind of thing, not a thing ("용기", "포대", "종이", "그릇", "병", "박스", "봉지":
-# a bottle may be glass or PET, a box paper or styrofoam): the stream is the usual
-# one for that kind, so they never count as clear evidence, and a description that fits
-# decides over them ("코 풀고 버린 종이" is a tissue, "컵라면 먹은 하얀 그릇" styrofoam).
-_GENERIC = frozenset({"용기", "포대", "종이", "그릇", "병", "박스", "봉지"})
-
-
-# A thing set aside or come off ("생수 말고 식혜", "분리된 배터리"): the text may be about it.
-_SET_ASIDE = re.compile(r"말고|아니고|대신|분리된|발라|떨어진|빠진")
-# What people take off an item as the rules ask; a removal of one of these is the usual
-# preparation ("페트병, 라벨 뗐어"), not a sign that the removed thing is meant.
-_USUAL_PARTS = ("라벨", "뚜껑", "테이프", "송장", "스티커", "비닐", "펌프", "빨대", "캡", "마개")
-
-
-def _names_a_part(entry: LexiconEntry, norm: str) -> bool:
-    """Whether ``norm`` names one of ``entry``'s parts or a usual removable part."""
-    names = [n for part in entry.parts for n in (part.name, *part.aliases)] + list(_USUAL_PARTS)
-    return any(word in norm for name in names for word in name.split("·") if len(word) > 1)
-
-
-def _lexicon_evidence(match: Match, category: str, guesses: list[CategoryGuess], norm: str) -> str:
-    if match.fuzzy is not None:
-        return "fuzzy_close" if match.fuzzy >= 0.9 else "fuzzy_far"
-    if match.aside:
-        return "lexicon_aside"
-    if match.rivals:
-        return "lexicon_rivals"
-    if match.covers_head is False:
-        return "lexicon_not_head"
-    if match.alias in _GENERIC:
-        return "lexicon_generic"
-    proposed = {g.category for g in guesses[:2]}
-    if guesses and category not in proposed and match.entry.category not in proposed:
-        return "lexicon_retrieval_differs"
-    if _SET_ASIDE.search(norm) or (
-        phrasing.REMOVAL_LATER.search(norm) and not _names_a_part(match.entry, norm)
-    ):
-        return "lexicon_action"
-    return "lexicon_clear"
-
-
-# Gloss fit (harmonic mean of the gloss's share the text holds and the text's share the gloss
-# explains) and lead over the next category's best gloss, for each kind of gloss evidence.
-_GLOSS_STRONG = (0.75, 0.3)
-_GLOSS_FAIR = (0.6, 0.15)
-_GLOSS_WEAK = 0.45
-_GLOSS_FAINT = 0.3  # too weak to answer; enough to offer as a choice when nothing else is
-
-
-def _gloss_evidence(described: list[GlossGuess]) -> str | None:
-    """The kind of gloss evidence, or None when no gloss fits well enough to answer."""
-    if not described:
-        return None
-    best = described[0]
-    lead = best.score - (described[1].score if len(described) > 1 else 0.0)
-    if best.score >= _GLOSS_STRONG[0] and lead >= _GLOSS_STRONG[1]:
-        return "gloss_strong"
-    if best.score >= _GLOSS_FAIR[0] and lead >= _GLOSS_FAIR[1]:
-        return "gloss_fair"
-    if best.score >= _GLOSS_WEAK:
-        return "gloss_weak"
-    return None
-
-
-def _gloss_over_name(described: list[GlossGuess], head: str) -> GlossGuess | None:
-    """The best gloss when it fits strongly and holds the text's head noun ``head``."""
-    if _gloss_evidence(described) != "gloss_strong" or not head:
-        return None
-    best = described[0]
-    held = head in best.words or any(f"~{head[-n:]}" in best.words for n in (1, 2))
-    return best if held else None
-
-
-def _retrieval_evidence(best: CategoryGuess | None) -> str:
-    if best is None:
-        return "none"
-    if best.known >= 0.75 and best.share >= 0.5:
-        return "retrieval_strong"
-    if best.known >= 0.5:
-        return "retrieval_weak"
-    return "none"
 
 
 def _unique(items: list[str]) -> list[str]:

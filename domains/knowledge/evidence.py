@@ -1,0 +1,130 @@
+"""The kinds of evidence the classifier answers on, read from what it found: a lexicon match
+(clear, a kind word, a rival named, an action, a material), a gloss's fit and lead, retrieval's
+share. ``classifier.CONFIDENCE`` gives each kind its confidence, measured on the sets.
+"""
+
+from __future__ import annotations
+
+import re
+
+from domains.knowledge import phrasing
+from domains.knowledge.lexicon import Match
+from domains.knowledge.models import LexiconEntry
+from domains.knowledge.retrieval import CategoryGuess, GlossGuess
+from domains.knowledge.text import compact
+
+# Materials that decide a container's stream when named right before it (compact,
+# normalised), longest first; glass is left out: a glass jar is glass, a glass cup is not.
+MATERIALS = (
+    ("스테인리스", "metal"),
+    ("알루미늄", "metal"),
+    ("내열유리", "non_combustible"),
+    ("강화유리", "non_combustible"),
+    ("파이렉스", "non_combustible"),
+    ("도자기", "non_combustible"),
+    ("세라믹", "non_combustible"),
+    ("스틸", "metal"),
+    ("양은", "metal"),
+    ("금속", "metal"),
+    ("무쇠", "metal"),
+    ("원목", "general"),
+    ("나무", "general"),
+    ("쇠", "metal"),
+)
+CONTAINER_STREAMS = {"plastic", "metal", "general", "non_combustible"}
+
+
+def material_before(norm: str, alias: str) -> str | None:
+    """The stream of a material named right before ``alias`` in ``norm``, if any."""
+    flat = compact(norm)
+    at = flat.rfind(alias)
+    before = flat[:at] if at > 0 else ""
+    # "나무로 된 젓가락", "스텐 재질 컵": the material said with a few words before the item.
+    before = MADE_OF.sub("", before)
+    return next((cat for word, cat in MATERIALS if before.endswith(word)), None)
+
+
+MADE_OF = re.compile(r"(으로된|로된|으로만든|로만든|재질의|재질|소재의|소재|제)$")
+
+
+# Names of a kind of thing, not a thing ("용기", "포대", "종이", "그릇", "병", "박스", "봉지":
+# a bottle may be glass or PET, a box paper or styrofoam): the stream is the usual
+# one for that kind, so they never count as clear evidence, and a description that fits
+# decides over them ("코 풀고 버린 종이" is a tissue, "컵라면 먹은 하얀 그릇" styrofoam).
+GENERIC = frozenset({"용기", "포대", "종이", "그릇", "병", "박스", "봉지"})
+
+
+# A thing set aside or come off ("생수 말고 식혜", "분리된 배터리"): the text may be about it.
+SET_ASIDE = re.compile(r"말고|아니고|대신|분리된|발라|떨어진|빠진")
+# What people take off an item as the rules ask; a removal of one of these is the usual
+# preparation ("페트병, 라벨 뗐어"), not a sign that the removed thing is meant.
+USUAL_PARTS = ("라벨", "뚜껑", "테이프", "송장", "스티커", "비닐", "펌프", "빨대", "캡", "마개")
+
+
+def names_a_part(entry: LexiconEntry, norm: str) -> bool:
+    """Whether ``norm`` names one of ``entry``'s parts or a usual removable part."""
+    names = [n for part in entry.parts for n in (part.name, *part.aliases)] + list(USUAL_PARTS)
+    return any(word in norm for name in names for word in name.split("·") if len(word) > 1)
+
+
+def lexicon_evidence(match: Match, category: str, guesses: list[CategoryGuess], norm: str) -> str:
+    if match.fuzzy is not None:
+        return "fuzzy_close" if match.fuzzy >= 0.9 else "fuzzy_far"
+    if match.aside:
+        return "lexicon_aside"
+    if match.rivals:
+        return "lexicon_rivals"
+    if match.covers_head is False:
+        return "lexicon_not_head"
+    if match.alias in GENERIC:
+        return "lexicon_generic"
+    proposed = {g.category for g in guesses[:2]}
+    if guesses and category not in proposed and match.entry.category not in proposed:
+        return "lexicon_retrieval_differs"
+    if SET_ASIDE.search(norm) or (
+        phrasing.REMOVAL_LATER.search(norm) and not names_a_part(match.entry, norm)
+    ):
+        return "lexicon_action"
+    return "lexicon_clear"
+
+
+# Gloss fit (harmonic mean of the gloss's share the text holds and the text's share the gloss
+# explains) and lead over the next category's best gloss, for each kind of gloss evidence.
+GLOSS_STRONG = (0.75, 0.3)
+GLOSS_FAIR = (0.6, 0.15)
+GLOSS_WEAK = 0.45
+GLOSS_FAINT = 0.3  # too weak to answer; enough to offer as a choice when nothing else is
+
+
+def gloss_evidence(described: list[GlossGuess]) -> str | None:
+    """The kind of gloss evidence, or None when no gloss fits well enough to answer."""
+    if not described:
+        return None
+    best = described[0]
+    lead = best.score - (described[1].score if len(described) > 1 else 0.0)
+    if best.score >= GLOSS_STRONG[0] and lead >= GLOSS_STRONG[1]:
+        return "gloss_strong"
+    if best.score >= GLOSS_FAIR[0] and lead >= GLOSS_FAIR[1]:
+        return "gloss_fair"
+    if best.score >= GLOSS_WEAK:
+        return "gloss_weak"
+    return None
+
+
+def gloss_over_name(described: list[GlossGuess], head: str) -> GlossGuess | None:
+    """The best gloss when it fits strongly and holds the text's head noun ``head``."""
+    if gloss_evidence(described) != "gloss_strong" or not head:
+        return None
+    best = described[0]
+    held = head in best.words or any(f"~{head[-n:]}" in best.words for n in (1, 2))
+    return best if held else None
+
+
+def retrieval_evidence(best: CategoryGuess | None) -> str:
+    if best is None:
+        return "none"
+    if best.known >= 0.75 and best.share >= 0.5:
+        return "retrieval_strong"
+    if best.known >= 0.5:
+        return "retrieval_weak"
+    return "none"
