@@ -324,9 +324,9 @@ CONFIDENCE: dict[str, float] = {
     "lexicon_generic": 0.8,
     "lexicon_rivals": 0.7,  # the text names items of other streams too
     "lexicon_aside": 0.65,  # the item is named only in brackets or as a removed part
-    # No item named, but a gloss fits: how well (`evidence.gloss_evidence`). Values from the share right
-    # of the best gloss on the dev halves' texts by fit and lead (docs/knowledge.md), rounded
-    # down and kept under a name match: a description is vaguer than a name.
+    # No item named, but a gloss fits: how well (`evidence.gloss_evidence`). Values from the
+    # share right of the best gloss on the dev halves' texts by fit and lead (docs/knowledge.md),
+    # rounded down and kept under a name match: a description is vaguer than a name.
     "gloss_strong": 0.85,
     "gloss_fair": 0.8,
     "gloss_over_name": 0.7,  # a gloss holding the head noun overrides a name that is not it
