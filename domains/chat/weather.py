@@ -64,14 +64,21 @@ _SKY = {"1": "clear", "3": "cloudy", "4": "overcast"}
 DEFAULT_LAT_LON = (37.5665, 126.9780)
 
 
-def base_time(now: datetime) -> tuple[str, str]:
+def base_time(now: datetime, day_offset: int = 0) -> tuple[str, str]:
     """The latest village-forecast issue at ``now`` (issued 02, 05, …, 23 h, ready ~10 min
-    later), as (base_date, base_time)."""
+    later) that still forecasts the day ``day_offset`` days from today, as (base_date,
+    base_time).
+
+    An issue forecasts the hours after its own, through the second day after its date (the
+    23 h one, through the third): so between 23:10 and midnight the latest issue no longer holds
+    today, and a question about today is answered from the 20 h one."""
     now = now.astimezone(KST) - timedelta(minutes=10)
     hours = [h for h in (2, 5, 8, 11, 14, 17, 20, 23) if h <= now.hour]
     if not hours:
         now -= timedelta(days=1)
         hours = [23]
+    elif hours[-1] == 23 and day_offset == 0:
+        hours.pop()
     return now.strftime("%Y%m%d"), f"{hours[-1]:02d}00"
 
 
@@ -103,7 +110,7 @@ class KmaWeather:
             lat, lon = location.lat, location.lon
         nx, ny = kma_grid(lat, lon)
         now = self.clock()
-        base_date, base = base_time(now)
+        base_date, base = base_time(now, day_offset)
         params = {
             "serviceKey": self.service_key,
             "pageNo": "1",

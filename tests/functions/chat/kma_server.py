@@ -2,7 +2,8 @@
 
 It answers what data.go.kr answers: ``{"response": {"header": {resultCode, resultMsg},
 "body": {dataType, items: {item: [...]}, pageNo, numOfRows, totalCount}}}`` with one item per
-category (TMP, POP, PTY, SKY, WSD) and forecast hour, for the three days from ``base_date``.
+category (TMP, POP, PTY, SKY, WSD) and forecast hour, for the hours the real service forecasts:
+after the base time, through the second day after ``base_date`` (the 23 h issue: the third).
 ``delay_s`` holds every answer (the concurrency test), ``mode`` makes it fail the ways the real
 one does: an HTTP 500, or a result code other than "00".
 """
@@ -54,11 +55,14 @@ class Kma:
             header = {"resultCode": "03", "resultMsg": "NO_DATA"}
             return JSONResponse({"response": {"header": header}})
         base = datetime.strptime(params["base_date"], "%Y%m%d")
+        issued = int(params["base_time"][:2])
         items: list[dict[str, Any]] = []
-        for day in range(3):
+        for day in range(4 if issued == 23 else 3):
             date = (base + timedelta(days=day)).strftime("%Y%m%d")
             rainy = day == self.rain_day
             for hour in range(0, 24, 3):
+                if day == 0 and hour <= issued:
+                    continue  # an issue forecasts the hours after its own
                 values = {
                     "TMP": str(10 + hour // 3),
                     "POP": "80" if rainy else "10",
