@@ -31,6 +31,9 @@ PINNED = {
     "domains/knowledge/data/independent4/items4.test.jsonl": (
         "9ed9ccc7f33dffa2f5acb5d54e9b054162092ccb89280b59a4c280a98b79cdb3"
     ),
+    "domains/knowledge/data/independent5/items5.test.jsonl": (
+        "48c4172817d5a25e687b09ae499d49da65e3d697cad546360ed040386d345e05"
+    ),
     "domains/vision/data/independent3/manifest.test.jsonl": (
         "d410046cb1092b9b5242670fbc06ef14bf19459ee414216826a6b8b56657030e"
     ),
