@@ -6,6 +6,7 @@ Layout of the data directory::
     tags.yaml               situation tags: cues, effect, category overrides
     prices.yaml             recyclable purchase prices
     synonyms.yaml           canonical word → variant spellings (페트 ← PET, 피이티 …)
+    synonyms_en.yaml        canonical word → English words for it (노트북 ← laptop; optional)
     templates.yaml          shared parts and conditions (a PET bottle's bottle/label/cap …)
     lexicon/*.yaml          everyday items in groups sharing a category and a template
     glosses.yaml            short descriptions of items by use, look and material (optional)
@@ -135,11 +136,35 @@ def read_knowledge(data_dir: Path) -> KnowledgeBase:
             tags=tags,
             prices=prices,
             lexicon=_load_lexicon(data_dir / "lexicon", templates),
-            synonyms=_read(data_dir / "synonyms.yaml") or {},
+            synonyms=_synonyms(data_dir),
             glosses=_load_glosses(data_dir / "glosses.yaml"),
         )
     except ValidationError as exc:
         raise KnowledgeError(f"knowledge base invalid: {exc}") from exc
+
+
+def _synonyms(data_dir: Path) -> dict[str, list[str]]:
+    """synonyms.yaml with synonyms_en.yaml's English words added to the same canonical words.
+
+    A variant listed twice, in one file or across the two, is refused: it would be replaced by
+    whichever canonical word the normaliser happened to read last."""
+    merged: dict[str, list[str]] = {}
+    owner: dict[str, str] = {}
+    for name in ("synonyms.yaml", "synonyms_en.yaml"):
+        path = data_dir / name
+        if name == "synonyms_en.yaml" and not path.exists():
+            continue
+        table = _read(path) or {}
+        for canonical, variants in table.items():
+            for variant in variants:
+                key = str(variant).lower()
+                if key in owner and owner[key] != canonical:
+                    raise KnowledgeError(
+                        f"{name}: {variant!r} is a variant of both {owner[key]!r} and {canonical!r}"
+                    )
+                owner[key] = canonical
+            merged.setdefault(canonical, []).extend(variants)
+    return merged
 
 
 @lru_cache(maxsize=1)

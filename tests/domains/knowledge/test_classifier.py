@@ -83,3 +83,16 @@ def test_held_out_set_scores_high() -> None:
     print(f"\nheld-out items: {right}/{len(rows)} = {score:.1%}")
     assert len(rows) >= 60
     assert score >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "item"),
+    [
+        ("망가진 hair dryer", "electronics", "드라이기"),
+        ("다 쓴 mascara", "general", "립스틱"),
+        ("cutting board 오래된 거", "general", "도마"),
+    ],
+)
+def test_english_item_words_mixed_into_korean_are_read(text: str, category: str, item: str) -> None:
+    found = classify(text)
+    assert (found.category, found.item) == (category, item)

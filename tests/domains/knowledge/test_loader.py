@@ -96,3 +96,21 @@ def test_prices_cover_recyclable_streams() -> None:
     assert by_id["metal_aluminum_can"].prices["nationwide"] == 1200
     assert by_id["plastic_pet"].category == "clear_pet"
     assert prices.unit == "원/kg"
+
+
+def test_english_words_join_the_synonyms_of_their_korean_word() -> None:
+    synonyms = load_knowledge().synonyms
+    assert "yoga mat" in synonyms["요가매트"]
+    assert "pet" in synonyms["페트"]  # synonyms.yaml's own entries stay
+
+
+def test_a_variant_of_two_canonical_words_across_the_files_fails(data_copy: Path) -> None:
+    # "fridge" is 냉장고's in synonyms.yaml; giving it to 세탁기 too must not load.
+    (data_copy / "synonyms_en.yaml").write_text("세탁기: [fridge]\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="fridge"):
+        read_knowledge(data_copy)
+
+
+def test_without_an_english_file_the_base_loads(data_copy: Path) -> None:
+    (data_copy / "synonyms_en.yaml").unlink()
+    assert "요가매트" not in read_knowledge(data_copy).synonyms
