@@ -163,7 +163,21 @@ class Lexicon:
         if len(across) < len(candidates):
             candidates = [c for c in candidates if c not in across]
         clause = _clauses(text)
-        plain = [c for c in candidates if not phrasing.MODIFIER.match(flat[c[1] :])]
+        # A name before a word of place ("모니터 상자 안에 있던 폼", "키친타월 가운데 심지")
+        # says where the item was, as does every name before it: the item comes after.
+        # Only when the head noun comes after the place ("과자 상자 (안에 비닐 트레이는 뺌)" is
+        # about the box).
+        place = max(
+            (
+                c[1]
+                for c in candidates
+                if phrasing.PLACE.match(flat[c[1] :]) and head is not None and c[1] < head[0]
+            ),
+            default=-1,
+        )
+        plain = [
+            c for c in candidates if not phrasing.MODIFIER.match(flat[c[1] :]) and c[1] > place
+        ]
         kept = [
             c
             for c in plain
