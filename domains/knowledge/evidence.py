@@ -6,6 +6,7 @@ share. ``classifier.CONFIDENCE`` gives each kind its confidence, measured on the
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from domains.knowledge import phrasing
 from domains.knowledge.lexicon import Match
@@ -42,6 +43,113 @@ def material_before(norm: str, alias: str) -> str | None:
     # "나무로 된 젓가락", "스텐 재질 컵": the material said with a few words before the item.
     before = MADE_OF.sub("", before)
     return next((cat for word, cat in MATERIALS if before.endswith(word)), None)
+
+
+# Material words said before a thing that is made in several materials, and the stream each
+# gives it (compact, normalised): "갈색 유리 영양제 병" is glass, "PE 필름 포장재" vinyl,
+# "종이 칸막이" paper. The word nearest the head counts ("pe 필름": film).
+HEAD_MATERIALS = {
+    "유리": "glass",
+    "내열유리": "non_combustible",
+    "강화유리": "non_combustible",
+    "파이렉스": "non_combustible",
+    "도자기": "non_combustible",
+    "세라믹": "non_combustible",
+    "스티로폼": "styrofoam",
+    "종이": "paper",
+    "비닐": "vinyl",
+    "필름": "vinyl",
+    "플라스틱": "plastic",
+    "pe": "plastic",
+    "pp": "plastic",
+    "ps": "plastic",
+    "스테인리스": "metal",
+    "알루미늄": "metal",
+    "스틸": "metal",
+    "양철": "metal",
+    "철": "metal",
+    "금속": "metal",
+    "무쇠": "metal",
+    "양은": "metal",
+    "쇠": "metal",
+    "원목": "general",
+    "나무": "general",
+}
+# Head nouns of things made in several materials (how the head ends): the material decides.
+OPEN_HEADS = (
+    "병",
+    "용기",
+    "통",
+    "컵",
+    "텀블러",
+    "칸막이",
+    "포장재",
+    "포장지",
+    "케이스",
+    "그릇",
+    "접시",
+    "트레이",
+    "받침",
+    "도시락",
+    "쟁반",
+    "바구니",
+    "상자",
+    "박스",
+    "봉투",
+    "빨대",
+)
+# Glass that held something (a bottle, a jar) goes to glass collection; a glass cup, tumbler or
+# dish does not (rules: 유리 식기는 불연성).
+GLASS_HELD = ("병", "용기", "단지")
+_NOUNISH = ("NNG", "NNP", "SL", "SN", "XSN", "NR")
+
+
+def head_material(
+    norm: str, analysed: list[Any], head: tuple[int, int] | None
+) -> tuple[str, tuple[int, int]] | None:
+    """The stream a material word gives the head noun, with where the word is (compact
+    offsets), when the head is a thing made in several materials and the word is one of the
+    three nouns right before it (no verb between)."""
+    if head is None:
+        return None
+    flat = compact(norm)
+    word = flat[head[0] : head[1]]
+    if not word.endswith(OPEN_HEADS):
+        return None
+    spans = []
+    for token in analysed:
+        start = len(compact(norm[: token.start]))
+        spans.append((start, start + len(compact(norm[token.start : token.start + token.len]))))
+    at = next((i for i, span in enumerate(spans) if span[1] == head[1]), None)
+    if at is None:
+        return None
+    for i in range(at - 1, max(-1, at - 4), -1):
+        token = analysed[i]
+        if not token.tag.startswith(_NOUNISH):
+            return None
+        stream = HEAD_MATERIALS.get(compact(token.form.lower()))
+        if stream is None:
+            continue
+        if stream == "glass" and not word.endswith(GLASS_HELD):
+            stream = "non_combustible"
+        return stream, spans[i]
+    return None
+
+
+# Situation tags of soil that may or may not wash off, and the tag of soil that does not.
+SOIL_TAGS = ("greasy", "food_soiled")
+HEAVY_SOIL = "heavy_soil"
+
+
+# The person washed it ("헹궈서", "씻었어", "닦아냄"): the soil is gone, the rules say recycle.
+WASHED = re.compile(r"(?<![안못] )(?<![안못])(헹[궈구궜굼군]|씻[어었음은]|닦[아았음은])")
+
+
+def soiled_unsure(tags: list[str], norm: str) -> bool:
+    """Whether the text says the thing is soiled but not whether the soil washes off."""
+    if HEAVY_SOIL in tags or WASHED.search(norm):
+        return False
+    return any(t in tags for t in SOIL_TAGS)
 
 
 MADE_OF = re.compile(r"(으로된|로된|으로만든|로만든|재질의|재질|소재의|소재|제)$")
