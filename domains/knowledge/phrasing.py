@@ -27,7 +27,7 @@ REMOVED = re.compile(
 # also what the item was wrapped in ("신문지에 쌌어", "신문지로 감쌌어").
 DESTINATION = re.compile(
     r"^(이|가|을|를|은|는)?("
-    r"(으로|로|에|에다|칸에?|류로|류에|통에|수거함에?)(버|넣|내놓|내|모아|분리|배출|가|들어가|들어감|싸|쌌|쌈|감싸|감쌌|담)"
+    r"(으로|로|에|에다|칸에?|류로|류에|통에|수거함에?)(버|넣|내놓|내|모아|분리|배출|가|들어가|들어감|싸|쌌|쌈|감싸|감쌌|담아|담았)"
     r"|(수거)?함|말고|아니|아닌|아님)"
 )
 # A removal later in the same clause ("라벨이랑 내용물 다 뺐어요"): the part was taken off.
