@@ -97,10 +97,14 @@ OPEN_HEADS = (
     "박스",
     "봉투",
     "빨대",
+    "대야",
+    "바가지",
 )
 # Glass that held something (a bottle, a jar) goes to glass collection; a glass cup, tumbler or
 # dish does not (rules: 유리 식기는 불연성).
 GLASS_HELD = ("병", "용기", "단지")
+# Adjectives that say the material is not there ("비닐창 없는 봉투"): the walk stops at them.
+_LACKING = {"없", "않", "아니"}
 _NOUNISH = ("NNG", "NNP", "SL", "SN", "XSN", "NR")
 
 
@@ -109,7 +113,7 @@ def head_material(
 ) -> tuple[str, tuple[int, int]] | None:
     """The stream a material word gives the head noun, with where the word is (compact
     offsets), when the head is a thing made in several materials and the word is one of the
-    three nouns right before it (no verb between)."""
+    three nouns right before it (adjectives may sit between, no verb)."""
     if head is None:
         return None
     flat = compact(norm)
@@ -123,10 +127,19 @@ def head_material(
     at = next((i for i, span in enumerate(spans) if span[1] == head[1]), None)
     if at is None:
         return None
-    for i in range(at - 1, max(-1, at - 4), -1):
+    nouns = 0
+    for i in range(at - 1, -1, -1):
         token = analysed[i]
-        if not token.tag.startswith(_NOUNISH):
+        if (token.tag.startswith(("VA", "XSA", "XR")) and token.form not in _LACKING) or (
+            token.tag == "ETM"
+            and i > 0
+            and analysed[i - 1].tag.startswith(("VA", "XSA"))
+            and analysed[i - 1].form not in _LACKING
+        ):
+            continue  # an adjective between ("스테인리스 큰 대야", "투명한 유리 병")
+        if not token.tag.startswith(_NOUNISH) or nouns == 3:
             return None
+        nouns += 1
         stream = HEAD_MATERIALS.get(compact(token.form.lower()))
         if stream is None:
             continue
