@@ -180,10 +180,10 @@ class Classifier:
         said = head_material(norm, analysed, head)
         if said is None:
             return found
-        stream, (start, _end) = said
+        stream, (start, end) = said
         if match is not None and match.fuzzy is None and head is not None:
             at = compact(norm).rfind(match.alias)
-            if at <= start and head[1] <= at + len(match.alias):
+            if at <= start and max(end, head[1]) <= at + len(match.alias):
                 return found  # the name holds the material and the head: it knows its stream
         category = self._in_context(self._moved(stream, tags), tags)
         if category == found.category or (found.category, stream) in SAME_STREAM:

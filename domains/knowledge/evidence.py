@@ -105,6 +105,8 @@ OPEN_HEADS = (
 GLASS_HELD = ("병", "용기", "단지")
 # Adjectives that say the material is not there ("비닐창 없는 봉투"): the walk stops at them.
 _LACKING = {"없", "않", "아니"}
+# A bracket that holds a material word alone, or first before a comma ("(종이, ...)").
+_BRACKETED_MATERIAL = re.compile(r"\(\s*([^,()]+?)\s*(?:재질)?\s*[,)]")
 _NOUNISH = ("NNG", "NNP", "SL", "SN", "XSN", "NR")
 
 
@@ -127,6 +129,14 @@ def head_material(
     at = next((i for i, span in enumerate(spans) if span[1] == head[1]), None)
     if at is None:
         return None
+    remark = _BRACKETED_MATERIAL.search(norm)
+    if remark is not None and compact(remark.group(1)) in HEAD_MATERIALS:
+        # "글라스락 반찬통 (내열유리)": a material said in brackets is what the thing is made of.
+        stream = HEAD_MATERIALS[compact(remark.group(1))]
+        if stream == "glass" and not word.endswith(GLASS_HELD):
+            stream = "non_combustible"
+        start = len(compact(norm[: remark.start(1)]))
+        return stream, (start, start + len(compact(remark.group(1))))
     nouns = 0
     for i in range(at - 1, -1, -1):
         token = analysed[i]
