@@ -99,6 +99,7 @@ OPEN_HEADS = (
     "빨대",
     "대야",
     "바가지",
+    "필름",
 )
 # Glass that held something (a bottle, a jar) goes to glass collection; a glass cup, tumbler or
 # dish does not (rules: 유리 식기는 불연성).
