@@ -151,12 +151,12 @@ def head_material(
         if not token.tag.startswith(_NOUNISH) or nouns == 3:
             return None
         nouns += 1
-        stream = HEAD_MATERIALS.get(compact(token.form.lower()))
-        if stream is None:
+        said = HEAD_MATERIALS.get(compact(token.form.lower()))
+        if said is None:
             continue
-        if stream == "glass" and not word.endswith(GLASS_HELD):
-            stream = "non_combustible"
-        return stream, spans[i]
+        if said == "glass" and not word.endswith(GLASS_HELD):
+            said = "non_combustible"
+        return said, spans[i]
     return None
 
 
