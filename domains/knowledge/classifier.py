@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from domains.knowledge.evidence import (
     CONTAINER_STREAMS,
     GENERIC,
     GLOSS_FAINT,
+    HEAVY_SOIL,
     gloss_evidence,
     gloss_over_name,
+    head_material,
     lexicon_evidence,
     material_before,
     retrieval_evidence,
+    soiled_unsure,
 )
 from domains.knowledge.exceptions import KnowledgeError
 from domains.knowledge.lexicon import Lexicon, Match
@@ -37,6 +41,24 @@ from domains.knowledge.models import (
 from domains.knowledge.retrieval import CategoryGuess, GlossGuess, GlossIndex, RuleIndex
 from domains.knowledge.tags import TagMatcher
 from domains.knowledge.text import Normaliser, analysis, compact, head_span, tokens
+
+# Streams a material word may move an item between; then pairs (item's stream, material's)
+# where the item's stream is already the material's own kind (a clear PET bottle is plastic, a
+# milk carton paper).
+MATERIAL_STREAMS = {
+    "plastic",
+    "clear_pet",
+    "metal",
+    "general",
+    "non_combustible",
+    "glass",
+    "styrofoam",
+    "paper",
+    "paper_pack",
+    "vinyl",
+}
+# Glassware the item list knows as non-combustible (a vase, a cup) stays so when "유리" is said.
+SAME_STREAM = {("clear_pet", "plastic"), ("paper_pack", "paper"), ("non_combustible", "glass")}
 
 THRESHOLD = 0.35  # below this the classifier does not name a category
 # Below this the scan asks the person, offering the two likeliest categories: an answer this
@@ -87,6 +109,22 @@ class Classifier:
         again = self.normalise(norm)
         query = tokens(norm, analysed) if again == norm else tokens(again)
         match = self.lexicon.match(norm, head)
+        found = self._decide(text, norm, tags, analysed, head, query, match, glosses=glosses)
+        return self._material_of_head(found, norm, tags, analysed, head, match)
+
+    def _decide(
+        self,
+        text: str,
+        norm: str,
+        tags: list[str],
+        analysed: list[Any],
+        head: tuple[int, int] | None,
+        query: list[str],
+        match: Match | None,
+        *,
+        glosses: bool,
+    ) -> Classification:
+        """The answer from the name found, else a description, else retrieval."""
         # The glosses are read only where they can decide: no name found, a spelling repair,
         # or a name that is not the head noun (a text naming its head item costs nothing more).
         # A one-letter name ("옷") reports no head either way, so only a True clears it.
@@ -120,6 +158,54 @@ class Classifier:
         if evidence is not None:
             return self._from_gloss(text, norm, tags, described, evidence)
         return self._from_retrieval(text, norm, tags, query, described)
+
+    def _material_of_head(
+        self,
+        found: Classification,
+        norm: str,
+        tags: list[str],
+        analysed: list[Any],
+        head: tuple[int, int] | None,
+        match: Match | None,
+    ) -> Classification:
+        """``found``, or the stream a material word before the head noun gives it: a bottle,
+        cup or container is what it is made of ("유리 텀블러", "스티로폼 도시락 용기"), whatever
+        the item's usual stream. The tags' general overrides then apply to that stream ("양념
+        안 씻기는" plastic is general). Kept under the 0.9 line: the item named and its
+        material disagree."""
+        if found.evidence == "lexicon_material" or (match is not None and match.focus):
+            return found
+        if found.category is not None and found.category not in MATERIAL_STREAMS:
+            return found
+        said = head_material(norm, analysed, head)
+        if said is None:
+            return found
+        stream, (start, end) = said
+        if match is not None and match.fuzzy is None and head is not None:
+            at = compact(norm).rfind(match.alias)
+            if at <= start and max(end, head[1]) <= at + len(match.alias):
+                return found  # the name holds the material and the head: it knows its stream
+        category = self._in_context(self._moved(stream, tags), tags)
+        if category == found.category or (found.category, stream) in SAME_STREAM:
+            return found
+        return found.model_copy(
+            update={
+                "category": category,
+                "confidence": min(found.confidence or 1.0, CONFIDENCE["head_material"]),
+                "evidence": "head_material",
+                "parts": [],
+                "rules": self._rules(self.kb.categories[category], norm),  # type: ignore[index]
+                "choices": _unique([category, *([found.category] if found.category else [])]),
+            }
+        )
+
+    def _moved(self, category: str, tags: list[str]) -> str:
+        """``category`` after the tags' general overrides (no item's own conditions)."""
+        for tag in tags:
+            moved = self.kb.tags[tag].overrides.get(category)  # type: ignore[call-overload]
+            if moved is not None:
+                return str(moved)
+        return category
 
     def classify_as(self, text: str, category: str) -> Classification:
         """The text classified with ``category`` decided by the person (the answer to a
@@ -175,6 +261,13 @@ class Classifier:
             # "알루미늄 도시락통" is metal, "파이렉스 계량컵" heat-resistant glass.
             category, evidence = material, "lexicon_material"
             parts = []
+        if (
+            CONFIDENCE[evidence] > CONFIDENCE["lexicon_soiled"]
+            and soiled_unsure(tags, norm)
+            and category in self.kb.tags[HEAVY_SOIL].overrides
+        ):
+            # Soiled, and nothing says whether it washes off: the rules send it either way.
+            evidence = "lexicon_soiled"
         # The answer first, then what else the text could be: the item's own stream when a
         # condition moved it, the other items it names, then what retrieval proposes.
         choices = _unique(
@@ -316,6 +409,12 @@ CONFIDENCE: dict[str, float] = {
     # kept under the 0.9 line, which it missed before it had its own kind.
     "lexicon_action": 0.85,
     "lexicon_material": 0.85,  # a known container, its stream set by the material named
+    # A material word a few nouns before a head made in several materials ("갈색 유리 영양제
+    # 병") decides over the item or description found: they disagree, so under the 0.9 line.
+    "head_material": 0.8,
+    # A clear item with food or grease on it, no word on whether it washes off ("기름 묻은
+    # 비닐"): the rules say rinse it and recycle, or, if it stays dirty, general waste.
+    "lexicon_soiled": 0.85,
     "fuzzy_close": 0.85,  # a typo-tolerant match sharing nine tenths of its letter pairs
     "lexicon_retrieval_differs": 0.8,  # a clear item, but the item lists propose another stream
     "lexicon_not_head": 0.8,  # the item found is not the text's head noun

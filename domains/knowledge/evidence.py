@@ -6,6 +6,7 @@ share. ``classifier.CONFIDENCE`` gives each kind its confidence, measured on the
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from domains.knowledge import phrasing
 from domains.knowledge.lexicon import Match
@@ -42,6 +43,137 @@ def material_before(norm: str, alias: str) -> str | None:
     # "나무로 된 젓가락", "스텐 재질 컵": the material said with a few words before the item.
     before = MADE_OF.sub("", before)
     return next((cat for word, cat in MATERIALS if before.endswith(word)), None)
+
+
+# Material words said before a thing that is made in several materials, and the stream each
+# gives it (compact, normalised): "갈색 유리 영양제 병" is glass, "PE 필름 포장재" vinyl,
+# "종이 칸막이" paper. The word nearest the head counts ("pe 필름": film).
+HEAD_MATERIALS = {
+    "유리": "glass",
+    "내열유리": "non_combustible",
+    "강화유리": "non_combustible",
+    "파이렉스": "non_combustible",
+    "도자기": "non_combustible",
+    "세라믹": "non_combustible",
+    "스티로폼": "styrofoam",
+    "종이": "paper",
+    "비닐": "vinyl",
+    "필름": "vinyl",
+    "플라스틱": "plastic",
+    "pe": "plastic",
+    "pp": "plastic",
+    "ps": "plastic",
+    "스테인리스": "metal",
+    "알루미늄": "metal",
+    "스틸": "metal",
+    "양철": "metal",
+    "철": "metal",
+    "금속": "metal",
+    "무쇠": "metal",
+    "양은": "metal",
+    "쇠": "metal",
+    "원목": "general",
+    "나무": "general",
+}
+# Head nouns of things made in several materials (how the head ends): the material decides.
+OPEN_HEADS = (
+    "병",
+    "용기",
+    "통",
+    "컵",
+    "텀블러",
+    "칸막이",
+    "포장재",
+    "포장지",
+    "케이스",
+    "그릇",
+    "접시",
+    "트레이",
+    "받침",
+    "도시락",
+    "쟁반",
+    "바구니",
+    "상자",
+    "박스",
+    "봉투",
+    "빨대",
+    "대야",
+    "바가지",
+    "필름",
+)
+# Glass that held something (a bottle, a jar) goes to glass collection; a glass cup, tumbler or
+# dish does not (rules: 유리 식기는 불연성).
+GLASS_HELD = ("병", "용기", "단지")
+# Adjectives that say the material is not there ("비닐창 없는 봉투"): the walk stops at them.
+_LACKING = {"없", "않", "아니"}
+# A bracket that holds a material word alone, or first before a comma ("(종이, ...)").
+_BRACKETED_MATERIAL = re.compile(r"\(\s*([^,()]+?)\s*(?:재질)?\s*[,)]")
+_NOUNISH = ("NNG", "NNP", "SL", "SN", "XSN", "NR")
+
+
+def head_material(
+    norm: str, analysed: list[Any], head: tuple[int, int] | None
+) -> tuple[str, tuple[int, int]] | None:
+    """The stream a material word gives the head noun, with where the word is (compact
+    offsets), when the head is a thing made in several materials and the word is one of the
+    three nouns right before it (adjectives may sit between, no verb)."""
+    if head is None:
+        return None
+    flat = compact(norm)
+    word = flat[head[0] : head[1]]
+    if not word.endswith(OPEN_HEADS):
+        return None
+    spans = []
+    for token in analysed:
+        start = len(compact(norm[: token.start]))
+        spans.append((start, start + len(compact(norm[token.start : token.start + token.len]))))
+    at = next((i for i, span in enumerate(spans) if span[1] == head[1]), None)
+    if at is None:
+        return None
+    remark = _BRACKETED_MATERIAL.search(norm)
+    if remark is not None and compact(remark.group(1)) in HEAD_MATERIALS:
+        # "글라스락 반찬통 (내열유리)": a material said in brackets is what the thing is made of.
+        stream = HEAD_MATERIALS[compact(remark.group(1))]
+        if stream == "glass" and not word.endswith(GLASS_HELD):
+            stream = "non_combustible"
+        start = len(compact(norm[: remark.start(1)]))
+        return stream, (start, start + len(compact(remark.group(1))))
+    nouns = 0
+    for i in range(at - 1, -1, -1):
+        token = analysed[i]
+        if (token.tag.startswith(("VA", "XSA", "XR")) and token.form not in _LACKING) or (
+            token.tag == "ETM"
+            and i > 0
+            and analysed[i - 1].tag.startswith(("VA", "XSA"))
+            and analysed[i - 1].form not in _LACKING
+        ):
+            continue  # an adjective between ("스테인리스 큰 대야", "투명한 유리 병")
+        if not token.tag.startswith(_NOUNISH) or nouns == 3:
+            return None
+        nouns += 1
+        said = HEAD_MATERIALS.get(compact(token.form.lower()))
+        if said is None:
+            continue
+        if said == "glass" and not word.endswith(GLASS_HELD):
+            said = "non_combustible"
+        return said, spans[i]
+    return None
+
+
+# Situation tags of soil that may or may not wash off, and the tag of soil that does not.
+SOIL_TAGS = ("greasy", "food_soiled")
+HEAVY_SOIL = "heavy_soil"
+
+
+# The person washed it ("헹궈서", "씻었어", "닦아냄"): the soil is gone, the rules say recycle.
+WASHED = re.compile(r"(?<![안못] )(?<![안못])(헹[궈구궜굼군]|씻[어었음은]|닦[아았음은])")
+
+
+def soiled_unsure(tags: list[str], norm: str) -> bool:
+    """Whether the text says the thing is soiled but not whether the soil washes off."""
+    if HEAVY_SOIL in tags or WASHED.search(norm):
+        return False
+    return any(t in tags for t in SOIL_TAGS)
 
 
 MADE_OF = re.compile(r"(으로된|로된|으로만든|로만든|재질의|재질|소재의|소재|제)$")

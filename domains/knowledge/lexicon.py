@@ -17,6 +17,8 @@ from domains.knowledge.models import LexiconEntry, PartSpec
 from domains.knowledge.spelling import SpellingIndex
 from domains.knowledge.text import Normaliser, compact
 
+# A size or amount written between a name and its container ("18l", "500ml", "1.5리터").
+_SIZE = re.compile(r"([0-9]+(l|ml|리터|미리|kg|g)?)?")
 _PARTICLE = "(?:이|가|을|를|은|는|도|만|에|랑|이랑|하고|과|와)?"
 
 
@@ -163,7 +165,21 @@ class Lexicon:
         if len(across) < len(candidates):
             candidates = [c for c in candidates if c not in across]
         clause = _clauses(text)
-        plain = [c for c in candidates if not phrasing.MODIFIER.match(flat[c[1] :])]
+        # A name before a word of place ("모니터 상자 안에 있던 폼", "키친타월 가운데 심지")
+        # says where the item was, as does every name before it: the item comes after.
+        # Only when the head noun comes after the place ("과자 상자 (안에 비닐 트레이는 뺌)" is
+        # about the box).
+        place = max(
+            (
+                c[1]
+                for c in candidates
+                if phrasing.PLACE.match(flat[c[1] :]) and head is not None and c[1] < head[0]
+            ),
+            default=-1,
+        )
+        plain = [
+            c for c in candidates if not phrasing.MODIFIER.match(flat[c[1] :]) and c[1] > place
+        ]
         kept = [
             c
             for c in plain
@@ -209,7 +225,14 @@ class Lexicon:
         # "캔" right after a drink's name is the can it came in ("펩시 캔"): drink names mean
         # their usual bottle, and the can changes the stream. Other one-letter names ("병",
         # "컵") count as a word of their own when no longer name is what the text is about.
-        can = best is not None and word == "캔" and best[1] == head[0]  # type: ignore[index]
+        # A size may sit between ("식용유 18l 캔", "맥주 500ml 캔").
+        can = (
+            best is not None
+            and word == "캔"
+            and head is not None
+            and best[1] <= head[0]
+            and _SIZE.fullmatch(flat[best[1] : head[0]]) is not None
+        )
         # A one-letter name that is the head noun beats a food named before it: "포도주스 병"
         # is about the bottle, not the grapes it held. Other names keep their place: a drink
         # means its own bottle ("야쿠르트 빈 병"), leftover paint or pesticide decides ("니스

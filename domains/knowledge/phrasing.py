@@ -23,10 +23,11 @@ REMOVED = re.compile(
 )
 # "털" (shake) is not a removal: "라면봉지 털어서" shakes the bag out, which is the item.
 # After an alias, words that make it where the thing goes or what it is not, not the thing:
-# "종이로 버려도 돼?", "음쓰 아니야?", "헌옷함 안 되지?", "페트 칸에 넣어", "생수 말고 식혜".
+# "종이로 버려도 돼?", "음쓰 아니야?", "헌옷함 안 되지?", "페트 칸에 넣어", "생수 말고 식혜";
+# also what the item was wrapped in ("신문지에 쌌어", "신문지로 감쌌어").
 DESTINATION = re.compile(
     r"^(이|가|을|를|은|는)?("
-    r"(으로|로|에|에다|칸에?|류로|류에|통에|수거함에?)(버|넣|내놓|내|모아|분리|배출|가|들어가|들어감)"
+    r"(으로|로|에|에다|칸에?|류로|류에|통에|수거함에?)(버|넣|내놓|내|모아|분리|배출|가|들어가|들어감|싸|쌌|쌈|감싸|감쌌|담아|담았)"
     r"|(수거)?함|말고|아니|아닌|아님)"
 )
 # A removal later in the same clause ("라벨이랑 내용물 다 뺐어요"): the part was taken off.
@@ -39,6 +40,9 @@ REMOVAL_LATER = re.compile(
 MODIFIER = re.compile(
     r"^(이|가|을|를|은|는)?(붙|달린|달려|묻|뭍|들어|들은|담긴|담겨|담았|있던|든|감긴|에서|으로|로만든|재질)"
 )
+# After an alias, a word of place: the thing named is where the item was, not the item
+# ("상자 안에 있던 하얀 폼", "키친타월 가운데 심지", "신문 사이에 끼워온 광고지").
+PLACE = re.compile(r"^(안에|안의|안쪽|속에|속의|가운데|사이에)")
 ACCESSORIES = (
     "테이프",
     "송장",

@@ -4,7 +4,8 @@ A cue counts unless it is negated nearby: "라벨 뗀", "라벨 없는", "안 �
 "기름 안 묻은". Negation is looked for in the rest of the cue's word and the next word, and
 as a stand-alone "안"/"전혀" right before it — close enough to catch the usual phrasings,
 narrow enough that "기름 묻은 거 안 지워져" still reads as greasy. "코팅 안된" (not coated)
-negates like "코팅 안 된".
+negates like "코팅 안 된", and so do "기름안묻은" written together, "기름 하나도 안 묻은" (the
+"not at all" comes first) and the shorthand "코팅x", "기름 ㄴㄴ".
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 from domains.knowledge.models import SituationTag
 
 _NEGATION_AFTER = re.compile(
-    r"(없|안\b|안 |안[된됨한함했되]|않|뗀|떼어|떼고|떼낸|뗐|제거|벗긴|벗겨낸"
-    r"|뺀|빼고|빼낸|없이|말고)"
+    r"(없|안\b|안 |안[된됨한함했되묻뭍]|않|뗀|떼어|떼고|떼낸|뗐|제거|벗긴|벗겨낸"
+    r"|뺀|빼고|빼낸|없이|말고|하나도|^\s?(x|ㄴㄴ)(?![a-z]))"
 )
 _DOUBLE_NEGATION = re.compile(
     r"((안|못)\s?(뗀|떼|제거|벗|뺀|빼)|(제거|떼|뗀)\S*\s?(안|못)\s?(한|했|함))"

@@ -137,7 +137,15 @@ def kiwi() -> Kiwi:
     (``configure_kiwi``): its variants of informal endings cost ~25 MB; the item sets classify
     the same without it, chat messages ending in -나여 do not tokenize the same."""
     with _kiwi_lock:
-        return Kiwi(load_multi_dict=False, load_default_dict=False, load_typo_dict=_typo_dict)
+        built = Kiwi(load_multi_dict=False, load_default_dict=False, load_typo_dict=_typo_dict)
+        for word in _USER_NOUNS:
+            built.add_user_word(word, "NNG")
+        return built
+
+
+# Nouns Kiwi's own dictionary lacks and reads as a verb: "키친타월 가운데 심지" came out as
+# 심/VV 지/EF, leaving the text with no head noun. ("심지어" still reads as the adverb.)
+_USER_NOUNS = ("심지",)
 
 
 @lru_cache(maxsize=4096)
@@ -183,10 +191,41 @@ _GENERIC = {
     "짜리",
 }
 _NOUN_TAGS = ("NNG", "NNP", "SL")
-_THROUGH = {"다", "싹", "전부", "모두", "깨끗이", "끝까지"}
+# "따로" too: "펌프는 따로 뺐어" removed the pump as much as "펌프 뺐어" did.
+_THROUGH = {"다", "싹", "전부", "모두", "깨끗이", "끝까지", "따로"}
 # Particles after which a noun is not the item: a source ("리모컨에서") or an instrument
 # ("신문지로 쌈", "끈으로 묶음").
 _NOT_THE_ITEM = {"에서", "로", "으로"}
+# Verbs of wrapping or putting into: a noun with "에" before one is what the item was wrapped
+# in or put into ("깨진 맥주병 조각 신문지에 쌌어", "봉투에 담았어"), not the item.
+_WRAPPED_IN = {"싸", "감싸", "담", "넣"}
+# Nouns of place inside or among: "모니터 상자 안에 있던 하얀 폼", "키친타월 가운데 심지" are
+# about what was inside, so neither the place noun nor the noun it locates is the item.
+_PLACE = {"안", "속", "가운데", "안쪽", "사이"}
+
+
+def _after(tokens_: list[Any], i: int) -> list[Any]:
+    """The tokens after the ``i``-th that can say what happened to it (no particles, no
+    "all/completely" adverbs)."""
+    return [
+        t
+        for t in tokens_[i + 1 : i + 6]
+        if not t.tag.startswith(("JKO", "JX", "JKS")) and t.form not in _THROUGH
+    ]
+
+
+def _compound_removed(tokens_: list[Any], i: int) -> bool:
+    """Whether the ``i``-th token begins a compound written as one word whose last noun is
+    taken off or out: Kiwi splits "빵가루" into 빵 and 가루, and "털었어" is about both."""
+    last = i
+    while (
+        last + 1 < len(tokens_)
+        and tokens_[last + 1].tag.startswith(_NOUN_TAGS)
+        and tokens_[last + 1].start == tokens_[last].start + tokens_[last].len
+    ):
+        last += 1
+    rest = _after(tokens_, last)
+    return last > i and bool(rest) and rest[0].form in _REMOVAL
 
 
 def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] | None:
@@ -210,21 +249,25 @@ def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] |
         depth_at.append(depth)
     strict: list[int] = []  # nouns no predicate follows: the noun phrase's own words
     loose: list[int] = []  # nouns a verb follows ("페트병 씻어서 말림"): used when no other
+    placed: list[int] = []  # nouns a word of place follows ("상자 안에")
     for i, token in enumerate(tokens_):
-        if not token.tag.startswith(_NOUN_TAGS) or token.form in _GENERIC | _REMOVAL:
+        if not token.tag.startswith(_NOUN_TAGS) or token.form in _GENERIC | _REMOVAL | _PLACE:
             continue
         if token.start < len(depth_at) and depth_at[token.start] > 0:
             continue
         # Particles and "all/completely" adverbs sit between a noun and its verb: "알약 다
         # 먹음" (the pills are used up; the bottle is the item) reads like "알약 먹음".
-        rest = [
-            t
-            for t in tokens_[i + 1 : i + 6]
-            if not t.tag.startswith(("JKO", "JX", "JKS")) and t.form not in _THROUGH
-        ]
+        rest = _after(tokens_, i)
         nxt = rest[0] if rest else None
         if nxt is not None and (nxt.form in _REMOVAL or nxt.form in _NOT_THE_ITEM):
             continue  # a removed part, where it came from, what it was wrapped or tied with
+        if _compound_removed(tokens_, i):
+            continue  # "빵가루 털었어" (Kiwi: 빵 가루): the whole compound was shaken out
+        if nxt is not None and nxt.form in _PLACE and nxt.tag.startswith("NN"):
+            placed.append(i)  # where the item was: "상자 안에 있던 폼", "키친타월 가운데 심지"
+            continue
+        if nxt is not None and nxt.form == "에" and len(rest) > 1 and rest[1].form in _WRAPPED_IN:
+            continue  # what the item was wrapped in or put into
         if i > 0 and tokens_[i - 1].tag in ("MM", "SN", "NR"):
             continue  # a counter ("한 박스", "두 봉지"): how much, not what
         if nxt is not None and nxt.tag.startswith(("VV", "VA", "XSV")):
@@ -232,6 +275,9 @@ def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] |
                 loose.append(i)  # a modifying clause's noun is never the head
             continue
         strict.append(i)
+    # A noun before a word of place is where the item was only when a noun phrase of its own
+    # follows: "우유팩 안에 물 넣고 헹군 거" is still about the carton.
+    strict = sorted(strict + [p for p in placed if not any(s > p for s in strict)])
     chosen = strict or loose
     if not chosen:
         return None
