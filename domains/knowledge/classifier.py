@@ -153,7 +153,22 @@ class Classifier:
                     return self._from_gloss(
                         text, norm, tags, described, "gloss_over_name", match.entry.category
                     )
-            return self._from_match(text, norm, tags, match, query)
+            found = self._from_match(text, norm, tags, match, query)
+            if (
+                found.evidence == "lexicon_clear"
+                and match.covers_head is None
+                and head is not None
+                and compact(norm)[head[0] : head[1]] != match.alias
+            ):
+                # A one-letter name ("옷") with another head noun in the text ("옷에 씌워준
+                # 투명 커버"): the name may only say where the thing was, so it is no clear item.
+                found = found.model_copy(
+                    update={
+                        "evidence": "lexicon_not_head",
+                        "confidence": CONFIDENCE["lexicon_not_head"],
+                    }
+                )
+            return found
         evidence = gloss_evidence(described)
         if evidence is not None:
             return self._from_gloss(text, norm, tags, described, evidence)

@@ -74,6 +74,10 @@ HEAD_MATERIALS = {
     "쇠": "metal",
     "원목": "general",
     "나무": "general",
+    # Earthenware and stoneware pots ("흙 냄비", "옹기 항아리"): non-combustible like ceramics.
+    "흙": "non_combustible",
+    "옹기": "non_combustible",
+    "사기": "non_combustible",
 }
 # Head nouns of things made in several materials (how the head ends): the material decides.
 OPEN_HEADS = (
@@ -100,6 +104,10 @@ OPEN_HEADS = (
     "대야",
     "바가지",
     "필름",
+    "냄비",
+    "솥",
+    "주전자",
+    "항아리",
 )
 # Glass that held something (a bottle, a jar) goes to glass collection; a glass cup, tumbler or
 # dish does not (rules: 유리 식기는 불연성).
@@ -217,7 +225,17 @@ def lexicon_evidence(match: Match, category: str, guesses: list[CategoryGuess], 
         phrasing.REMOVAL_LATER.search(norm) and not names_a_part(match.entry, norm)
     ):
         return "lexicon_action"
+    if REMOVED_THING.search(compact(norm)) and names_a_part(match.entry, norm):
+        # "생수 라벨 떼낸 거 그건 따로 어디 넣어": the removed part, pointed at again, is
+        # what is asked about; "샴푸통 펌프 뺀 거" alone is the bottle, and stays clear.
+        return "lexicon_action"
     return "lexicon_clear"
+
+
+# A part's removal said as a thing ("떼낸 거"), then pointed at again ("그건").
+REMOVED_THING = re.compile(
+    r"(떼낸|떼어낸|뗀|뺀|빼낸|벗긴|벗겨낸|제거한|뜯어낸)(거|것)(그건|그거|이건|이거|걔|얘)"
+)
 
 
 # Gloss fit (harmonic mean of the gloss's share the text holds and the text's share the gloss

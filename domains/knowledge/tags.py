@@ -17,8 +17,11 @@ from domains.knowledge.models import SituationTag
 
 _NEGATION_AFTER = re.compile(
     r"(없|안\b|안 |안[된됨한함했되묻뭍]|않|뗀|떼어|떼고|떼낸|뗐|제거|벗긴|벗겨낸"
-    r"|뺀|빼고|빼낸|없이|말고|하나도|^\s?(x|ㄴㄴ)(?![a-z]))"
+    r"|뺀|빼고|빼낸|뺐|없이|말고|하나도|^\s?(x|ㄴㄴ)(?![a-z]))"
 )
+# The cue is the first word of a noun phrase taken out as a whole: "은박 포장은 뺐음", "비닐
+# 코팅을 벗겼어" (the phrase's particle, then the verb of removal).
+_PHRASE_REMOVED = re.compile(r"^\S*\s\S+(은|는|을|를|도)\s(뺐|뗐|뗀|뺀|빼|떼|제거|벗)")
 _DOUBLE_NEGATION = re.compile(
     r"((안|못)\s?(뗀|떼|제거|벗|뺀|빼)|(제거|떼|뗀)\S*\s?(안|못)\s?(한|했|함))"
 )
@@ -64,6 +67,8 @@ class TagMatcher:
                 return True  # "라벨 안 뗀", "제거 안 한": the thing is still there
             before = text[: match.start()]
             if _NEGATION_AFTER.search(window) or _NEGATION_BEFORE.search(before):
+                continue
+            if _PHRASE_REMOVED.search(after):
                 continue
             return True
         return False

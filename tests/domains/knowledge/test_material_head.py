@@ -42,3 +42,33 @@ def test_soil_that_may_wash_off_keeps_the_answer_under_the_line() -> None:
     found = classify("양념 묻은 비닐봉지")
     assert found.category == "vinyl" and found.confidence < 0.9
     assert classify("양념 묻어서 안 씻기는 반찬 용기").category == "general"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("찌개 끓이던 흙 냄비", "non_combustible"),
+        ("옹기 냄비 금 간 거", "non_combustible"),
+        ("스텐 냄비 손잡이 헐거운 거", "metal"),
+    ],
+)
+def test_earthenware_pots_are_non_combustible_and_steel_ones_metal(
+    text: str, category: str
+) -> None:
+    assert classify(text).category == category
+
+
+def test_a_coating_taken_off_as_a_phrase_does_not_count() -> None:
+    # The foil sheet was taken out, so the paper box is plain paper again.
+    assert classify("영양제 종이 상자 (안쪽 은박 포장은 뺐어)").category == "paper"
+    assert classify("은박 코팅된 종이 상자").category == "general"
+
+
+def test_a_one_letter_name_before_another_head_is_not_a_clear_item() -> None:
+    assert classify("옷에 붙어 있던 가격표 끈").confidence < 0.9
+    assert classify("캔에 붙어 있던 고리").confidence < 0.9
+
+
+def test_a_removed_part_pointed_at_again_is_not_a_clear_bottle() -> None:
+    assert classify("콜라 페트병 라벨 뗀 거 그거는 어디 버려").confidence < 0.9
+    assert classify("콜라 페트병 라벨 뗀 거").confidence >= 0.9  # the bottle, as usual
