@@ -185,6 +185,10 @@ class Lexicon:
             for c in plain
             if not phrasing.REMOVED.match(flat[c[1] :])
             and not phrasing.DESTINATION.match(flat[c[1] :])
+            and not (
+                c[2] in phrasing.STREAMS_ASKED_ABOUT
+                and phrasing.STREAM_QUESTION.match(flat[c[1] :])
+            )
             and not self._removed_in_clause(c, plain, flat, clause)
         ]
         # A name inside a name set aside is set aside with it: "생선뼈 발라낸 거" does not

@@ -30,6 +30,12 @@ DESTINATION = re.compile(
     r"(으로|로|에|에다|칸에?|류로|류에|통에|수거함에?)(버|넣|내놓|내|모아|분리|배출|가|들어가|들어감|싸|쌌|쌈|감싸|감쌌|담아|담았)"
     r"|(수거)?함|말고|아니|아닌|아님)"
 )
+# After the name of a stream itself, a question whether the item belongs there: "커피 찌꺼기
+# 음쓰야?", "계란 껍데기 음식물 맞지?", "이거 일반쓰레기임?". The stream is asked about, not thrown.
+STREAMS_ASKED_ABOUT = ("음식물", "일반쓰레기")
+STREAM_QUESTION = re.compile(
+    r"^(이야|야|이에요|예요|에요|이여|여|인가|인지|이지|이죠|죠|맞|이냐|냐|임|이니|니|인거|인데|이라|라고)"
+)
 # A removal later in the same clause ("라벨이랑 내용물 다 뺐어요"): the part was taken off.
 REMOVAL_LATER = re.compile(
     r"(떼었|떼어|떼냄|떼낸|뗐|뗀|뗌|띠고|띴|뜯었|뜯어|뜯음|뜯은|제거|벗겼|벗김|벗긴|벗겨|뺐|뺏|뺀|뺌|빼고"

@@ -72,3 +72,9 @@ def test_a_one_letter_name_before_another_head_is_not_a_clear_item() -> None:
 def test_a_removed_part_pointed_at_again_is_not_a_clear_bottle() -> None:
     assert classify("콜라 페트병 라벨 뗀 거 그거는 어디 버려").confidence < 0.9
     assert classify("콜라 페트병 라벨 뗀 거").confidence >= 0.9  # the bottle, as usual
+
+
+@pytest.mark.parametrize("text", ["커피 찌꺼기 음식물이야?", "녹차 티백 음쓰 맞지?"])
+def test_a_stream_asked_about_is_not_the_item(text: str) -> None:
+    # Coffee grounds and tea bags are general waste; "음식물이야?" is the question.
+    assert classify(text).category == "general"
