@@ -92,7 +92,7 @@ class Classifier:
 
     @property
     def glosses(self) -> GlossIndex:
-        """The gloss index, built on first use (Kiwi reads the 800 glosses in about 0.6 s)."""
+        """The gloss index, built on first use (Kiwi reads every gloss: most of start)."""
         if self._glosses is None:
             self._glosses = GlossIndex(self.kb, self.normalise)
         return self._glosses

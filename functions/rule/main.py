@@ -31,7 +31,7 @@ QUESTION = (
     "(예: 투명 생수병, 라면 봉지, 깨진 유리컵)"
 )
 WARM_UP = "깨진 유리컵은 어떻게 버려요"  # reaches the lexicon and the tokenizer (Kiwi) paths
-WARM_UP_DESCRIBED = "빵 굽는 기계"  # a description: builds the gloss index (≈0.6 s) in start
+WARM_UP_DESCRIBED = "빵 굽는 기계"  # a description: builds the gloss index in start
 
 
 def unsure_question(first: str, second: str | None) -> str:
