@@ -13,14 +13,10 @@ neighbour.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-from kiwipiepy import Kiwi
-
-from domains.knowledge.text import kiwi as shared_kiwi
+from domains.knowledge.analyser import Tokens, analyser
 
 # A question word or a request verb: a clause that has one asks something of its own.
 _ASKS = re.compile(
@@ -48,31 +44,19 @@ class Piece:
     weak: bool = False
 
 
-# Kiwi's analyser is not documented thread-safe; a lock keeps the splitter's calls one at a time.
-_lock = threading.Lock()
-
-
-def _kiwi() -> tuple[Kiwi, threading.Lock]:
-    # The knowledge base's instance, not one of our own: a Kiwi holds about 300 MB of model, and
-    # both read the same default configuration (the tokens the classifiers were tuned on).
-    return shared_kiwi(), _lock
-
-
 @lru_cache(maxsize=4096)
-def morphemes(text: str) -> tuple[Any, ...]:
-    """Kiwi's tokens of ``text`` (form, tag, start, len).
+def morphemes(text: str) -> Tokens:
+    """Kiwi's tokens of ``text`` (form, tag, start, len), from the knowledge base's analyser:
+    one Kiwi holds about 300 MB of model, and both read the same configuration (the tokens
+    the classifiers were tuned on).
 
     Cached: one message's pieces are read several times (cuts, content, ellipsis, features).
     """
-    kiwi, lock = _kiwi()
-    with lock:
-        return tuple(kiwi.tokenize(text))
+    return analyser().tokenize(text)
 
 
 def _sentences(text: str) -> list[str]:
-    kiwi, lock = _kiwi()
-    with lock:
-        return [s.text.strip() for s in kiwi.split_into_sents(text) if s.text.strip()]
+    return [s.strip() for s in analyser().split_into_sents(text) if s.strip()]
 
 
 def has_content(text: str) -> bool:
@@ -116,7 +100,7 @@ def elliptical(text: str) -> bool:
     return last.tag == "EC" and last.form in ("면", "으면")
 
 
-def _predicate_before(tokens: tuple[Any, ...], n: int) -> bool:
+def _predicate_before(tokens: Tokens, n: int) -> bool:
     """Whether the clause ending at token ``n`` has a predicate or a question word of its own."""
     return any(t.tag.startswith(("VV", "VA", "VX", "VCP")) or t.tag == "NP" for t in tokens[:n])
 
@@ -165,8 +149,8 @@ def _clause_cuts(sentence: str) -> list[int]:
             if verb and nxt.tag not in ("VX", "SF"):
                 cuts.append(token.start + token.len)
         elif token.tag == "JC" and token.form in ("랑", "이랑", "하고"):
-            before = [t for t in tokens[:n] if t.start >= (cuts[-1] if cuts else 0)]
-            content = [t for t in before if t.tag.startswith(("NN", "VV", "VA", "EC", "ETM"))]
+            clause = [t for t in tokens[:n] if t.start >= (cuts[-1] if cuts else 0)]
+            content = [t for t in clause if t.tag.startswith(("NN", "VV", "VA", "EC", "ETM"))]
             # "냉장고 버리는 비용이랑 고철 시세", "어디 있는지랑 …": a phrase, not one noun
             # ("페트병이랑 캔 어떻게 버려?" stays one question).
             if len(content) >= 2:

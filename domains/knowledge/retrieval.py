@@ -14,8 +14,9 @@ from typing import Any
 
 from rank_bm25 import BM25Okapi
 
+from domains.knowledge.analyser import analyser
 from domains.knowledge.models import KnowledgeBase, Rule, RuleHit
-from domains.knowledge.text import Normaliser, kiwi, tokens
+from domains.knowledge.text import Normaliser, tokens
 
 
 @dataclass(frozen=True)
@@ -24,24 +25,32 @@ class _Passage:
     category: str
 
 
+def _tokens_of(texts: list[str]) -> list[list[str]]:
+    """Retrieval tokens of each text, analysed in one batch (one request to the service)."""
+    return [
+        tokens(text, list(found))
+        for text, found in zip(texts, analyser().tokenize_many(texts), strict=True)
+    ]
+
+
 class RuleIndex:
     """BM25 over every rule (title + text + keywords + the category's name)."""
 
     def __init__(self, kb: KnowledgeBase, normalise: Normaliser) -> None:
         self._normalise = normalise
         self._passages: list[_Passage] = []
-        corpus: list[list[str]] = []
+        texts: list[str] = []
         for key, category in kb.categories.items():
             for rule in category.rules:
                 self._passages.append(_Passage(rule=rule, category=key))
                 text = " ".join([category.name, rule.title, rule.text, *rule.keywords])
                 # Title and keywords count twice: they say what the passage is about.
                 text += " " + " ".join([rule.title, *rule.keywords])
-                corpus.append(tokens(normalise(text)))
-        self._bm25 = BM25Okapi(corpus)
+                texts.append(normalise(text))
+        self._bm25 = BM25Okapi(_tokens_of(texts))
         # Category documents for placing texts no lexicon alias matched.
         self._category_keys: list[str] = []
-        category_corpus: list[list[str]] = []
+        category_texts: list[str] = []
         extra: dict[str, list[str]] = {key: [] for key in kb.categories}
         for category in kb.categories.values():
             for exclusion in category.not_belongs:
@@ -49,7 +58,8 @@ class RuleIndex:
         for key, category in kb.categories.items():
             words = [category.name, *category.belongs, *extra[key]]
             self._category_keys.append(key)
-            category_corpus.append(tokens(normalise(" ".join(words))))
+            category_texts.append(normalise(" ".join(words)))
+        category_corpus = _tokens_of(category_texts)
         self._vocab = [set(doc) for doc in category_corpus]
         self._category_bm25 = BM25Okapi(category_corpus)
 
@@ -183,7 +193,9 @@ class GlossIndex:
 
     def __init__(self, kb: KnowledgeBase, normalise: Normaliser) -> None:
         self._glosses = list(kb.glosses)
-        docs = [gloss_features(kiwi().tokenize(normalise(g.text))) for g in self._glosses]
+        # One batch: with the analysis service, one request for the ~800 glosses.
+        analysed = analyser().tokenize_many([normalise(g.text) for g in self._glosses])
+        docs = [gloss_features(found) for found in analysed]
         frequency: Counter[str] = Counter(f for doc in docs for f in doc)
         n = max(len(docs), 1)
         self._idf = {f: math.log(1 + n / count) for f, count in frequency.items()}

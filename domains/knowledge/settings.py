@@ -15,3 +15,13 @@ class KnowledgeSettings(BaseModel):
         "the dev sets classifies differently. The rule pod turns it off (knative/rule); chat's "
         "messages keep it.",
     )
+    analyser_url: str = Field(
+        "",
+        description="The analysis service (`eco2 analyser`) that tokenizes for this process, "
+        "e.g. http://eco2-analyser:8010; empty, Kiwi is built in the process. Chat pods set it "
+        "(ECO2_KNOWLEDGE__ANALYSER_URL) so they start without Kiwi's ~230 MB and CPU second; "
+        "unreachable, the process falls back to its own Kiwi with a warning.",
+    )
+    analyser_port: int = Field(
+        8010, description="Where `eco2 analyser` listens when no --port is given."
+    )

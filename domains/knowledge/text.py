@@ -8,14 +8,14 @@ lexicon's aliases at load, the user's text at query), so "PET", "피이티" and 
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from kiwipiepy import Kiwi
-
-from domains.knowledge.exceptions import KnowledgeError
+# Kiwi itself lives with the analyser port; named here too, where its callers have found it.
+from domains.knowledge.analyser import analyser
+from domains.knowledge.analyser import configure_kiwi as configure_kiwi
+from domains.knowledge.analyser import kiwi as kiwi
 
 _ASCII_WORD = re.compile(r"^[a-z0-9 ]+$")
 _HAS_LATIN = re.compile(r"[a-z]")
@@ -105,61 +105,19 @@ def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-_kiwi_lock = threading.Lock()
-# Whether this process's Kiwi loads its typo dictionary (configure_kiwi; KnowledgeSettings).
-_typo_dict = True
-
-
-def configure_kiwi(*, typo_dict: bool) -> None:
-    """Choose, before it is built, whether this process's Kiwi loads its typo dictionary.
-
-    One Kiwi serves every caller of a process, so a choice that differs from the Kiwi already
-    built is refused rather than leaving two callers with different tokens."""
-    global _typo_dict
-    with _kiwi_lock:
-        if kiwi.cache_info().currsize and typo_dict != _typo_dict:
-            raise KnowledgeError(
-                f"Kiwi is built already with its typo dictionary {'on' if _typo_dict else 'off'}"
-            )
-        _typo_dict = typo_dict
-
-
-@lru_cache(maxsize=1)
-def kiwi() -> Kiwi:
-    """One Kiwi per process: building it takes a second or more.
-
-    Without the multi-word dictionary (WikiData's proper nouns of several words) and the default
-    one (proper nouns from Wikipedia and Namuwiki): they are a large share of Kiwi's memory and
-    build time, a cold start's largest cost in rule and chat. No item or chat message of the
-    project's sets tokenizes differently without the first; a few brand names do without the
-    second (처음처럼, 비닐봉투 as one proper noun), with the same item and intent figures on the
-    dev sets (bench/RESULTS.md, "Cold start"). The typo dictionary is the process's choice
-    (``configure_kiwi``): its variants of informal endings cost ~25 MB; the item sets classify
-    the same without it, chat messages ending in -나여 do not tokenize the same."""
-    with _kiwi_lock:
-        built = Kiwi(load_multi_dict=False, load_default_dict=False, load_typo_dict=_typo_dict)
-        for word in _USER_NOUNS:
-            built.add_user_word(word, "NNG")
-        return built
-
-
-# Nouns Kiwi's own dictionary lacks and reads as a verb: "키친타월 가운데 심지" came out as
-# 심/VV 지/EF, leaving the text with no head noun. ("심지어" still reads as the adverb.)
-_USER_NOUNS = ("심지",)
-
-
 @lru_cache(maxsize=4096)
 def analysis(text: str) -> tuple[Any, ...]:
-    """Kiwi's tokens of ``text``, kept per text: a chat turn classifies one sub-question's text
-    more than once (the intent classifier's item feature, then the waste agent)."""
-    return tuple(kiwi().tokenize(text))
+    """The analyser's tokens of ``text``, kept per text: a chat turn classifies one
+    sub-question's text more than once (the intent classifier's item feature, then the waste
+    agent), and with the analysis service each one is a round trip."""
+    return analyser().tokenize(text)
 
 
 def tokens(text: str, analysed: list[Any] | None = None) -> list[str]:
     """Retrieval tokens of already-normalised text: nouns, foreign words and verb stems.
     ``analysed``: Kiwi's tokens of ``text`` when the caller has them already."""
     if analysed is None:
-        analysed = kiwi().tokenize(text)
+        analysed = list(analyser().tokenize(text))
     return [t.form.lower() for t in analysed if t.tag.startswith(_KEEP_TAGS)]
 
 
@@ -238,7 +196,7 @@ def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] |
     ("조각", "거"). None when no noun qualifies. ``analysed``: Kiwi's tokens of ``text``, if
     the caller has them already (one analysis serves this and retrieval).
     """
-    tokens_ = analysed if analysed is not None else kiwi().tokenize(text)
+    tokens_ = analysed if analysed is not None else list(analyser().tokenize(text))
     depth_at = []
     depth = 0
     for char in text:

@@ -10,6 +10,7 @@ import click
 
 # name → "module:attribute" of a click command; add a line per subcommand.
 SUBCOMMANDS: dict[str, str] = {
+    "analyser": "eco2.cli.analyser:analyser",
     "api": "eco2.cli.api:api",
     "chat": "eco2.cli.chat:chat",
     "classify": "eco2.cli.classify:classify",

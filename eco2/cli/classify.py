@@ -51,18 +51,25 @@ def _batch(source: TextIO, sink: TextIO) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
+def configure_tokenizer() -> None:
+    """The tokenizer as a pod builds it with the same variables (ECO2_KNOWLEDGE__*): Kiwi's typo
+    dictionary as the rule stage's, and the analysis service when a URL is set (as chat's)."""
+    from domains.knowledge.analyser import configure_analyser
+    from domains.knowledge.text import configure_kiwi
+    from eco2.settings_core import settings_for
+
+    knowledge: KnowledgeSettings = settings_for({"knowledge"}).knowledge  # type: ignore[attr-defined]
+    configure_kiwi(typo_dict=knowledge.kiwi_typo_dict)
+    configure_analyser(knowledge.analyser_url)
+
+
 @click.command()
 @click.argument("text", required=False)
 @click.option("--batch", is_flag=True, help="Read JSON Lines with a 'text' field on stdin.")
 @click.option("--stats", is_flag=True, help="With --batch: report items per second on stderr.")
 def classify(text: str | None, batch: bool, stats: bool) -> None:
     """Classify an item description into a disposal category and print the guidance."""
-    from domains.knowledge.text import configure_kiwi
-    from eco2.settings_core import settings_for
-
-    # The tokenizer as the rule stage's pod builds it with the same variables (ECO2_KNOWLEDGE__*).
-    knowledge: KnowledgeSettings = settings_for({"knowledge"}).knowledge  # type: ignore[attr-defined]
-    configure_kiwi(typo_dict=knowledge.kiwi_typo_dict)
+    configure_tokenizer()
     if batch:
         count, seconds = _batch(sys.stdin, sys.stdout)
         if stats:

@@ -33,7 +33,9 @@ def intents(
 ) -> None:
     """Split a chat message into sub-questions and classify each one's intent."""
     from domains.chat.classifier import Previous, analyse, as_json
+    from eco2.cli.classify import configure_tokenizer
 
+    configure_tokenizer()
     if batch:
         _batch(score)
         return

@@ -40,6 +40,8 @@ from domains.db import engine_from_settings, session_factory
 from domains.image import ImageStore, RedisImageStore
 from domains.image.owners import ImageOwners
 from domains.info.service import InfoService
+from domains.knowledge.analyser import configure_analyser, configure_kiwi
+from domains.knowledge.settings import KnowledgeSettings
 from domains.llm import LLMSettings, ResilientLLM
 from domains.location.kakao import place_source
 from domains.location.service import LocationService
@@ -63,6 +65,9 @@ class Config(Protocol):
 
     @property
     def chat(self) -> ChatSettings: ...
+
+    @property
+    def knowledge(self) -> KnowledgeSettings: ...
 
     @property
     def location(self) -> LocationSettings: ...
@@ -164,8 +169,12 @@ class ChatTurn:
     async def start(self) -> None:
         """Open what was not handed in, on this loop, and compile the graph."""
         settings = self.settings
-        # Load the intent classifier, build Kiwi and import the model's SDKs now, not inside
-        # the first turn.
+        # The tokenizer as the settings say: the analysis service when a URL is set (the pod
+        # then never builds Kiwi), else Kiwi in this process.
+        configure_kiwi(typo_dict=settings.knowledge.kiwi_typo_dict)
+        configure_analyser(settings.knowledge.analyser_url)
+        # Load the intent classifier, build Kiwi (or reach the service) and import the model's
+        # SDKs now, not inside the first turn.
         await asyncio.to_thread(warm_up)
         self.llm.prepare()
         # Only what was not handed in opens a database: the embedded mode hands in characters
