@@ -1,7 +1,8 @@
 """``eco2 serve``: the whole system as local processes, supervised as one.
 
 The parts are the processes a cluster would run: the API (with the gateway's SSE endpoints on
-the same port), one event router, and N workers per scan stage. Each is a plain ``eco2``
+the same port), one event router, the analysis service (Kiwi, for the chat worker), and N
+workers per scan stage. Each is a plain ``eco2``
 subcommand, so what runs here is exactly what runs alone. The supervisor:
 
 - checks the servers first and names the one that is down (a worker would only retry forever);
@@ -45,8 +46,10 @@ class Part:
 
     name: str
     args: tuple[str, ...]
-    role: str  # "api", "router" or "worker": the API is awaited before the workers start
+    # "api", "router", "service" or "worker": the API is awaited before the workers start
+    role: str
     nice: int = 0  # added to the child's niceness (lower CPU priority) when above 0
+    env: tuple[tuple[str, str], ...] = ()  # this child's own variables, over the system's
 
     @property
     def argv(self) -> list[str]:
@@ -99,6 +102,14 @@ def plan(
         api += ("--channels", channels)
         router += ("--channels", channels)
     parts = [Part("router", router, "router")]
+    analyser_url = settings.knowledge.analyser_url
+    if not analyser_url:
+        # Kiwi in its own long-lived process, as in a cluster, started with the router: it is
+        # ready (a second or two) long before the API has prepared the database and the chat
+        # worker starts. A URL in the settings names a service that runs already.
+        analyser_port = settings.knowledge.analyser_port
+        parts.append(Part("analyser", ("analyser", "--port", str(analyser_port)), "service"))
+        analyser_url = f"http://127.0.0.1:{analyser_port}"
     if api_replicas == 1:
         parts.append(Part("api", api, "api"))
     else:  # one port, several processes: the kernel spreads the connections (SO_REUSEPORT)
@@ -121,11 +132,11 @@ def plan(
             args += ("--observer", "scan")
             args += ("--concurrency", str(stage.concurrency))
             parts.append(Part(f"{stage.name}-{n}", args, "worker", nice=worker_nice))
-    parts.append(_chat_worker(settings, transport, worker_nice))
+    parts.append(_chat_worker(settings, transport, worker_nice, analyser_url))
     return parts
 
 
-def _chat_worker(settings: Settings, transport: str, nice: int) -> Part:
+def _chat_worker(settings: Settings, transport: str, nice: int, analyser_url: str) -> Part:
     """The chat function's worker: one turn per event, its replies kept in the progress log."""
     from domains.chat import events as chat_events
     from domains.chat.pipeline import GROUP, SOURCE, TOPIC, queue
@@ -138,7 +149,8 @@ def _chat_worker(settings: Settings, transport: str, nice: int) -> Part:
         trigger = ("--trigger", "redis", "--topic", TOPIC, "--group", GROUP)
     args = ("function", "run", str(ROOT / SOURCE), *trigger, "--observer", "chat")
     args += ("--concurrency", str(settings.chat.concurrency))
-    return Part("chat-1", args, "worker", nice=nice)
+    env = (("ECO2_KNOWLEDGE__ANALYSER_URL", analyser_url),)  # chat tokenizes there
+    return Part("chat-1", args, "worker", nice=nice, env=env)
 
 
 def _tcp(url: str, default_port: int) -> str | None:

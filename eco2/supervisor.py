@@ -8,6 +8,7 @@ Only Ctrl-C/SIGTERM, or such a crash loop, stops ``eco2 serve``.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -43,9 +44,12 @@ class Supervisor:
     _due: dict[str, float] = field(default_factory=dict)
 
     def _spawn(self, part: Part) -> None:
+        env = dict(self.env) if self.env is not None else None
+        if part.env:
+            env = {**(env if env is not None else os.environ), **dict(part.env)}
         child = subprocess.Popen(
             part.argv,
-            env=dict(self.env) if self.env is not None else None,
+            env=env,
             process_group=0,
             preexec_fn=child_setup(part.nice),  # the supervisor runs no threads
         )

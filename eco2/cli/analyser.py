@@ -31,7 +31,10 @@ def analyser(host: str, port: int | None) -> None:
     configure_kiwi(typo_dict=knowledge.kiwi_typo_dict)
     from domains.knowledge.analyser_service import create_app
 
-    click.echo(f"analyser listening on http://{host}:{port or knowledge.analyser_port}", err=True)
+    # Not "listening on": that line is eco2 serve's own announcement, which scripts wait for.
+    click.echo(
+        f"analyser at http://{host}:{port or knowledge.analyser_port} (Kiwi loading)", err=True
+    )
     uvicorn.run(
         create_app(),
         host=host,

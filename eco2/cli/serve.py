@@ -68,6 +68,14 @@ def serve(
     if why := port_taken(host, port):
         click.echo(f"eco2 serve: cannot listen on {host}:{port}: {why}", err=True)
         sys.exit(1)
+    analyser_port = settings.knowledge.analyser_port
+    if not settings.knowledge.analyser_url and (why := port_taken("127.0.0.1", analyser_port)):
+        click.echo(
+            f"eco2 serve: the analysis service cannot listen on 127.0.0.1:{analyser_port}: {why} "
+            "(ECO2_KNOWLEDGE__ANALYSER_PORT chooses another)",
+            err=True,
+        )
+        sys.exit(1)
     if transport == "amqp":
         import asyncio
 
@@ -95,6 +103,7 @@ def serve(
     )
     supervisor.announce = (
         f"listening on http://{host}:{port} (API, SSE /api/v1/scans/<job>/events, /metrics); "
+        f"analysis service {settings.knowledge.analyser_url or f'on port {analyser_port}'}; "
         f"transport {transport}, {api_replicas} API process(es), "
         f"{workers_per_stage} worker(s) per stage"
     )

@@ -205,7 +205,7 @@ def test_gateway_never_scales_below_two():
     assert "cpu" in container["resources"]["requests"], "the CPU trigger needs a CPU request"
 
 
-@pytest.mark.parametrize("name", ["eco2-router", "eco2-gateway", "eco2-api"])
+@pytest.mark.parametrize("name", ["eco2-router", "eco2-gateway", "eco2-api", "eco2-analyser"])
 def test_long_lived_deployments_have_a_disruption_budget(name: str):
     labels = DEPLOYMENTS[name].doc["spec"]["template"]["metadata"]["labels"]
     budgets = [m for m in ALL if m.kind == "PodDisruptionBudget"]
@@ -240,3 +240,31 @@ def test_worker_concurrency_is_its_stage_s(scaled: Manifest):
         return
     stage = next(s for s in PIPELINE if s.source == args["source"])
     assert int(args["concurrency"]) == stage.concurrency
+
+
+def test_the_analysis_service_stays_up_and_every_chat_pod_is_pointed_at_it():
+    from domains.knowledge.settings import KnowledgeSettings
+
+    analyser = DEPLOYMENTS["eco2-analyser"]
+    assert analyser.doc["spec"]["replicas"] >= 2
+    (container,) = analyser.doc["spec"]["template"]["spec"]["containers"]
+    assert container["args"][0] == "analyser" and "--host=0.0.0.0" in container["args"]
+    (port,) = container["ports"]
+    assert f"--port={port['containerPort']}" in container["args"]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    targets = {m.doc["spec"]["scaleTargetRef"]["name"] for m in SCALED}
+    assert "eco2-analyser" not in targets
+    (service,) = [m for m in ALL if m.kind == "Service" and m.name == "eco2-analyser"]
+    url = f"http://eco2-analyser.eco2.svc.cluster.local:{service.doc['spec']['ports'][0]['port']}"
+    chat = [
+        m
+        for m in ALL
+        if m.kind in ("Deployment", "Service")
+        and m.doc["metadata"].get("labels", {}).get("eco2.kr/function") == "chat"
+    ]
+    assert len(chat) == 3  # knative/chat, keda/redis-streams/chat, keda/rabbitmq/chat
+    for manifest in chat:
+        (pod,) = manifest.doc["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e["value"] for e in pod.get("env", [])}
+        assert env["ECO2_KNOWLEDGE__ANALYSER_URL"] == url, str(manifest)
+        assert KnowledgeSettings(analyser_url=url).analyser_url == url

@@ -76,9 +76,10 @@ def test_alerts_cover_a_stuck_stage_and_a_growing_lag() -> None:
 
 def test_every_process_that_serves_metrics_is_scraped() -> None:
     # The API and the gateway serve /metrics on their HTTP port (eco2/api/app.py,
-    # eventing/gateway/app.py); the router with --metrics-port (eco2/cli/router.py).
+    # eventing/gateway/app.py); the router with --metrics-port (eco2/cli/router.py); the
+    # analysis service on its HTTP port (domains/knowledge/analyser_service.py).
     scraped = {m["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] for m in MONITORS}
-    assert scraped == {"eco2-api", "eco2-gateway", "eco2-router"}
+    assert scraped == {"eco2-api", "eco2-gateway", "eco2-router", "eco2-analyser"}
     assert all(e["path"] == "/metrics" for m in MONITORS for e in m["spec"]["endpoints"])
 
 

@@ -106,7 +106,7 @@ def test_each_overlay_runs_every_function_once(entry: str) -> None:
 
 def test_the_base_holds_what_every_environment_runs() -> None:
     objects = _objects("deploy/base")
-    for name in ("eco2-api", "eco2-gateway", "eco2-router"):
+    for name in ("eco2-api", "eco2-gateway", "eco2-router", "eco2-analyser"):
         assert ("Deployment", name) in objects
         assert ("PodDisruptionBudget", name) in objects
     assert ("CronJob", "eco2-reminders") in objects
@@ -155,6 +155,13 @@ def test_only_the_gateway_and_api_are_reachable_from_the_ingress() -> None:
                     policy["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
                 )
     assert from_ingress == {"eco2-api", "eco2-gateway"}
+    # The analysis service: the chat pods (and Prometheus) only.
+    (analyser,) = [p for p in policies if p["metadata"]["name"] == "eco2-analyser-from-chat"]
+    (rule,) = analyser["spec"]["ingress"]
+    pods_from = [peer["podSelector"] for peer in rule["from"] if "podSelector" in peer]
+    assert pods_from == [{"matchLabels": {"eco2.kr/function": "chat"}}]
+    namespaces = [peer["namespaceSelector"] for peer in rule["from"] if "namespaceSelector" in peer]
+    assert namespaces == [{"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}]
     (deny,) = [p for p in policies if p["metadata"]["name"] == "default-deny"]
     assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
 

@@ -53,6 +53,8 @@ def isolated_env(unique: str) -> dict[str, str]:
         ECO2_RUNTIME__MAX_ATTEMPTS="3",
         ECO2_AUTH__REDIS_PREFIX=f"{unique}:auth:",
         ECO2_AUTH__DEV_LOGIN="true",  # eco2 scan / eco2 chat sign in with it
+        # eco2 serve's analysis service: one port per system, as systems run side by side.
+        ECO2_KNOWLEDGE__ANALYSER_PORT=str(free_port()),
     )
     return env
 

@@ -135,7 +135,9 @@ def test_rabbitmq_triggered_stages_and_sigterm_stops_every_child(unique: str, lo
             assert follow_to_end(client, scan) == "done"
             assert_completed(client, scan.steps, scan.job_id)
         children = child_pids(serve)
-        assert {"router", "api", "vision-1", "rule-1", "answer-1", "reward-1"} <= set(children)
+        assert {"router", "analyser", "api", "vision-1", "rule-1", "answer-1", "reward-1"} <= set(
+            children
+        )
         assert all(alive(pid) for pid in children.values())
         assert serve.stop() == 0
         assert [name for name, pid in children.items() if alive(pid)] == []
