@@ -16,6 +16,11 @@ event, answered by a process that has just become ready) and then ``--warm`` mor
 minus the median warm one is what a cold start adds beyond readiness. The simulated LLM answers
 at once (``sim``, scale 0), so the answer stage's figure is its own work.
 
+A function whose manifest points it at the analysis service (chat: ECO2_KNOWLEDGE__ANALYSER_URL)
+gets an ``eco2 analyser`` started from the same checkout before its clock starts, as the
+cluster's long-lived Deployment would be up; the service's own start time, CPU and memory are
+printed and recorded beside the function's (``analyser``), never added to them.
+
 The rounds alternate the functions (vision, rule, ... then again) so a drift of the shared
 machine spreads over all of them. The machine's speed is measured first (``calibrate``, as the
 load benchmark does) and printed with the figures.
@@ -191,10 +196,77 @@ def manifest_env(function: str, root: Path = ROOT) -> dict[str, str]:
     return found
 
 
+ANALYSER_URL = "ECO2_KNOWLEDGE__ANALYSER_URL"
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def start_analyser(env: dict[str, str], root: Path) -> tuple[subprocess.Popen[bytes], str, dict]:
+    """``eco2 analyser`` from the checkout ``root``, ready (Kiwi built and warm): its URL and its
+    own start figures (spawn to the first 200 of /readyz, CPU seconds, PSS), which are not the
+    function's: in a cluster it is a long-lived Deployment, up before any chat pod starts."""
+    port = _free_port()
+    command = [str(root / ".venv/bin/eco2"), "analyser", "--port", str(port)]
+    url = f"http://127.0.0.1:{port}"
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=root, env=env, stderr=subprocess.DEVNULL)
+    try:
+        while _get(f"{url}/readyz", timeout=1.0) != 200:
+            if process.poll() is not None:
+                raise RuntimeError(f"eco2 analyser exited with {process.returncode} before ready")
+            if time.perf_counter() - start > READY_TIMEOUT_S:
+                raise RuntimeError(f"eco2 analyser: not ready after {READY_TIMEOUT_S} s")
+            time.sleep(0.01)
+    except BaseException:
+        _stop(process)
+        raise
+    own = {"ready_s": round(time.perf_counter() - start, 3), "ready_cpu_s": _cpu_s(process.pid)}
+    return process, url, own | _memory(process.pid)
+
+
+def _analyser_requests(url: str) -> int:
+    """Tokenize and sentence requests the analysis service answered (its /metrics)."""
+    with urllib.request.urlopen(f"{url}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("eco2_analyser_requests_total{") and 'status="200"' in line:
+            total += float(line.split()[-1])
+    return int(total)
+
+
 def one_start(function: str, warm: int, env: dict[str, str], root: Path = ROOT) -> dict[str, Any]:
     """Spawn the function from the checkout ``root`` (its own .venv) with the variables its
-    manifest sets, wait for ready, measure memory and its first and warm events."""
+    manifest sets, wait for ready, measure memory and its first and warm events.
+
+    A manifest that points the function at the analysis service (ECO2_KNOWLEDGE__ANALYSER_URL,
+    a cluster address) gets one started from the same checkout first, outside the clock, and
+    the variable set to it; its own figures are recorded under ``analyser``."""
     env = {**env, **manifest_env(function, root)}
+    analyser: subprocess.Popen[bytes] | None = None
+    analyser_figures: dict[str, Any] = {}
+    if env.get(ANALYSER_URL):
+        analyser, env[ANALYSER_URL], analyser_figures = start_analyser(env, root)
+    try:
+        result = _measure(function, warm, env, root)
+        if analyser is not None:
+            analyser_figures["requests"] = _analyser_requests(env[ANALYSER_URL])
+            analyser_figures["pss_after_events_mb"] = _memory(analyser.pid)["pss_mb"]
+            result["analyser"] = analyser_figures
+        return result
+    finally:
+        if analyser is not None:
+            _stop(analyser)
+
+
+def _measure(function: str, warm: int, env: dict[str, str], root: Path) -> dict[str, Any]:
     port = _free_port()
     command = [
         str(root / ".venv/bin/eco2"),
@@ -229,12 +301,7 @@ def one_start(function: str, warm: int, env: dict[str, str], root: Path = ROOT) 
             result["pss_after_events_mb"] = _memory(process.pid)["pss_mb"]
         return result
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
 
 
 def summarise(rounds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -252,6 +319,13 @@ def summarise(rounds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         row["ready_range_s"] = [min(ready), max(ready)]
         row["ready_met"] = row["ready_s"] <= READY_TARGET_S[function.split("@")[0]]
         row["memory_met"] = max(row["pss_mb"], row.get("pss_after_events_mb", 0)) < MEMORY_TARGET_MB
+        served = [r["analyser"] for r in mine if "analyser" in r]
+        if served:  # the analysis service's own start, beside the function's (not in it)
+            row["analyser"] = {
+                key: round(statistics.median(a[key] for a in served), 3)
+                for key in ("ready_s", "ready_cpu_s", "pss_mb", "pss_after_events_mb", "requests")
+                if all(key in a for a in served)
+            }
         table[function] = row
     return table
 

@@ -149,6 +149,22 @@ RETRY_DELAYS_S = (0.1, 0.3)
 MAX_TEXTS = 1000
 
 
+class _QuietRequests(logging.Filter):
+    """Drops httpx's INFO line per request to the analysis service: a chat turn makes a dozen,
+    and they would bury the turn's own log. Failures still show (ours, at WARNING)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (len(args) > 1 and str(args[1]).startswith(self.url))
+
+
+_quiet: set[str] = set()
+
+
 class RemoteUnavailable(KnowledgeError):
     """The analysis service did not answer usably after the retries."""
 
@@ -172,6 +188,9 @@ class RemoteAnalyser:
             limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
             headers={"user-agent": "eco2-analyser-client"},
         )
+        if self.url not in _quiet:
+            _quiet.add(self.url)
+            logging.getLogger("httpx").addFilter(_QuietRequests(self.url))
         self._fallback: KiwiAnalyser | None = None
         self._switch = threading.Lock()
         self._checked = False
