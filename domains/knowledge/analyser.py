@@ -263,7 +263,7 @@ class RemoteAnalyser:
         return self.tokenize_many([text])[0]
 
     def tokenize_many(self, texts: Sequence[str]) -> list[Tokens]:
-        out: list[Tokens] = []
+        out: list[Tokens] = []  # nothing to send for no texts (the service refuses an empty batch)
         for at in range(0, len(texts), MAX_TEXTS):
             part = texts[at : at + MAX_TEXTS]
             results = self._call("/v1/tokenize", part, "tokens")

@@ -79,6 +79,9 @@ def test_no_configured_key_appears_in_any_log(tmp_path: Path) -> None:
                 "done",
                 "needs_input",
             )
+        # The chat worker tokenized in eco2 serve's analysis service, not with a Kiwi of its own.
+        analyser = f"http://127.0.0.1:{env['ECO2_KNOWLEDGE__ANALYSER_PORT']}/metrics"
+        assert 'endpoint="tokenize",status="200"' in httpx.get(analyser, timeout=10).text
         settings = spawn("settings", [sys.executable, "-m", "eco2.cli", "settings"], env, tmp_path)
         settings.popen.wait(30)
     finally:
@@ -93,3 +96,4 @@ def test_no_configured_key_appears_in_any_log(tmp_path: Path) -> None:
         if secret in text
     ]
     assert leaks == [], leaks
+    assert "analysis service unusable" not in logs["serve.log"]  # no fallback to its own Kiwi

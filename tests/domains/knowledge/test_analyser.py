@@ -79,6 +79,7 @@ def test_remote_tokens_are_in_process_kiwis(remote: RemoteAnalyser, service: Ana
         assert remote.tokenize(text) == local.tokenize(text)
     assert not remote.fell_back
     assert all(isinstance(t, Token) for t in remote.tokenize(MESSAGES[0]))
+    assert remote.tokenize_many([]) == [] and not remote.fell_back  # no request at all
 
 
 def test_remote_sentences_are_in_process_kiwis(remote: RemoteAnalyser) -> None:
