@@ -55,8 +55,10 @@ def morphemes(text: str) -> Tokens:
     return analyser().tokenize(text)
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in analyser().split_into_sents(text) if s.strip()]
+@lru_cache(maxsize=1024)
+def _sentences(text: str) -> tuple[str, ...]:
+    # Cached like the tokens: with the analysis service each split is a round trip.
+    return tuple(s.strip() for s in analyser().split_into_sents(text) if s.strip())
 
 
 def has_content(text: str) -> bool:

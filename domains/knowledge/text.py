@@ -117,7 +117,7 @@ def tokens(text: str, analysed: list[Any] | None = None) -> list[str]:
     """Retrieval tokens of already-normalised text: nouns, foreign words and verb stems.
     ``analysed``: Kiwi's tokens of ``text`` when the caller has them already."""
     if analysed is None:
-        analysed = list(analyser().tokenize(text))
+        analysed = list(analysis(text))
     return [t.form.lower() for t in analysed if t.tag.startswith(_KEEP_TAGS)]
 
 
@@ -196,7 +196,7 @@ def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] |
     ("조각", "거"). None when no noun qualifies. ``analysed``: Kiwi's tokens of ``text``, if
     the caller has them already (one analysis serves this and retrieval).
     """
-    tokens_ = analysed if analysed is not None else list(analyser().tokenize(text))
+    tokens_ = analysed if analysed is not None else list(analysis(text))
     depth_at = []
     depth = 0
     for char in text:
