@@ -85,6 +85,12 @@ def typo_dict() -> bool:
     return _typo_dict
 
 
+def user_nouns() -> list[str]:
+    """The words this code adds to Kiwi's dictionary: a service running other code (a rolling
+    update half done) would tokenize differently, so a client compares them too."""
+    return list(_USER_NOUNS)
+
+
 @lru_cache(maxsize=1)
 def kiwi() -> Kiwi:
     """One Kiwi per process: building it takes a second or more.
@@ -239,6 +245,11 @@ class RemoteAnalyser:
                     raise RemoteUnavailable(
                         f"{self.url}: its Kiwi has the typo dictionary "
                         f"{'on' if body.get('typo_dict') else 'off'}, this process's would not"
+                    )
+                if body.get("user_nouns") != user_nouns():
+                    raise RemoteUnavailable(
+                        f"{self.url}: its Kiwi adds the nouns {body.get('user_nouns')}, "
+                        f"this process's {user_nouns()}"
                     )
                 self._checked = True
             results = body[key]

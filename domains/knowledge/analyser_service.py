@@ -6,9 +6,11 @@ as a function process would (``domains.knowledge.analyser.kiwi``: no multi-word 
 dictionary, the typo dictionary per ``KnowledgeSettings``), and answers batches:
 
 - ``POST /v1/tokenize`` ``{"texts": [...]}`` → ``{"tokens": [[[form, tag, start, len], ...],
-  ...], "typo_dict": bool}``, one token list per text, in order;
+  ...], "typo_dict": bool, "user_nouns": [...]}``, one token list per text, in order (the last
+  two say how this Kiwi is built: a client whose own would differ does not use it);
 - ``POST /v1/sentences`` ``{"texts": [...]}`` → ``{"sentences": [[text, ...], ...],
-  "typo_dict": bool}`` (Kiwi's ``split_into_sents``, its sentence texts unstripped);
+  "typo_dict": bool, "user_nouns": [...]}`` (Kiwi's ``split_into_sents``, its sentence texts
+  unstripped);
 - ``GET /healthz`` (the process answers), ``GET /readyz`` (200 once Kiwi is built and has
   analysed a text: its lazy initialisation happens at the first call, not at the build),
   ``GET /metrics`` (Prometheus).
@@ -37,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from domains.knowledge.analyser import MAX_TEXTS, KiwiAnalyser, typo_dict
+from domains.knowledge.analyser import MAX_TEXTS, KiwiAnalyser, typo_dict, user_nouns
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +76,13 @@ class Texts(BaseModel):
 class TokenizeResponse(BaseModel):
     tokens: list[list[tuple[str, str, int, int]]]
     typo_dict: bool
+    user_nouns: list[str]
 
 
 class SentencesResponse(BaseModel):
     sentences: list[list[str]]
     typo_dict: bool
+    user_nouns: list[str]
 
 
 class Service:
@@ -146,11 +150,14 @@ def create_app() -> Starlette:
             body = TokenizeResponse(
                 tokens=[[(t.form, t.tag, t.start, t.len) for t in each] for each in found],
                 typo_dict=typo_dict(),
+                user_nouns=user_nouns(),
             )
         else:
             split = service.analyser.split_into_sents
             sentences = await run_in_threadpool(lambda: [split(text) for text in parsed.texts])
-            body = SentencesResponse(sentences=sentences, typo_dict=typo_dict())
+            body = SentencesResponse(
+                sentences=sentences, typo_dict=typo_dict(), user_nouns=user_nouns()
+            )
         SECONDS.labels(endpoint).observe(time.perf_counter() - started)
         TEXTS.labels(endpoint).inc(len(parsed.texts))
         REQUESTS.labels(endpoint, "200").inc()
@@ -174,6 +181,7 @@ def create_app() -> Starlette:
                 {
                     "status": "ready",
                     "typo_dict": typo_dict(),
+                    "user_nouns": user_nouns(),
                     "ready_after_s": service.ready_after_s,
                 }
             )

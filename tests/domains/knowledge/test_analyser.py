@@ -171,3 +171,26 @@ def test_configure_analyser_chooses_the_processs_analyser(service: Analyser) -> 
     finally:
         assert isinstance(configure_analyser(""), KiwiAnalyser)
     assert isinstance(port.analyser(), KiwiAnalyser)
+
+
+def test_the_services_user_nouns_reach_the_client(remote: RemoteAnalyser) -> None:
+    # Kiwi's own dictionary reads 심지 as a verb; the project adds it as a noun, there too.
+    found = remote.tokenize("키친타월 가운데 심지")
+    assert ("심지", "NNG") in [(t.form, t.tag) for t in found]
+    assert not remote.fell_back
+
+
+def test_a_service_with_other_user_nouns_is_not_used(
+    service: Analyser, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This process's code adds a noun the running service's does not (a rolling update half
+    # done): its tokens could differ, so the client builds its own Kiwi instead.
+    from domains.knowledge import analyser as port
+
+    KiwiAnalyser().tokenize("워밍업")  # this process's Kiwi built as the code says, before
+    monkeypatch.setattr(port, "_USER_NOUNS", (*port._USER_NOUNS, "새낱말"))
+    client = RemoteAnalyser(service.url)
+    with caplog.at_level(logging.WARNING, logger="domains.knowledge.analyser"):
+        client.tokenize("페트병")
+    assert client.fell_back and "adds the nouns" in caplog.text
+    client.close()
