@@ -31,7 +31,7 @@ variable "namespace" {
 locals {
   placeholder_image = "ghcr.io/eco2/eco2:latest"
 
-  # keda/core (router, gateway, API, TriggerAuthentications) runs in every mode.
+  # keda/core (router, gateway, API, analysis service, TriggerAuthentications) runs in every mode.
   directories = [
     "keda/core",
     var.function_mode == "knative" ? "knative" : "keda/${var.function_mode}",

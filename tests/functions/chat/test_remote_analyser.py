@@ -78,14 +78,14 @@ async def test_a_turn_with_the_service(
     unique: str,
 ) -> None:
     graph = build_graph(deps, saver)
-    before = service.requests("sentences")
+    before = service.requests("tokenize")
     values = await run(
         graph, turn("페트병 어떻게 버려? 고철 시세는? 이코는 뭐 좋아해?", unique), unique
     )
     assert [q["intent"] for q in values["questions"]] == ["waste", "recyclable_price", "character"]
     paragraphs = values["answer"].split("\n\n")
     assert len(paragraphs) == 3 and "투명 페트병" in paragraphs[0]
-    assert service.requests("sentences") > before
+    assert service.requests("tokenize") > before  # its pieces' tokens came from the service
     assert analyser() is remote and not remote.fell_back
     # A second turn of the same chat.
     values = await run(graph, turn("우유팩은 어떻게 버려?", unique), unique)
