@@ -37,6 +37,12 @@ class Analyser:
         found = [row for row in text.splitlines() if row.startswith(line)]
         return float(found[0].split()[-1]) if found else 0.0
 
+    def cached(self) -> float:
+        """Texts the service answered from its kept tokens, from its /metrics."""
+        text = httpx.get(f"{self.url}/metrics", timeout=5).text
+        found = [r for r in text.splitlines() if r.startswith("eco2_analyser_cached_texts_total ")]
+        return float(found[0].split()[-1]) if found else 0.0
+
 
 @contextmanager
 def running_analyser(**env: str) -> Iterator[Analyser]:

@@ -15,6 +15,10 @@ dictionary, the typo dictionary per ``KnowledgeSettings``), and answers batches:
   analysed a text: its lazy initialisation happens at the first call, not at the build),
   ``GET /metrics`` (Prometheus).
 
+The service keeps each text's tokens (``CachedKiwi``, least recently used out) and reads, at
+its own start, what every function's start sends it (the rule passages, the glosses), so a
+cold chat or rule pod gets them back by lookup.
+
 Bad input is a 4xx (400 for a body that is not JSON, 422 for one that is not the model, 413
 for too many texts or too long a text); a request that arrives while Kiwi is still being
 built waits for it (up to ``READY_WAIT_S``, then 503). The client is
@@ -27,7 +31,8 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -39,7 +44,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from domains.knowledge.analyser import MAX_TEXTS, KiwiAnalyser, typo_dict, user_nouns
+from domains.knowledge.analyser import (
+    MAX_TEXTS,
+    KiwiAnalyser,
+    Tokens,
+    install_analyser,
+    typo_dict,
+    user_nouns,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +62,9 @@ READY_WAIT_S = 30.0
 # What Kiwi analyses before the service says it is ready: its first call initialises the
 # model lazily (~0.5 CPU s), which no client's first request should pay.
 WARM_UP = "페트병은 어떻게 버려? 근처 수거함도 알려줘"
+# Texts whose tokens the service keeps: the knowledge base's ~3,800 passages and glosses with
+# room for the messages and item texts that recur (a token list is a few hundred bytes).
+CACHE_TEXTS = 20_000
 
 REQUESTS = Counter(
     "eco2_analyser_requests_total",
@@ -57,6 +72,7 @@ REQUESTS = Counter(
     ["endpoint", "status"],
 )
 TEXTS = Counter("eco2_analyser_texts_total", "Texts analysed, by endpoint.", ["endpoint"])
+CACHED = Counter("eco2_analyser_cached_texts_total", "Texts tokenized from the kept tokens.")
 SECONDS = Histogram(
     "eco2_analyser_seconds",
     "Time to analyse one request's batch, by endpoint.",
@@ -85,11 +101,47 @@ class SentencesResponse(BaseModel):
     user_nouns: list[str]
 
 
+class CachedKiwi:
+    """Kiwi in this process with its tokens kept per text (least recently used first out).
+
+    Every function that starts on the service sends the same texts first: the knowledge base's
+    rule passages (chat) and its glosses (rule, ~3,700). Kiwi gives a text the same tokens
+    every time, so the service reads them once, at its own start, and a cold function's start
+    gets them back at the cost of a lookup instead of waiting for Kiwi."""
+
+    def __init__(self, size: int = CACHE_TEXTS) -> None:
+        self._kiwi = KiwiAnalyser()
+        self._size = size
+        self._kept: OrderedDict[str, Tokens] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def tokenize(self, text: str) -> Tokens:
+        return self.tokenize_many([text])[0]
+
+    def tokenize_many(self, texts: Sequence[str]) -> list[Tokens]:
+        with self._lock:
+            known = {text: self._kept[text] for text in texts if text in self._kept}
+            for text in known:
+                self._kept.move_to_end(text)
+        CACHED.inc(sum(text in known for text in texts))
+        missing = list(dict.fromkeys(text for text in texts if text not in known))
+        fresh = dict(zip(missing, self._kiwi.tokenize_many(missing), strict=True))
+        if fresh:
+            with self._lock:
+                self._kept.update(fresh)
+                while len(self._kept) > self._size:
+                    self._kept.popitem(last=False)
+        return [known[text] if text in known else fresh[text] for text in texts]
+
+    def split_into_sents(self, text: str) -> list[str]:
+        return self._kiwi.split_into_sents(text)
+
+
 class Service:
     """Kiwi, built in a thread at start, and whether it is ready yet."""
 
     def __init__(self) -> None:
-        self.analyser = KiwiAnalyser()
+        self.analyser = CachedKiwi()
         self.ready = threading.Event()
         self.failed: str | None = None
         self.ready_after_s: float | None = None
@@ -98,12 +150,26 @@ class Service:
         started = time.perf_counter()
         try:
             self.analyser.tokenize(WARM_UP)
+            self._read_knowledge_base()
         except Exception as exc:  # reported by /healthz and /readyz, not lost in a thread
             log.exception("building Kiwi failed")
             self.failed = f"{type(exc).__name__}: {exc}"
             return
         self.ready_after_s = time.perf_counter() - started
         self.ready.set()
+
+    def _read_knowledge_base(self) -> None:
+        """Tokenize, through the cache, the texts the functions' starts send: the rule index's
+        passages and the glosses, built here by the same code (and normalising) as there."""
+        from domains.knowledge.loader import load_knowledge
+        from domains.knowledge.retrieval import GlossIndex, RuleIndex
+        from domains.knowledge.text import Normaliser
+
+        install_analyser(self.analyser)
+        kb = load_knowledge()
+        normalise = Normaliser(kb.synonyms)
+        RuleIndex(kb, normalise)
+        GlossIndex(kb, normalise)
 
     async def wait_ready(self) -> bool:
         if self.ready.is_set():

@@ -194,3 +194,25 @@ def test_a_service_with_other_user_nouns_is_not_used(
         client.tokenize("페트병")
     assert client.fell_back and "adds the nouns" in caplog.text
     client.close()
+
+
+def test_a_starting_function_reads_the_knowledge_base_from_the_kept_tokens(
+    service: Analyser,
+) -> None:
+    # What chat's and rule's start send (the rule passages, the glosses) was read by the
+    # service at its own start: a cold function waits for a lookup, not for Kiwi.
+    from domains.knowledge.loader import load_knowledge
+    from domains.knowledge.retrieval import GlossIndex, RuleIndex
+    from domains.knowledge.text import Normaliser
+
+    kb = load_knowledge()
+    normalise = Normaliser(kb.synonyms)
+    client = configure_analyser(service.url)
+    try:
+        before = service.cached()
+        RuleIndex(kb, normalise)
+        GlossIndex(kb, normalise)
+        assert service.cached() - before >= len(kb.glosses)
+        assert not isinstance(client, RemoteAnalyser) or not client.fell_back
+    finally:
+        configure_analyser("")
