@@ -34,6 +34,9 @@ PINNED = {
     "domains/knowledge/data/independent5/items5.test.jsonl": (
         "48c4172817d5a25e687b09ae499d49da65e3d697cad546360ed040386d345e05"
     ),
+    "domains/knowledge/data/independent6/items6.test.jsonl": (
+        "47af6a0ceabf5050f0f243716c31442b4702cd82f9aee1febbb5b9448faf6795"
+    ),
     "domains/vision/data/independent3/manifest.test.jsonl": (
         "d410046cb1092b9b5242670fbc06ef14bf19459ee414216826a6b8b56657030e"
     ),
