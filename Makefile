@@ -42,18 +42,27 @@ $(STAMP): pyproject.toml uv.lock scripts/install-python.sh | system-deps
 	$(SYNC)
 	@touch $(STAMP)
 
+# The item classifier, built once (lexicon, rule and gloss indexes) instead of at every rule
+# or chat start (domains/knowledge/store.py); rewritten only when its fingerprint changed.
+KNOWLEDGE_INPUTS := $(shell find domains/knowledge -type f -not -path '*__pycache__*' -not -name '*.pickle' -not -name '*.tmp')
+KNOWLEDGE_MODEL := domains/knowledge/classifier.pickle
+
+$(KNOWLEDGE_MODEL): $(STAMP) $(KNOWLEDGE_INPUTS)
+	$(VENV)/bin/eco2 build-knowledge
+	@touch $(KNOWLEDGE_MODEL)
+
 # The chat's intent model, trained once from its data instead of at every chat start
 # (domains/chat/model_store.py); the command rewrites it only when its fingerprint changed.
 INTENT_MODEL := domains/chat/data/intent_model.pickle
-INTENT_INPUTS := $(wildcard domains/chat/data/*.jsonl) domains/chat/classifier.py domains/chat/followups.py domains/chat/intents.py domains/chat/splitter.py domains/chat/fast_proba.py $(shell find domains/knowledge -type f -not -path '*__pycache__*')
+INTENT_INPUTS := $(wildcard domains/chat/data/*.jsonl) domains/chat/classifier.py domains/chat/followups.py domains/chat/intents.py domains/chat/splitter.py domains/chat/fast_proba.py $(KNOWLEDGE_INPUTS)
 
-$(INTENT_MODEL): $(STAMP) $(INTENT_INPUTS)
+$(INTENT_MODEL): $(STAMP) $(KNOWLEDGE_MODEL) $(INTENT_INPUTS)
 	$(VENV)/bin/eco2 train-intents
 	@touch $(INTENT_MODEL)
 
 # The project's own sources compiled too (the venv's packages are, at install): processes here
 # run with PYTHONDONTWRITEBYTECODE as the image's do, and would compile them at every start.
-setup: system-deps $(STAMP) $(INTENT_MODEL)
+setup: system-deps $(STAMP) $(KNOWLEDGE_MODEL) $(INTENT_MODEL)
 	@$(PY) -m compileall -q eco2 eventing domains functions
 
 $(WEB_BUILD): $(WEB_SOURCES)

@@ -52,8 +52,12 @@ def inputs() -> list[Path]:
     """The files the fitted model depends on, in a fixed order."""
     files = [DATA / name for name in TRAINING_FILES]
     files += [_DOMAINS / name for name in _FEATURE_SOURCES]
+    # The knowledge package's sources and data; not its built classifier file, which is
+    # rebuilt from them (its bytes may differ between builds of the same inputs).
     files += sorted(
-        p for p in _KNOWLEDGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        p
+        for p in _KNOWLEDGE.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pickle", ".tmp")
     )
     return files
 

@@ -29,7 +29,6 @@ from domains.knowledge.evidence import (
 )
 from domains.knowledge.exceptions import KnowledgeError
 from domains.knowledge.lexicon import Lexicon, Match
-from domains.knowledge.loader import load_knowledge
 from domains.knowledge.models import (
     Category,
     Classification,
@@ -458,5 +457,8 @@ def _unique(items: list[str]) -> list[str]:
 
 @lru_cache(maxsize=1)
 def default_classifier() -> Classifier:
-    """The process-wide classifier over the packaged knowledge base."""
-    return Classifier(load_knowledge())
+    """The process-wide classifier over the packaged knowledge base: the built file when it is
+    current (``domains.knowledge.store``), else built now."""
+    from domains.knowledge.store import load_or_build  # the store imports this module
+
+    return load_or_build()

@@ -169,5 +169,8 @@ def _synonyms(data_dir: Path) -> dict[str, list[str]]:
 
 @lru_cache(maxsize=1)
 def load_knowledge() -> KnowledgeBase:
-    """The packaged knowledge base, loaded and validated once per process."""
-    return read_knowledge(DATA_DIR)
+    """The packaged knowledge base, loaded and validated once per process: the one the
+    process's classifier holds, which comes from the built file when that is current."""
+    from domains.knowledge.classifier import default_classifier  # it imports this module
+
+    return default_classifier().kb

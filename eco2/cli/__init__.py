@@ -12,6 +12,7 @@ import click
 SUBCOMMANDS: dict[str, str] = {
     "analyser": "eco2.cli.analyser:analyser",
     "api": "eco2.cli.api:api",
+    "build-knowledge": "eco2.cli.build_knowledge:build_knowledge",
     "chat": "eco2.cli.chat:chat",
     "classify": "eco2.cli.classify:classify",
     "data": "eco2.cli.data:data",
