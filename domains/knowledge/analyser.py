@@ -321,11 +321,3 @@ def analyser() -> Analyser:
             if _current is None:
                 _current = KiwiAnalyser()
     return _current
-
-
-def install_analyser(chosen: Analyser) -> None:
-    """Make ``chosen`` this process's analyser (the analysis service installs its caching one,
-    so the knowledge base it pre-reads at start fills the same cache its clients read)."""
-    global _current
-    with _choice:
-        _current = chosen

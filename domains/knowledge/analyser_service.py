@@ -15,9 +15,8 @@ dictionary, the typo dictionary per ``KnowledgeSettings``), and answers batches:
   analysed a text: its lazy initialisation happens at the first call, not at the build),
   ``GET /metrics`` (Prometheus).
 
-The service keeps each text's tokens (``CachedKiwi``, least recently used out) and reads, at
-its own start, what every function's start sends it (the rule passages, the glosses), so a
-cold chat or rule pod gets them back by lookup.
+The service keeps each text's tokens (``CachedKiwi``, least recently used out): texts recur
+(the same item typed by many people, a chat message read by the splitter and the classifier).
 
 Bad input is a 4xx (400 for a body that is not JSON, 422 for one that is not the model, 413
 for too many texts or too long a text); a request that arrives while Kiwi is still being
@@ -48,7 +47,6 @@ from domains.knowledge.analyser import (
     MAX_TEXTS,
     KiwiAnalyser,
     Tokens,
-    install_analyser,
     typo_dict,
     user_nouns,
 )
@@ -62,8 +60,7 @@ READY_WAIT_S = 30.0
 # What Kiwi analyses before the service says it is ready: its first call initialises the
 # model lazily (~0.5 CPU s), which no client's first request should pay.
 WARM_UP = "페트병은 어떻게 버려? 근처 수거함도 알려줘"
-# Texts whose tokens the service keeps: the knowledge base's ~3,800 passages and glosses with
-# room for the messages and item texts that recur (a token list is a few hundred bytes).
+# Texts whose tokens the service keeps (a token list is a few hundred bytes).
 CACHE_TEXTS = 20_000
 
 REQUESTS = Counter(
@@ -102,12 +99,8 @@ class SentencesResponse(BaseModel):
 
 
 class CachedKiwi:
-    """Kiwi in this process with its tokens kept per text (least recently used first out).
-
-    Every function that starts on the service sends the same texts first: the knowledge base's
-    rule passages (chat) and its glosses (rule, ~3,700). Kiwi gives a text the same tokens
-    every time, so the service reads them once, at its own start, and a cold function's start
-    gets them back at the cost of a lookup instead of waiting for Kiwi."""
+    """Kiwi in this process with its tokens kept per text (least recently used first out): Kiwi
+    gives a text the same tokens every time, and a lookup costs less than its analysis."""
 
     def __init__(self, size: int = CACHE_TEXTS) -> None:
         self._kiwi = KiwiAnalyser()
@@ -150,26 +143,12 @@ class Service:
         started = time.perf_counter()
         try:
             self.analyser.tokenize(WARM_UP)
-            self._read_knowledge_base()
         except Exception as exc:  # reported by /healthz and /readyz, not lost in a thread
             log.exception("building Kiwi failed")
             self.failed = f"{type(exc).__name__}: {exc}"
             return
         self.ready_after_s = time.perf_counter() - started
         self.ready.set()
-
-    def _read_knowledge_base(self) -> None:
-        """Tokenize, through the cache, the texts the functions' starts send: the rule index's
-        passages and the glosses, built here by the same code (and normalising) as there."""
-        from domains.knowledge.loader import load_knowledge
-        from domains.knowledge.retrieval import GlossIndex, RuleIndex
-        from domains.knowledge.text import Normaliser
-
-        install_analyser(self.analyser)
-        kb = load_knowledge()
-        normalise = Normaliser(kb.synonyms)
-        RuleIndex(kb, normalise)
-        GlossIndex(kb, normalise)
 
     async def wait_ready(self) -> bool:
         if self.ready.is_set():

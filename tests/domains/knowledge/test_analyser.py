@@ -196,23 +196,11 @@ def test_a_service_with_other_user_nouns_is_not_used(
     client.close()
 
 
-def test_a_starting_function_reads_the_knowledge_base_from_the_kept_tokens(
-    service: Analyser,
+def test_a_text_asked_again_is_answered_from_the_kept_tokens(
+    remote: RemoteAnalyser, service: Analyser
 ) -> None:
-    # What chat's and rule's start send (the rule passages, the glosses) was read by the
-    # service at its own start: a cold function waits for a lookup, not for Kiwi.
-    from domains.knowledge.loader import load_knowledge
-    from domains.knowledge.retrieval import GlossIndex, RuleIndex
-    from domains.knowledge.text import Normaliser
-
-    kb = load_knowledge()
-    normalise = Normaliser(kb.synonyms)
-    client = configure_analyser(service.url)
-    try:
-        before = service.cached()
-        RuleIndex(kb, normalise)
-        GlossIndex(kb, normalise)
-        assert service.cached() - before >= len(kb.glosses)
-        assert not isinstance(client, RemoteAnalyser) or not client.fell_back
-    finally:
-        configure_analyser("")
+    text = "지난주에 산 투명 생수병 라벨 뗀 거 (다시 묻는 문장)"
+    first = remote.tokenize_many([text])
+    before = service.cached()
+    assert remote.tokenize_many([text]) == first == KiwiAnalyser().tokenize_many([text])
+    assert service.cached() == before + 1
