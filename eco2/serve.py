@@ -1,7 +1,7 @@
 """``eco2 serve``: the whole system as local processes, supervised as one.
 
 The parts are the processes a cluster would run: the API (with the gateway's SSE endpoints on
-the same port), one event router, the analysis service (Kiwi, for the chat worker), and N
+the same port), one event router, the analysis service (Kiwi, for the rule and chat workers), and N
 workers per scan stage. Each is a plain ``eco2``
 subcommand, so what runs here is exactly what runs alone. The supervisor:
 
@@ -37,6 +37,9 @@ from eco2.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 
 PR_SET_PDEATHSIG = 1
+# The scan stages that read Korean text with Kiwi (the item classifier and the rules' retrieval):
+# their workers, like chat's, get the analysis service's URL and never build the model.
+ANALYSED = frozenset({"rule"})
 PROBE_TIMEOUT_S = 2.0
 
 
@@ -105,8 +108,8 @@ def plan(
     analyser_url = settings.knowledge.analyser_url
     if not analyser_url:
         # Kiwi in its own long-lived process, as in a cluster, started with the router: it is
-        # ready (a second or two) long before the API has prepared the database and the chat
-        # worker starts. A URL in the settings names a service that runs already.
+        # ready (a second or two) long before the API has prepared the database and the rule and
+        # chat workers start. A URL in the settings names a service that runs already.
         analyser_port = settings.knowledge.analyser_port
         parts.append(Part("analyser", ("analyser", "--port", str(analyser_port)), "service"))
         analyser_url = f"http://127.0.0.1:{analyser_port}"
@@ -127,11 +130,13 @@ def plan(
         else:
             trigger = ("--trigger", "redis", "--topic", stage.topic, "--group", stage.name)
             trigger += ("--reply-topic", "auto")
+        # The stages that tokenize do it in the analysis service, as their manifests say.
+        env = (("ECO2_KNOWLEDGE__ANALYSER_URL", analyser_url),) if stage.name in ANALYSED else ()
         for n in range(1, workers_per_stage + 1):
             args: tuple[str, ...] = ("function", "run", str(ROOT / stage.source), *trigger)
             args += ("--observer", "scan")
             args += ("--concurrency", str(stage.concurrency))
-            parts.append(Part(f"{stage.name}-{n}", args, "worker", nice=worker_nice))
+            parts.append(Part(f"{stage.name}-{n}", args, "worker", nice=worker_nice, env=env))
     parts.append(_chat_worker(settings, transport, worker_nice, analyser_url))
     return parts
 

@@ -301,12 +301,22 @@ _choice = threading.Lock()
 def configure_analyser(url: str = "") -> Analyser:
     """Use the analysis service at ``url`` (empty: Kiwi in this process) from now on.
 
-    Called by a process's start, before anything is analysed (chat's ``start``); a remote
-    analyser expects the service's Kiwi to be built as this process's would be
-    (``configure_kiwi``)."""
+    Called by a process's start, before anything is analysed (chat's and rule's ``start``); a
+    remote analyser expects the service's Kiwi to be built as this process's would be
+    (``configure_kiwi``). The same service asked for again keeps the client in use: a process
+    hosting chat and rule configures it twice, and closing the first client under a turn in
+    flight would make that turn fall back to building Kiwi here."""
     global _current
     with _choice:
         previous = _current
+        if (
+            url
+            and isinstance(previous, RemoteAnalyser)
+            and previous.url == url.rstrip("/")
+            and previous.expect_typo_dict == _typo_dict
+            and not previous.fell_back
+        ):
+            return previous
         _current = RemoteAnalyser(url, expect_typo_dict=_typo_dict) if url else KiwiAnalyser()
         if isinstance(previous, RemoteAnalyser):
             previous.close()

@@ -7,9 +7,11 @@ choices. A resumed scan carries the person's pick (``ScanRequested.choice``), wh
 
 ``handle`` is ``async def`` although it computes: a warm classification costs less than the
 hand-off to a handler thread and back that a plain ``def`` would cost per event. The one slow
-call, building the index and the tokenizer's model, is made by ``start`` in a thread before the
-first event, so it never stalls the worker's loop; both stay resident, which the rule manifests
-provide memory for.
+call, building the index and warming the tokenizer, is made by ``start`` in a thread before the
+first event, so it never stalls the worker's loop. The tokenizer is the analysis service when
+``ECO2_KNOWLEDGE__ANALYSER_URL`` is set (the rule manifests set it: the pod then never builds
+Kiwi's ~230 MB model; the gloss index's ~3,700 glosses go to it in batches of 1,000), else Kiwi in
+this process, which is also what a pod falls back to when the service cannot be reached.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from typing import Protocol
 from cloudevents.http import CloudEvent
 
 from domains.knowledge import ASK_BELOW, category_name, classify, classify_as, search_rules
+from domains.knowledge.analyser import configure_analyser, configure_kiwi
 from domains.knowledge.josa import attach
 from domains.knowledge.settings import KnowledgeSettings
-from domains.knowledge.text import configure_kiwi
 from domains.scan import events
 from domains.scan.events import Choice, RuleResult, ScanNeedsInput, ScanState
 from eventing.events import payload_of, reply_to
@@ -61,8 +63,13 @@ class Rule:
 
     def start(self) -> None:
         """Build the classifier, its retrieval index and the tokenizer now (a plain ``def``: the
-        runtime runs it in a thread, the loop stays free), the tokenizer as the settings say."""
+        runtime runs it in a thread, the loop stays free), the tokenizer as the settings say:
+        the analysis service when a URL is set, else Kiwi built here."""
         configure_kiwi(typo_dict=self.knowledge.kiwi_typo_dict)
+        if self.knowledge.analyser_url:
+            # Only when set: a process that hosts chat too (the embedded modes) keeps the
+            # analyser chat configured rather than having it replaced by an in-process one.
+            configure_analyser(self.knowledge.analyser_url)
         classify(WARM_UP)
         classify(WARM_UP_DESCRIBED)
         search_rules(WARM_UP)

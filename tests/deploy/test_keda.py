@@ -242,7 +242,7 @@ def test_worker_concurrency_is_its_stage_s(scaled: Manifest):
     assert int(args["concurrency"]) == stage.concurrency
 
 
-def test_the_analysis_service_stays_up_and_every_chat_pod_is_pointed_at_it():
+def test_the_analysis_service_stays_up_and_every_rule_and_chat_pod_is_pointed_at_it():
     from domains.knowledge.settings import KnowledgeSettings
 
     analyser = DEPLOYMENTS["eco2-analyser"]
@@ -256,15 +256,21 @@ def test_the_analysis_service_stays_up_and_every_chat_pod_is_pointed_at_it():
     assert "eco2-analyser" not in targets
     (service,) = [m for m in ALL if m.kind == "Service" and m.name == "eco2-analyser"]
     url = f"http://eco2-analyser.eco2.svc.cluster.local:{service.doc['spec']['ports'][0]['port']}"
-    chat = [
-        m
-        for m in ALL
-        if m.kind in ("Deployment", "Service")
-        and m.doc["metadata"].get("labels", {}).get("eco2.kr/function") == "chat"
-    ]
-    assert len(chat) == 3  # knative/chat, keda/redis-streams/chat, keda/rabbitmq/chat
-    for manifest in chat:
-        (pod,) = manifest.doc["spec"]["template"]["spec"]["containers"]
-        env = {e["name"]: e["value"] for e in pod.get("env", [])}
-        assert env["ECO2_KNOWLEDGE__ANALYSER_URL"] == url, str(manifest)
-        assert KnowledgeSettings(analyser_url=url).analyser_url == url
+    service_env = {e["name"]: e["value"] for e in container.get("env", [])}
+    typo = service_env.get("ECO2_KNOWLEDGE__KIWI_TYPO_DICT", "true")
+    for function in ("rule", "chat"):
+        pointed = [
+            m
+            for m in ALL
+            if m.kind in ("Deployment", "Service")
+            and m.doc["metadata"].get("labels", {}).get("eco2.kr/function") == function
+        ]
+        assert len(pointed) == 3, function  # knative/F, keda/redis-streams/F, keda/rabbitmq/F
+        for manifest in pointed:
+            (pod,) = manifest.doc["spec"]["template"]["spec"]["containers"]
+            env = {e["name"]: e["value"] for e in pod.get("env", [])}
+            assert env["ECO2_KNOWLEDGE__ANALYSER_URL"] == url, str(manifest)
+            # Kiwi built as the service builds it, or the client refuses the service's tokens
+            # and builds its own in the pod.
+            assert env.get("ECO2_KNOWLEDGE__KIWI_TYPO_DICT", "true") == typo, str(manifest)
+    assert KnowledgeSettings(analyser_url=url).analyser_url == url

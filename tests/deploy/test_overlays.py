@@ -155,11 +155,17 @@ def test_only_the_gateway_and_api_are_reachable_from_the_ingress() -> None:
                     policy["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
                 )
     assert from_ingress == {"eco2-api", "eco2-gateway"}
-    # The analysis service: the chat pods (and Prometheus) only.
-    (analyser,) = [p for p in policies if p["metadata"]["name"] == "eco2-analyser-from-chat"]
+    # The analysis service: the pods of the functions that tokenize (and Prometheus) only.
+    (analyser,) = [p for p in policies if p["metadata"]["name"] == "eco2-analyser-from-functions"]
     (rule,) = analyser["spec"]["ingress"]
     pods_from = [peer["podSelector"] for peer in rule["from"] if "podSelector" in peer]
-    assert pods_from == [{"matchLabels": {"eco2.kr/function": "chat"}}]
+    assert pods_from == [
+        {
+            "matchExpressions": [
+                {"key": "eco2.kr/function", "operator": "In", "values": ["rule", "chat"]}
+            ]
+        }
+    ]
     namespaces = [peer["namespaceSelector"] for peer in rule["from"] if "namespaceSelector" in peer]
     assert namespaces == [{"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}]
     (deny,) = [p for p in policies if p["metadata"]["name"] == "default-deny"]

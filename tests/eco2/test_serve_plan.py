@@ -44,15 +44,20 @@ def test_a_plain_install_ships_the_migrations_beside_the_packages() -> None:
     assert "*.mako" in project["tool"]["setuptools"]["package-data"]["*"]
 
 
-def test_the_analysis_service_starts_with_the_router_and_chat_is_pointed_at_it() -> None:
+def test_the_analysis_service_starts_with_the_router_and_rule_and_chat_are_pointed_at_it() -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    parts = {p.name: p for p in plan(settings, host="127.0.0.1", port=8000, transport="redis")}
+    parts = {
+        p.name: p
+        for p in plan(settings, host="127.0.0.1", port=8000, transport="redis", workers_per_stage=2)
+    }
     port = settings.knowledge.analyser_port
     assert parts["analyser"].args == ("analyser", "--port", str(port))
     assert parts["analyser"].role == "service"  # started before the workers, not awaited
-    url = dict(parts["chat-1"].env)["ECO2_KNOWLEDGE__ANALYSER_URL"]
-    assert url == f"http://127.0.0.1:{port}"
-    assert all(not p.env for name, p in parts.items() if name != "chat-1")
+    pointed = {"chat-1", "rule-1", "rule-2"}
+    for name in pointed:
+        url = dict(parts[name].env)["ECO2_KNOWLEDGE__ANALYSER_URL"]
+        assert url == f"http://127.0.0.1:{port}"
+    assert all(not p.env for name, p in parts.items() if name not in pointed)
 
 
 def test_a_configured_analysis_service_is_used_not_started() -> None:
@@ -60,3 +65,4 @@ def test_a_configured_analysis_service_is_used_not_started() -> None:
     parts = {p.name: p for p in plan(settings, host="127.0.0.1", port=8000, transport="amqp")}
     assert "analyser" not in parts
     assert dict(parts["chat-1"].env)["ECO2_KNOWLEDGE__ANALYSER_URL"] == "http://an:8010"
+    assert dict(parts["rule-1"].env)["ECO2_KNOWLEDGE__ANALYSER_URL"] == "http://an:8010"

@@ -1,6 +1,7 @@
-"""The rule stage's tokenizer as its settings say (ECO2_KNOWLEDGE__KIWI_TYPO_DICT): its pods
-build Kiwi without the typo dictionary, every other process keeps it, and a process never ends
-up with two choices. Kiwi is one per process, so each case runs in a fresh interpreter."""
+"""The rule stage's tokenizer as its settings say (ECO2_KNOWLEDGE__KIWI_TYPO_DICT,
+ECO2_KNOWLEDGE__ANALYSER_URL): Kiwi built with or without the typo dictionary as asked, the
+analysis service used when a URL is set, and a process never ends up with two choices. Kiwi is
+one per process, so each case runs in a fresh interpreter."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def test_a_second_choice_is_refused_once_kiwi_is_built() -> None:
     assert out == "Kiwi is built already with its typo dictionary on"
 
 
-def test_eco2_classify_tokenizes_as_the_rule_pod() -> None:
+def test_eco2_classify_builds_kiwi_as_its_settings_say() -> None:
     out = _run(
         "import json\n"
         "from click.testing import CliRunner\n"
@@ -73,18 +74,26 @@ def test_eco2_classify_tokenizes_as_the_rule_pod() -> None:
     assert out == "여"
 
 
-def test_every_rule_manifest_turns_the_typo_dictionary_off() -> None:
+def _env(path: str) -> list[dict[str, str]]:
+    documents = list(yaml.safe_load_all((ROOT / path).read_text(encoding="utf-8")))
+    return [
+        item
+        for document in documents
+        if document and "template" in document.get("spec", {})  # Deployments, Knative Services
+        for container in document["spec"]["template"]["spec"]["containers"]
+        for item in container.get("env", [])
+    ]
+
+
+def test_every_rule_manifest_tokenizes_as_the_analysis_service_does() -> None:
+    # The typo dictionary was off in the rule pods only to save their memory; with Kiwi in the
+    # service they use its Kiwi, and a differing choice would make them build their own.
+    (typo,) = [e for e in _env("keda/core/analyser.yaml") if "TYPO" in e["name"]]
     for path in (
         "knative/rule/service.yaml",
         "keda/redis-streams/rule.yaml",
         "keda/rabbitmq/rule.yaml",
     ):
-        documents = list(yaml.safe_load_all((ROOT / path).read_text(encoding="utf-8")))
-        env = [
-            item
-            for document in documents
-            if document and document.get("kind") in ("Service", "Deployment")
-            for container in document["spec"]["template"]["spec"]["containers"]
-            for item in container.get("env", [])
-        ]
-        assert {"name": "ECO2_KNOWLEDGE__KIWI_TYPO_DICT", "value": "false"} in env, path
+        env = _env(path)
+        assert typo in env, path
+        assert any(e["name"] == "ECO2_KNOWLEDGE__ANALYSER_URL" for e in env), path
