@@ -71,15 +71,20 @@ def assert_completed(client: httpx.Client, steps: list[tuple[str, str]], job_id:
 
 
 @pytest.fixture(scope="module")
-def redis_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+def redis_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Proc, httpx.Client]]:
     unique = f"e{time.time_ns() % 10**12:x}"
     proc, client = start_serve(unique, tmp_path_factory.mktemp("serve"))
     try:
-        yield client
+        yield proc, client
     finally:
         client.close()
         proc.stop()
         cleanup(unique)
+
+
+@pytest.fixture(scope="module")
+def redis_system(redis_serve: tuple[Proc, httpx.Client]) -> httpx.Client:
+    return redis_serve[1]
 
 
 def test_scan_reports_every_stage_in_order_then_the_result(redis_system: httpx.Client) -> None:
@@ -89,6 +94,33 @@ def test_scan_reports_every_stage_in_order_then_the_result(redis_system: httpx.C
     done = scan.seen[-1][1]
     assert done["progress"] == 100 and done["payload"]["rule"]["category"] == "clear_pet"
     assert body["result"]["reward"]["character"]
+
+
+def analyser_tokenized(serve: Proc) -> float:
+    """Tokenize requests eco2 serve's analysis service answered, from its /metrics."""
+    port = re.search(r"analysis service on port (\d+)", serve.text())
+    assert port, serve.text()[-2000:]
+    metrics = httpx.get(f"http://127.0.0.1:{port[1]}/metrics", timeout=10).text
+    line = 'eco2_analyser_requests_total{endpoint="tokenize",status="200"} '
+    found = [row for row in metrics.splitlines() if row.startswith(line)]
+    return float(found[0].split()[-1]) if found else 0.0
+
+
+def test_the_rule_worker_classifies_through_the_analysis_service(
+    redis_serve: tuple[Proc, httpx.Client],
+) -> None:
+    # No chat turn here: every tokenize request comes from the rule worker, whose start sent
+    # the gloss index's glosses (in batches) and whose scan sends its hint's new text.
+    serve, client = redis_serve
+    for n in range(2):  # the first scan waits for the worker's start; the second is measured
+        before = analyser_tokenized(serve)
+        hint = f"검은 비닐 봉지 {time.time_ns() % 10**9}"  # a text no worker has analysed yet
+        scan = submit(client, render_photo_without_mark(seed=5 + n), hint=hint)
+        assert follow_to_end(client, scan) in ("done", "needs_input"), scan.steps
+        assert ("rule", "started") in scan.steps
+    assert before >= 4  # the start's ~3,700 glosses went 1,000 a request
+    assert analyser_tokenized(serve) > before
+    assert "analysis service unusable" not in serve.text()  # no fallback to its own Kiwi
 
 
 def test_photo_without_mark_asks_then_the_answer_completes_it(redis_system: httpx.Client) -> None:
