@@ -16,10 +16,11 @@ event, answered by a process that has just become ready) and then ``--warm`` mor
 minus the median warm one is what a cold start adds beyond readiness. The simulated LLM answers
 at once (``sim``, scale 0), so the answer stage's figure is its own work.
 
-A function whose manifest points it at the analysis service (chat: ECO2_KNOWLEDGE__ANALYSER_URL)
-gets an ``eco2 analyser`` started from the same checkout before its clock starts, as the
-cluster's long-lived Deployment would be up; the service's own start time, CPU and memory are
-printed and recorded beside the function's (``analyser``), never added to them.
+A function whose manifest points it at the analysis service (rule and chat:
+ECO2_KNOWLEDGE__ANALYSER_URL) gets an ``eco2 analyser`` started from the same checkout before
+its clock starts, as the cluster's long-lived Deployment would be up; the service's own start
+time, CPU and memory are printed and recorded beside the function's (``analyser``), never added
+to them.
 
 The rounds alternate the functions (vision, rule, ... then again) so a drift of the shared
 machine spreads over all of them. The machine's speed is measured first (``calibrate``, as the

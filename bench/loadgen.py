@@ -48,6 +48,10 @@ class Cycle(BaseModel):
     end_s: float | None = None
     events: int = 0
     outcome: str = "incomplete"  # done | failed | needs_input | an error kind
+    # The rule stage as the client saw it: its "started" event to its "completed" one (the
+    # classification, its progress writes and the gateway's hop; no LLM wait in it).
+    rule_started_s: float | None = None
+    rule_s: float | None = None
 
 
 @dataclass
@@ -108,6 +112,12 @@ async def follow(
             cycle.events += 1
             if cycle.first_event_s is None:
                 cycle.first_event_s = time.monotonic() - t0
+            if isinstance(body, dict) and body.get("stage") == "rule":
+                now = time.monotonic() - t0
+                if body.get("status") == "started":
+                    cycle.rule_started_s = now
+                elif body.get("status") == "completed" and cycle.rule_started_s is not None:
+                    cycle.rule_s = now - cycle.rule_started_s
             if end := _terminal(name, body):
                 cycle.outcome = end
                 cycle.end_s = time.monotonic() - t0

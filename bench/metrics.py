@@ -67,6 +67,7 @@ def summarise(
     e2e = [c.end_s for c in done if c.end_s is not None]
     first = [c.first_event_s for c in cycles if c.first_event_s is not None]
     submit = [c.submit_s for c in cycles if c.submit_s is not None]
+    rule = [c.rule_s for c in cycles if c.rule_s is not None]
     quant = {f"p{q}": quantile(e2e, q / 100) for q in (50, 95, 99)}
     overhead = {
         key: (value - sim[key]) if value is not None else None for key, value in quant.items()
@@ -89,6 +90,7 @@ def summarise(
         if quant["p95"] and sim["mean"]
         else None,
         "first_event_s": {f"p{q}": quantile(first, q / 100) for q in (50, 95, 99)},
+        "rule_stage_s": {f"p{q}": quantile(rule, q / 100) for q in (50, 95, 99)},
         "submit_s": {f"p{q}": quantile(submit, q / 100) for q in (50, 95, 99)},
         "events_per_scan": statistics.mean(c.events for c in done) if done else None,
         "errors": errors,
