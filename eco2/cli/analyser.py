@@ -1,4 +1,4 @@
-"""``eco2 analyser``: serve the analysis service (Kiwi for the chat pods) until SIGINT/SIGTERM.
+"""``eco2 analyser``: serve the analysis service (Kiwi for rule and chat) until SIGINT/SIGTERM.
 
 One long-lived process owns Kiwi's ~230 MB model, so the functions that scale to zero start
 without it (``ECO2_KNOWLEDGE__ANALYSER_URL``; docs/chat.md, "The analysis service").
