@@ -109,8 +109,8 @@ def analyser_tokenized(serve: Proc) -> float:
 def test_the_rule_worker_classifies_through_the_analysis_service(
     redis_serve: tuple[Proc, httpx.Client],
 ) -> None:
-    # No chat turn here: every tokenize request comes from the rule worker, whose start sent
-    # the gloss index's glosses (in batches) and whose scan sends its hint's new text.
+    # No chat turn here: the second scan's new hint can only have been tokenized by the rule
+    # worker (chat's worker is idle; rule's start sent its warm-up texts before).
     serve, client = redis_serve
     for n in range(2):  # the first scan waits for the worker's start; the second is measured
         before = analyser_tokenized(serve)
@@ -118,7 +118,6 @@ def test_the_rule_worker_classifies_through_the_analysis_service(
         scan = submit(client, render_photo_without_mark(seed=5 + n), hint=hint)
         assert follow_to_end(client, scan) in ("done", "needs_input"), scan.steps
         assert ("rule", "started") in scan.steps
-    assert before >= 4  # the start's ~3,700 glosses went 1,000 a request
     assert analyser_tokenized(serve) > before
     assert "analysis service unusable" not in serve.text()  # no fallback to its own Kiwi
 
