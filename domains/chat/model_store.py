@@ -18,17 +18,13 @@ pickled with the standard library: loading it imports neither scikit-learn, SciP
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import pickle
-import sys
 from collections.abc import Iterable
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from domains.chat.classifier import DATA, TRAINING_FILES, IntentModel, packaged_records, train
 from domains.chat.fast_proba import FastProba
+from domains.knowledge import built_file
 
 log = logging.getLogger(__name__)
 
@@ -62,19 +58,9 @@ def inputs() -> list[Path]:
     return files
 
 
-def _version(distribution: str) -> str:
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "absent"
-
-
 def fingerprint(files: Iterable[Path] | None = None) -> str:
     """sha256 over the libraries' versions and the files' names and bytes."""
-    digest = hashlib.sha256()
-    digest.update(f"python {sys.version_info.major}.{sys.version_info.minor}\n".encode())
-    for name in _LIBRARIES:
-        digest.update(f"{name}=={_version(name)}\n".encode())
+    digest = built_file.environment_digest(_LIBRARIES)
     for path in inputs() if files is None else files:
         digest.update(f"{path.name}\n".encode())
         digest.update(path.read_bytes() if path.exists() else b"(missing)")
@@ -82,44 +68,26 @@ def fingerprint(files: Iterable[Path] | None = None) -> str:
 
 
 def save(model: IntentModel, path: Path = ARTIFACT, stamp: str | None = None) -> str:
-    """Write ``model`` with its fingerprint (the current one unless ``stamp``), atomically: a
-    process starting meanwhile reads the old file or the new one, never half of one."""
+    """Write ``model``'s fitted numbers with its fingerprint (the current one unless
+    ``stamp``)."""
     stamp = stamp or fingerprint()
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with partial.open("wb") as out:
-        out.write(f"{stamp}\n".encode())
-        pickle.dump(model.fitted, out, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(path)
+    built_file.write(path, stamp, model.fitted)
     return stamp
 
 
 def stamp_of(path: Path = ARTIFACT) -> str | None:
     """The fingerprint a built file was made for; None when there is no file."""
-    try:
-        with path.open("rb") as source:
-            return source.readline().decode("ascii", "replace").strip()
-    except FileNotFoundError:
-        return None
+    return built_file.stamp_of(path)
 
 
 def load(path: Path = ARTIFACT, expected: str | None = None) -> tuple[FastProba | None, str]:
     """The model in ``path`` if its fingerprint is ``expected`` (default: the current one),
     else None; and why, in words."""
-    expected = expected or fingerprint()
-    try:
-        source = path.open("rb")
-    except FileNotFoundError:
-        return None, f"no built model at {path}"
-    with source:
-        stamp = source.readline().decode("ascii", "replace").strip()
-        if stamp != expected:
-            return None, f"{path} was built from other data, code or libraries (stale fingerprint)"
-        # The file is ours, written by `eco2 train-intents` into the package at build time;
-        # nothing a user sends is ever unpickled here.
-        model = pickle.load(source)  # nosec B301  (our own build artifact, as said above)
-    if not isinstance(model, FastProba):
+    stale = "other data, code or libraries (stale fingerprint)"
+    model, why = built_file.read(path, expected or fingerprint(), "model", stale)
+    if model is not None and not isinstance(model, FastProba):
         return None, f"{path} does not hold an intent model"
-    return model, f"loaded {path}"
+    return model, why
 
 
 def load_or_train(path: Path = ARTIFACT) -> FastProba:

@@ -17,14 +17,10 @@ is unpickled, and the classifier is built at start instead, with a log line sayi
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import pickle
-import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from domains.knowledge import built_file
 from domains.knowledge.analyser import typo_dict, user_nouns
 from domains.knowledge.classifier import Classifier
 from domains.knowledge.loader import DATA_DIR, read_knowledge
@@ -45,20 +41,10 @@ def inputs() -> list[Path]:
     )
 
 
-def _version(distribution: str) -> str:
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "absent"
-
-
 def fingerprint() -> str:
     """sha256 over the interpreter's and libraries' versions, this process's Kiwi settings, and
     the package's files' names and bytes."""
-    digest = hashlib.sha256()
-    digest.update(f"python {sys.version_info.major}.{sys.version_info.minor}\n".encode())
-    for name in _LIBRARIES:
-        digest.update(f"{name}=={_version(name)}\n".encode())
+    digest = built_file.environment_digest(_LIBRARIES)
     digest.update(f"typo_dict={typo_dict()} user_nouns={user_nouns()}\n".encode())
     for path in inputs():
         digest.update(f"{path.relative_to(PACKAGE)}\n".encode())
@@ -75,43 +61,25 @@ def build() -> Classifier:
 
 
 def save(classifier: Classifier, path: Path = ARTIFACT) -> str:
-    """Write ``classifier`` with the current fingerprint, atomically (a process starting
-    meanwhile reads the old file or the new one, never half of one)."""
+    """Write ``classifier`` with the current fingerprint."""
     stamp = fingerprint()
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with partial.open("wb") as out:
-        out.write(f"{stamp}\n".encode())
-        pickle.dump(classifier, out, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(path)
+    built_file.write(path, stamp, classifier)
     return stamp
 
 
 def stamp_of(path: Path = ARTIFACT) -> str | None:
     """The fingerprint a built file was made for; None when there is no file."""
-    try:
-        with path.open("rb") as source:
-            return source.readline().decode("ascii", "replace").strip()
-    except FileNotFoundError:
-        return None
+    return built_file.stamp_of(path)
 
 
 def load(path: Path = ARTIFACT) -> tuple[Classifier | None, str]:
     """The classifier in ``path`` if it was built from what this process would build it from,
     else None; and why, in words."""
-    try:
-        source = path.open("rb")
-    except FileNotFoundError:
-        return None, f"no built classifier at {path}"
-    with source:
-        stamp = source.readline().decode("ascii", "replace").strip()
-        if stamp != fingerprint():
-            return None, f"{path} was built from other data, code, libraries or Kiwi settings"
-        # The file is ours, written by `eco2 build-knowledge` into the package at build time;
-        # nothing a user sends is ever unpickled here.
-        classifier = pickle.load(source)  # nosec B301  (our own build artifact, as said above)
-    if not isinstance(classifier, Classifier):
+    stale = "other data, code, libraries or Kiwi settings"
+    classifier, why = built_file.read(path, fingerprint(), "classifier", stale)
+    if classifier is not None and not isinstance(classifier, Classifier):
         return None, f"{path} does not hold a classifier"
-    return classifier, f"loaded {path}"
+    return classifier, why
 
 
 def load_or_build(path: Path = ARTIFACT) -> Classifier:

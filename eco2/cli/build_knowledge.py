@@ -20,15 +20,14 @@ def build_knowledge(check: bool, force: bool) -> None:
     from domains.knowledge import store
     from domains.knowledge.analyser import configure_kiwi
     from domains.knowledge.settings import KnowledgeSettings
+    from eco2.cli.built import check_or_build
 
     configure_kiwi(typo_dict=KnowledgeSettings().kiwi_typo_dict)
-    current = store.fingerprint()
-    built = store.stamp_of()
-    if check or (built == current and not force):
-        state = "current" if built == current else ("stale" if built else "missing")
-        click.echo(f"{store.ARTIFACT}: {state} ({current[:12]})")
-        if built != current:
-            raise SystemExit(1)
-        return
-    store.save(store.build())
-    click.echo(f"{store.ARTIFACT}: written ({current[:12]})")
+    check_or_build(
+        store.ARTIFACT,
+        store.fingerprint(),
+        store.stamp_of(),
+        lambda: store.save(store.build()),
+        check=check,
+        force=force,
+    )

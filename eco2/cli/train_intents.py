@@ -16,17 +16,15 @@ import click
 def train_intents(check: bool, force: bool) -> None:
     """Train the chat's intent classifier and write it beside its training data."""
     from domains.chat import model_store
+    from domains.chat.classifier import packaged_records, train
+    from eco2.cli.built import check_or_build
 
     current = model_store.fingerprint()
-    built = model_store.stamp_of()
-    if check or (built == current and not force):
-        state = "current" if built == current else ("stale" if built else "missing")
-        click.echo(f"{model_store.ARTIFACT}: {state} ({current[:12]})")
-        if built != current:
-            raise SystemExit(1)
-        return
-    from domains.chat.classifier import packaged_records, train
-
-    model = train(packaged_records())
-    model_store.save(model, stamp=current)
-    click.echo(f"{model_store.ARTIFACT}: written ({current[:12]})")
+    check_or_build(
+        model_store.ARTIFACT,
+        current,
+        model_store.stamp_of(),
+        lambda: model_store.save(train(packaged_records()), stamp=current),
+        check=check,
+        force=force,
+    )
