@@ -209,6 +209,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def _wait_ready(process: subprocess.Popen[bytes], url: str, name: str, start: float) -> None:
+    """Poll ``url``/readyz every 10 ms until 200; an exit or the timeout is an error."""
+    while _get(f"{url}/readyz", timeout=1.0) != 200:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode} before ready")
+        if time.perf_counter() - start > READY_TIMEOUT_S:
+            raise RuntimeError(f"{name}: not ready after {READY_TIMEOUT_S} s")
+        time.sleep(0.01)
+
+
 def start_analyser(env: dict[str, str], root: Path) -> tuple[subprocess.Popen[bytes], str, dict]:
     """``eco2 analyser`` from the checkout ``root``, ready (Kiwi built and warm): its URL and its
     own start figures (spawn to the first 200 of /readyz, CPU seconds, PSS), which are not the
@@ -219,12 +229,7 @@ def start_analyser(env: dict[str, str], root: Path) -> tuple[subprocess.Popen[by
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=root, env=env, stderr=subprocess.DEVNULL)
     try:
-        while _get(f"{url}/readyz", timeout=1.0) != 200:
-            if process.poll() is not None:
-                raise RuntimeError(f"eco2 analyser exited with {process.returncode} before ready")
-            if time.perf_counter() - start > READY_TIMEOUT_S:
-                raise RuntimeError(f"eco2 analyser: not ready after {READY_TIMEOUT_S} s")
-            time.sleep(0.01)
+        _wait_ready(process, url, "eco2 analyser", start)
     except BaseException:
         _stop(process)
         raise
@@ -283,12 +288,7 @@ def _measure(function: str, warm: int, env: dict[str, str], root: Path) -> dict[
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL)
     try:
-        while _get(f"{base}/readyz", timeout=1.0) != 200:
-            if process.poll() is not None:
-                raise RuntimeError(f"{function} exited with {process.returncode} before ready")
-            if time.perf_counter() - start > READY_TIMEOUT_S:
-                raise RuntimeError(f"{function}: not ready after {READY_TIMEOUT_S} s")
-            time.sleep(0.01)
+        _wait_ready(process, base, function, start)
         ready_s = time.perf_counter() - start
         result: dict[str, Any] = {"function": function, "ready_s": round(ready_s, 3)}
         result["ready_cpu_s"] = _cpu_s(process.pid)
