@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
-from redis import asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
@@ -16,16 +13,6 @@ from tests.eventing.round_trips import count_round_trips
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 INCR_BY = "return redis.call('INCRBY', KEYS[1], ARGV[1])"
-
-
-@pytest.fixture
-async def redis(unique: str) -> AsyncIterator[aioredis.Redis]:
-    client = connect(REDIS_URL)
-    yield client
-    keys = [key async for key in client.scan_iter(f"{unique}:*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
 
 
 async def test_calls_within_the_linger_share_one_round_trip(redis, unique, monkeypatch) -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, time
 
 import pytest
@@ -24,18 +23,6 @@ from tests.domains.location.conftest import fresh
 
 __all__ = ["fresh"]
 SHARDS = 2
-
-
-@pytest.fixture
-async def redis(unique: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        yield client
-    finally:
-        keys = [key async for key in client.scan_iter(match=f"{unique}:*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
 
 
 async def _published(redis: aioredis.Redis, unique: str) -> list[ReminderDue]:

@@ -4,7 +4,6 @@ token bucket's refill, password hashes, and external identities."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
 import jwt
 import pytest
@@ -18,17 +17,6 @@ from domains.auth.service import AuthService
 from domains.auth.settings import AuthSettings, RateSettings
 from domains.users.exceptions import EmailTaken
 from domains.users.service import UserService
-from eventing.progress import connect
-
-
-@pytest.fixture
-async def redis(unique: str) -> AsyncIterator[aioredis.Redis]:
-    client = connect("redis://127.0.0.1:6379/0", max_connections=4)
-    yield client
-    keys = [key async for key in client.scan_iter(match=f"{unique}:*", count=500)]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
 
 
 @pytest.fixture

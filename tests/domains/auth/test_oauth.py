@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -27,18 +26,6 @@ def oauth_settings(fakes: dict[str, FakeProvider], prefix: str, **extra: object)
         timeout_s=5.0,
         **extra,  # type: ignore[arg-type]
     )
-
-
-@pytest.fixture
-async def redis(unique: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url("redis://127.0.0.1:6379/0", decode_responses=True)
-    try:
-        yield client
-    finally:
-        keys = [key async for key in client.scan_iter(f"{unique}:*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
 
 
 @pytest.fixture

@@ -13,11 +13,9 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from cloudevents.http import CloudEvent
 from redis import asyncio as aioredis
 
@@ -25,22 +23,10 @@ from domains.chat import events
 from domains.chat.events import ChatRequested
 from domains.chat.pipeline import ChatProgress
 from eventing.events import make_event
-from eventing.progress import ProgressKeys, ProgressPublisher, connect, progress_from_fields
+from eventing.progress import ProgressKeys, ProgressPublisher, progress_from_fields
 
 ROOT = Path(__file__).resolve().parents[3]
 URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-async def redis(unique: str) -> AsyncIterator[aioredis.Redis]:
-    client = connect(URL)
-    try:
-        yield client
-    finally:
-        keys = [key async for key in client.scan_iter(match=f"{unique}:*", count=500)]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
 
 
 def turn(job: str) -> CloudEvent:

@@ -28,7 +28,6 @@ from domains.users.models import UserRow
 from domains.users.service import UserService
 from eco2.api import create_app
 from eco2.settings import Settings
-from eventing.progress import connect
 from tests.domains.conftest import engine, pg_schema, sessions, user
 
 __all__ = ["engine", "pg_schema", "sessions", "user"]
@@ -61,11 +60,6 @@ def image_key(data: bytes) -> str:
 
 
 @pytest.fixture
-def prefix(unique: str) -> str:
-    return f"{unique}:"
-
-
-@pytest.fixture
 def api_settings(prefix: str, pg_schema: str, tmp_path: Path) -> Settings:
     """Settings isolating this test: key prefix, topic prefix, the session's PG schema and a
     directory of its own for the images."""
@@ -80,19 +74,6 @@ def api_settings(prefix: str, pg_schema: str, tmp_path: Path) -> Settings:
         image={"root": str(tmp_path / "images")},
         oauth={"redis_prefix": f"{prefix}oauth:"},
     )
-
-
-@pytest.fixture
-async def redis(prefix: str) -> AsyncIterator[aioredis.Redis]:
-    """A decoding client; removes exactly the test's prefixed keys afterwards."""
-    client = connect("redis://127.0.0.1:6379/0", max_connections=16)
-    try:
-        yield client
-    finally:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ import uvicorn
 from redis import asyncio as aioredis
 
 from eco2.settings import Settings
-from eventing.progress import ProgressKeys, ProgressPublisher, connect
+from eventing.progress import ProgressKeys, ProgressPublisher
 from eventing.router import Router
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -292,26 +292,8 @@ async def running_router(
 
 
 @pytest.fixture
-def prefix(unique: str) -> str:
-    return f"{unique}:"
-
-
-@pytest.fixture
 def settings_bus(prefix: str) -> Settings:
     return bus_settings(prefix)
-
-
-@pytest.fixture
-async def redis(prefix: str) -> AsyncIterator[aioredis.Redis]:
-    """A client for the test; deletes exactly the keys under the test's prefix afterwards."""
-    client = connect("redis://127.0.0.1:6379/0", max_connections=32)
-    try:
-        yield client
-    finally:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
 
 
 @pytest.fixture
@@ -341,10 +323,8 @@ __all__ = [
     "emit_stages",
     "env_for",
     "free_port",
-    "prefix",
     "publisher",
     "read_stream",
-    "redis",
     "running_router",
     "serve_app",
     "settings_bus",
