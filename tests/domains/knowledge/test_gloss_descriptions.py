@@ -40,3 +40,10 @@ def test_file_folders_are_glossed_where_the_lexicon_puts_them() -> None:
     kb = load_knowledge()
     streams = {g.item: g.category for g in kb.glosses}
     assert streams["클리어파일"] == streams["플라스틱 파일"] == "general"
+
+
+def test_a_cloth_wrapper_is_glossed_as_fabric() -> None:
+    # 보자기 is cloth: the reference rules take fabric (원단류) with clothes.
+    kb = load_knowledge()
+    assert {g.category for g in kb.glosses if g.item == "보자기"} == {"clothing"}
+    assert classify("물건 감싸서 매듭 묶던 천").category == "clothing"
