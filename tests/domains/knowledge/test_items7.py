@@ -68,6 +68,22 @@ def test_everyday_names_of_the_seventh_round(text: str, category: str) -> None:
 @pytest.mark.parametrize(
     ("text", "category"),
     [
+        ("take out 컵", "plastic"),
+        ("coffee machine 고장", "electronics"),
+        ("smart watch 액정 깨짐", "electronics"),
+        ("phone case 말랑한 거", "plastic"),
+        ("bean bag 터짐", "bulk"),
+        ("power strip 탄 거", "electronics"),
+        ("자전거 chain 끊어진 거", "metal"),
+    ],
+)
+def test_english_words_mixed_in(text: str, category: str) -> None:
+    assert classify(text).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
         # "한지" would be read across "기한 지난", "빈병" would make every empty bottle glass,
         # "칸막이" would make a foam divider furniture, "양념" a stained container food.
         ("유통기한 지난 떡", "food"),
