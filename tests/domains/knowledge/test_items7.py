@@ -84,6 +84,19 @@ def test_english_words_mixed_in(text: str, category: str) -> None:
 @pytest.mark.parametrize(
     ("text", "category"),
     [
+        ("베터리 교체하고 남은 거", "battery"),
+        ("스티로퐁 박스", "styrofoam"),
+        ("펫트병 라벨 뗌", "clear_pet"),
+        ("에어후라이기 고장", "electronics"),
+    ],
+)
+def test_common_misspellings_are_read_as_the_word(text: str, category: str) -> None:
+    assert classify(text).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
         # "한지" would be read across "기한 지난", "빈병" would make every empty bottle glass,
         # "칸막이" would make a foam divider furniture, "양념" a stained container food.
         ("유통기한 지난 떡", "food"),
