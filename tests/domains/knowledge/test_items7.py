@@ -59,6 +59,14 @@ def test_every_name_of_the_file_answers_its_own_stream() -> None:
         ("무라벨 생수", "clear_pet"),
         ("빈 굴소스 병", "glass"),
         ("종이 완충재", "paper"),
+        ("고장 난 안마의자", "electronics"),
+        ("명절 선물세트 트레이", "plastic"),
+        ("기저귀 휴지통 매직캔", "plastic"),
+        ("펩시 캔 씻은 거", "metal"),
+        ("옛날 레코드판", "general"),
+        ("대나무 찜기 곰팡이 핌", "general"),
+        ("돌솥 금 간 거", "non_combustible"),
+        ("스노우체인 녹슨 거", "metal"),
     ],
 )
 def test_everyday_names_of_the_seventh_round(text: str, category: str) -> None:
@@ -106,8 +114,16 @@ def test_common_misspellings_are_read_as_the_word(text: str, category: str) -> N
         ("떡볶이 배달용기 빨간 양념 안 빠짐", "general"),
         ("다기능 믹서기", "electronics"),
         ("라텍스 장갑 한 켤레", "general"),
+        ("대형폐기물 사전 신고 했는데 장롱", "bulk"),
         ("애들 로봇 장난감 건전지 빼고 나니까 플라스틱이랑 쇠 섞여있어", "general"),
     ],
 )
 def test_short_words_left_out_do_not_take_longer_phrases(text: str, category: str) -> None:
     assert classify(text).category == category
+
+
+def test_a_material_word_after_a_named_box_stays_a_remark() -> None:
+    # "상자 종이" as a name would take the box's place and lower a sure answer.
+    c = classify("과자 상자 종이 맞져? 분리배출 되요?")
+    assert (c.category, c.item) == ("paper", "과자 상자")
+    assert c.confidence >= 0.9
