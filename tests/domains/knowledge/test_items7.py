@@ -67,6 +67,14 @@ def test_every_name_of_the_file_answers_its_own_stream() -> None:
         ("대나무 찜기 곰팡이 핌", "general"),
         ("돌솥 금 간 거", "non_combustible"),
         ("스노우체인 녹슨 거", "metal"),
+        ("멜라민 쟁반 금 간 거", "general"),
+        ("콜라깡 찌그러트린 거", "metal"),
+        ("와이샤츠 목 늘어난 거", "clothing"),
+        ("히츠 다 핀 거", "general"),
+        ("후르츠컵 빈 거", "plastic"),
+        ("제사 음식 남은 거", "food"),
+        ("앵두전구 고장", "electronics"),
+        ("운동화 상자 빈 거", "paper"),
     ],
 )
 def test_everyday_names_of_the_seventh_round(text: str, category: str) -> None:
@@ -83,6 +91,10 @@ def test_everyday_names_of_the_seventh_round(text: str, category: str) -> None:
         ("bean bag 터짐", "bulk"),
         ("power strip 탄 거", "electronics"),
         ("자전거 chain 끊어진 거", "metal"),
+        ("avocado 씨", "general"),
+        ("spaghetti 면 불은 거", "food"),
+        ("lacquer 스프레이 캔 남은 거", "hazardous"),
+        ("캠핑 이소 gas 다 쓴 통", "metal"),
     ],
 )
 def test_english_words_mixed_in(text: str, category: str) -> None:
