@@ -75,6 +75,14 @@ def test_every_name_of_the_file_answers_its_own_stream() -> None:
         ("제사 음식 남은 거", "food"),
         ("앵두전구 고장", "electronics"),
         ("운동화 상자 빈 거", "paper"),
+        ("fpl 램프 나감", "lighting"),
+        ("스웰링 배터리", "battery"),
+        ("귀리 우유 팩 헹굼", "paper_pack"),
+        ("유통기한 지난 항생제", "hazardous"),
+        ("욕실 천장재 뜯은 거", "construction"),
+        ("깨진 유리 전등갓", "non_combustible"),
+        ("이불 압축팩 찢어짐", "vinyl"),
+        ("음쓰통 금 간 거", "plastic"),
     ],
 )
 def test_everyday_names_of_the_seventh_round(text: str, category: str) -> None:
@@ -128,6 +136,9 @@ def test_common_misspellings_are_read_as_the_word(text: str, category: str) -> N
         ("라텍스 장갑 한 켤레", "general"),
         ("대형폐기물 사전 신고 했는데 장롱", "bulk"),
         ("애들 로봇 장난감 건전지 빼고 나니까 플라스틱이랑 쇠 섞여있어", "general"),
+        # A device named with its battery is the device when the battery was taken out.
+        ("무선 마우스 건전지 빼놨음", "electronics"),
+        ("프린타 잉크 안나오는거", "electronics"),
     ],
 )
 def test_short_words_left_out_do_not_take_longer_phrases(text: str, category: str) -> None:
