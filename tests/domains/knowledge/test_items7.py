@@ -83,6 +83,12 @@ def test_every_name_of_the_file_answers_its_own_stream() -> None:
         ("깨진 유리 전등갓", "non_combustible"),
         ("이불 압축팩 찢어짐", "vinyl"),
         ("음쓰통 금 간 거", "plastic"),
+        ("케틀벨 녹슨 거", "metal"),
+        ("치킨무 용기 헹굼", "plastic"),
+        ("삼각김밥 비닐", "vinyl"),
+        ("퇴비 포대 빈 거", "vinyl"),
+        ("콩나물무침 남은 거", "food"),
+        ("실내화 가방 낡은 거", "clothing"),
     ],
 )
 def test_everyday_names_of_the_seventh_round(text: str, category: str) -> None:
