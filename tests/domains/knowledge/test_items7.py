@@ -89,6 +89,11 @@ def test_every_name_of_the_file_answers_its_own_stream() -> None:
         ("퇴비 포대 빈 거", "vinyl"),
         ("콩나물무침 남은 거", "food"),
         ("실내화 가방 낡은 거", "clothing"),
+        ("고장 난 리모컨", "electronics"),
+        ("리모컨 밧데리 다 된 거", "battery"),
+        ("모래시계 깨짐", "non_combustible"),
+        ("빨래비누 조금 남은 거", "general"),
+        ("욕실 거울장 버림", "bulk"),
     ],
 )
 def test_everyday_names_of_the_seventh_round(text: str, category: str) -> None:
