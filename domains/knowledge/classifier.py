@@ -28,6 +28,7 @@ from domains.knowledge.evidence import (
     soiled_unsure,
 )
 from domains.knowledge.exceptions import KnowledgeError
+from domains.knowledge.food_parts import hard_part
 from domains.knowledge.lexicon import Lexicon, Match
 from domains.knowledge.models import (
     Category,
@@ -109,7 +110,29 @@ class Classifier:
         query = tokens(norm, analysed) if again == norm else tokens(again)
         match = self.lexicon.match(norm, head)
         found = self._decide(text, norm, tags, analysed, head, query, match, glosses=glosses)
-        return self._material_of_head(found, norm, tags, analysed, head, match)
+        found = self._material_of_head(found, norm, tags, analysed, head, match)
+        return self._hard_part_of_food(found, norm)
+
+    def _hard_part_of_food(self, found: Classification, norm: str) -> Classification:
+        """``found``, or general waste when the text's food (or nothing known) comes with a hard
+        part said as the thing: "복숭아 먹고 남은 씨", "양파 까고 나온 껍질" (``food_parts``).
+        Under the 0.9 line: the food's own stream stays the second choice."""
+        if found.category not in ("food", None):
+            return found
+        part = hard_part(norm, food_named=found.category == "food")
+        if part is None:
+            return found
+        return found.model_copy(
+            update={
+                "category": "general",
+                "confidence": CONFIDENCE["food_hard_part"],
+                "evidence": "food_hard_part",
+                "parts": [],
+                "item": part,
+                "rules": self._rules(self.kb.categories["general"], norm),
+                "choices": ["general", "food"],
+            }
+        )
 
     def _decide(
         self,
@@ -435,7 +458,10 @@ CONFIDENCE: dict[str, float] = {
     # A container named only by its kind ("초밥 용기", "밀가루 포대"): its usual material is a
     # guess, so it is answered but kept under the 0.9 line, like a name that is not the head.
     "lexicon_generic": 0.8,
-    "lexicon_rivals": 0.7,  # the text names items of other streams too
+    "lexicon_rivals": 0.7,
+    # A hard part of a food (pit, bone, shell, husk) said apart from the food's name: the
+    # rules are plain, but which part the words point at is read from the phrasing.
+    "food_hard_part": 0.85,  # the text names items of other streams too
     "lexicon_aside": 0.65,  # the item is named only in brackets or as a removed part
     # No item named, but a gloss fits: how well (`evidence.gloss_evidence`). Values from the
     # share right of the best gloss on the dev halves' texts by fit and lead (docs/knowledge.md),

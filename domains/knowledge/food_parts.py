@@ -1,0 +1,105 @@
+"""The hard parts of food that do not go with food waste, said apart from the food's name.
+
+The rules (food.json, "배출불가") send a stone fruit's pit, bones, the shells of eggs,
+shellfish and nuts, and the husks of onions, garlic or corn to general waste: animals cannot
+eat them. The lexicon knows the usual compounds ("복숭아씨", "닭뼈"); people also say the part
+a few words after the food ("복숭아 먹고 남은 씨", "양파 까고 나온 껍질", "대추 씨
+음식물쓰레기인가요"), or by its shape only ("복숭아 먹고 남은 가운데 딱딱한 거"). Then the
+part is the thing, not the food. A part taken out of the food ("씨는 따로 뺌", "껍데기는 빼고
+내용물만") leaves the food itself as the thing, and a soft skin ("닭 껍질", "귤 껍질") is food.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Parts that are never food waste, whatever food they come from. One-syllable "씨" only as a
+# word of its own: inside a word it is something else ("아저씨", "글씨", "솜씨").
+_HARD = re.compile(
+    r"(?:(?<![가-힣a-z])(?:씨앗|씨)|뼈다귀|뼈|(?<![가-힣])가시|(?<![가-힣])뿌리)"
+    r"(?=$|[^가-힣]|이|가|은|는|을|를|도|만|랑|이랑|하고|들|야|인|임|예|요|음|\s)"
+)
+# "껍질" is hard only for these foods (the rules' 양파·마늘·생강·옥수수, nuts, eggs,
+# shellfish); a fruit's or chicken's skin is food. Regular expressions, each from a word's
+# start ("밤" and "은행" are left out: at night, a bank).
+HUSKED_FOODS = (
+    "양파",
+    "마늘",
+    "생강",
+    "옥수수",
+    "땅콩",
+    "호두",
+    "코코넛",
+    "도토리",
+    "잣",
+    "피스타치오",
+    "아몬드",
+    "계란",
+    "달걀",
+    "메추리알",
+    "조개",
+    "전복",
+    "굴(?![러리])",
+    "소라",
+    "꼬막",
+    "홍합",
+    "바지락",
+    "가리비",
+    "대게",
+    "꽃게",
+    "킹크랩",
+)
+_FOOD_BEFORE = re.compile("(?<![가-힣])(" + "|".join(HUSKED_FOODS) + ")")
+# Seeds small and soft enough to go with the fruit ("수박 씨", "사과 씨"): food.
+SOFT_SEEDED = (
+    "사과",
+    "배",
+    "수박",
+    "참외",
+    "포도",
+    "귤",
+    "오렌지",
+    "딸기",
+    "키위",
+    "토마토",
+    "멜론",
+)
+_SOFT_SEED = re.compile("(?<![가-힣])(" + "|".join(SOFT_SEEDED) + ")")
+_SKIN = re.compile(r"껍질|껍데기|껍대기")
+# A pit said by its shape: "가운데 딱딱한 거", "속에 단단한 부분".
+_SHAPE = re.compile(
+    r"(가운데|속|안|안쪽|중간|심)\S*\s(있는\s|박힌\s)?(딱딱한|단단한)\s?(거|것|부분|덩어리)"
+)
+# After the part: it was taken out or is still in ("씨 발라낸 복숭아", "씨 있는", "씨 없는"),
+# so the food is the thing; with a topic particle any setting aside counts ("씨는 따로 뺌",
+# "뿌리는 잘라서 따로"), where "대파 뿌리 잘라낸 거" is the root itself.
+_NOT_THE_THING = re.compile(
+    r"^\s?(을|를|도|만|이|가)?\s?(따로|다|잘)?\s?"
+    r"(빼|뺀|뺌|뺐|빼고|발라|바른|제거|골라|말고|제외|있는|있음|없|든|째|채|포함|붙은|분리)"
+    r"|^\s?(은|는|도)\s?(따로|다|잘라|빼|뺀|뺌|뺐|발라|제거|골라|버리|버림|버렸|떼|뗐|뗀|분리)"
+)
+# A remark in brackets ("(뿌리는 잘라서 따로)") says what was done, not what the thing is.
+_BRACKETS = re.compile(r"\([^)]*\)?")
+
+
+def hard_part(norm: str, *, food_named: bool) -> str | None:
+    """The hard part of food ``norm`` names as the thing (normalised text), if any;
+    ``food_named``: whether the text names a food (a shell of no food named is a shell)."""
+    norm = _BRACKETS.sub(" ", norm)
+    for found in _HARD.finditer(norm):
+        seed = found.group(0).startswith("씨")
+        if _NOT_THE_THING.match(norm[found.end() :]) or (
+            seed and _SOFT_SEED.search(norm[: found.start()])
+        ):
+            continue
+        return found.group(0)
+    for found in _SKIN.finditer(norm):
+        if _NOT_THE_THING.match(norm[found.end() :]):
+            continue
+        # The shell of a food with a hard one, or a "껍데기" of nothing named (a shell).
+        if _FOOD_BEFORE.search(norm[: found.start()]) or (
+            found.group(0) != "껍질" and not food_named
+        ):
+            return found.group(0)
+    shape = _SHAPE.search(norm)
+    return shape.group(0) if shape is not None else None
