@@ -191,7 +191,7 @@ MADE_OF = re.compile(r"(으로된|로된|으로만든|로만든|재질의|재질
 # a bottle may be glass or PET, a box paper or styrofoam): the stream is the usual
 # one for that kind, so they never count as clear evidence, and a description that fits
 # decides over them ("코 풀고 버린 종이" is a tissue, "컵라면 먹은 하얀 그릇" styrofoam).
-GENERIC = frozenset({"용기", "포대", "종이", "그릇", "병", "박스", "봉지"})
+GENERIC = phrasing.KIND_NAMES
 
 
 # A thing set aside or come off ("생수 말고 식혜", "분리된 배터리"): the text may be about it.

@@ -157,6 +157,14 @@ _THROUGH = {"다", "싹", "전부", "모두", "깨끗이", "끝까지", "따로"
 # Particles after which a noun is not the item: a source ("리모컨에서") or an instrument
 # ("신문지로 쌈", "끈으로 묶음").
 _NOT_THE_ITEM = {"에서", "로", "으로"}
+# A kind written onto a stream's name ("종이류로", "플라스틱류야").
+_KIND = {"류"}
+# "Isn't it …?" as Kiwi may read it on its own (an interjection).
+_NOT_IT = {"아냐", "아니야", "아니", "아님", "이야", "야"}
+# Nouns that ask ("스티커 얼마야?"): no thing is said to be them.
+_ASKING = {"얼마", "어디", "몇", "무엇", "뭐"}
+# Particles of company: "유리병이랑 같이", "캔하고 같이".
+_ALONG = {"이랑", "랑", "하고", "와", "과"}
 # Verbs of wrapping or putting into: a noun with "에" before one is what the item was wrapped
 # in or put into ("깨진 맥주병 조각 신문지에 쌌어", "봉투에 담았어"), not the item.
 _WRAPPED_IN = {"싸", "감싸", "담", "넣"}
@@ -224,6 +232,22 @@ def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] |
             continue  # a removed part, where it came from, what it was wrapped or tied with
         if _compound_removed(tokens_, i):
             continue  # "빵가루 털었어" (Kiwi: 빵 가루): the whole compound was shaken out
+        if nxt is not None and nxt.tag == "XSN" and nxt.form in _KIND:
+            nxt = rest[1] if len(rest) > 1 else None  # "종이류로": the kind's particle decides
+        if nxt is not None and nxt.form in _NOT_THE_ITEM:
+            continue  # where it goes: "종이류로 내놔도 돼?"
+        if nxt is not None and nxt.form in _ALONG and any(t.form == "같이" for t in rest[1:3]):
+            continue  # what it goes with: "유리병이랑 같이 버려도 돼?"
+        if (
+            nxt is not None
+            and i > 0
+            and (nxt.tag in ("VCP", "VCN") or nxt.form in _NOT_IT)
+            and token.form not in _ASKING
+        ):
+            # What the thing is said to be, or not to be ("이거 투명페트야?", "고철 아냐?",
+            # "쇠니까"): the thing is the noun before; alone, it still names it.
+            loose.append(i)
+            continue
         if nxt is not None and nxt.form in _PLACE and nxt.tag.startswith("NN"):
             placed.append(i)  # where the item was: "상자 안에 있던 폼", "키친타월 가운데 심지"
             continue
