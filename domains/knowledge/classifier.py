@@ -28,7 +28,7 @@ from domains.knowledge.evidence import (
     soiled_unsure,
 )
 from domains.knowledge.exceptions import KnowledgeError
-from domains.knowledge.food_parts import hard_part
+from domains.knowledge.food_parts import drink_container, hard_part
 from domains.knowledge.lexicon import Lexicon, Match
 from domains.knowledge.models import (
     Category,
@@ -223,7 +223,10 @@ class Classifier:
             if at <= start and max(end, head[1]) <= at + len(match.alias):
                 return found  # the name holds the material and the head: it knows its stream
         category = self._in_context(self._moved(stream, tags), tags)
-        if category == found.category or (found.category, stream) in SAME_STREAM:
+        # Clear PET is a drink bottle's stream only: a PET cup or tray is plastic.
+        bottle = head is None or compact(norm)[head[0] : head[1]].endswith("병")
+        same = (found.category, stream) in SAME_STREAM and (found.category != "clear_pet" or bottle)
+        if category == found.category or same:
             return found
         return found.model_copy(
             update={
@@ -286,6 +289,11 @@ class Classifier:
             item = f"{entry.name} {match.focus.name}"
         guesses = self._guesses(norm, query)
         evidence = lexicon_evidence(match, category, guesses, norm)
+        held_in = drink_container(norm) if category == "clear_pet" and match.focus is None else None
+        if held_in is not None:
+            # A drink's name means its PET bottle; a glass bottle or a can said with it
+            # ("유리병 코카콜라", "캔 사이다") is what it came in.
+            category, evidence, parts = held_in, "drink_container", []
         material = material_before(norm, match.alias) if match.fuzzy is None else None
         if (
             material is not None
@@ -461,7 +469,10 @@ CONFIDENCE: dict[str, float] = {
     "lexicon_rivals": 0.7,
     # A hard part of a food (pit, bone, shell, husk) said apart from the food's name: the
     # rules are plain, but which part the words point at is read from the phrasing.
-    "food_hard_part": 0.85,  # the text names items of other streams too
+    "food_hard_part": 0.85,
+    # A drink named with the glass bottle or can it came in: the container's stream, under the
+    # line (which of the two nouns is the thing is read from the phrasing).
+    "drink_container": 0.8,  # the text names items of other streams too
     "lexicon_aside": 0.65,  # the item is named only in brackets or as a removed part
     # No item named, but a gloss fits: how well (`evidence.gloss_evidence`). Values from the
     # share right of the best gloss on the dev halves' texts by fit and lead (docs/knowledge.md),

@@ -1,4 +1,5 @@
-"""The hard parts of food that do not go with food waste, said apart from the food's name.
+"""The parts of food and drink said apart from their names: the hard parts of food that do not
+go with food waste, and the container a drink came in.
 
 The rules (food.json, "배출불가") send a stone fruit's pit, bones, the shells of eggs,
 shellfish and nuts, and the husks of onions, garlic or corn to general waste: animals cannot
@@ -103,3 +104,20 @@ def hard_part(norm: str, *, food_named: bool) -> str | None:
             return found.group(0)
     shape = _SHAPE.search(norm)
     return shape.group(0) if shape is not None else None
+
+
+# A drink's container said as a word of its own: a glass bottle, a can ("유리병 코카콜라",
+# "캔 사이다", "펩시 캔"). Normalised text ("glass bottle" reads "유리병").
+# A container set aside ("캔 말고 페트") is not what it came in.
+_ASIDE = r"(?!\s?(이나|이랑|랑|이나|은|는)?\s?(말고|아니|대신|보다))"
+_GLASS_BOTTLE = re.compile(r"(?<![가-힣])유리\s?병" + _ASIDE)
+_CAN = re.compile(r"(?<![가-힣a-z])캔(?=$|[^가-힣]|이|은|을|도|으로|에)" + _ASIDE)
+
+
+def drink_container(norm: str) -> str | None:
+    """The stream of the glass bottle or can a drink is said to come in, if one is named."""
+    if _GLASS_BOTTLE.search(norm):
+        return "glass"
+    if _CAN.search(norm):
+        return "metal"
+    return None
