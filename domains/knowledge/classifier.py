@@ -61,6 +61,12 @@ MATERIAL_STREAMS = {
 SAME_STREAM = {("clear_pet", "plastic"), ("paper_pack", "paper"), ("non_combustible", "glass")}
 
 THRESHOLD = 0.35  # below this the classifier does not name a category
+# What held something else, or came with it: the thing is named after these words ("파인애플
+# 들어있던 플라스틱 컵", "샐러드 포장된 투명 도시락", "상자에 들어있던 하얀 받침").
+HELD = re.compile(
+    r"(들어\s?있던|들어\s?있는|들어\s?있었던|들었던|담겨\s?있던|담겨\s?있는|담겨\s?온|담겼던|담긴"
+    r"|담아\s?온|포장된|포장되어\s?있던|포장돼\s?있던|싸여\s?있던|들어\s?온|딸려\s?온)\s"
+)
 # Below this the scan asks the person, offering the two likeliest categories: an answer this
 # unsure is wrong often enough that one tap from the person is worth more.
 ASK_BELOW = 0.75
@@ -110,8 +116,41 @@ class Classifier:
         query = tokens(norm, analysed) if again == norm else tokens(again)
         match = self.lexicon.match(norm, head)
         found = self._decide(text, norm, tags, analysed, head, query, match, glosses=glosses)
+        found = self._held_in(found, norm, match, glosses=glosses) or found
         found = self._material_of_head(found, norm, tags, analysed, head, match)
         return self._hard_part_of_food(found, norm)
+
+    def _held_in(
+        self, found: Classification, norm: str, match: Match | None, *, glosses: bool
+    ) -> Classification | None:
+        """What held or came with the thing named first, when the text says so ("파인애플
+        들어있던 플라스틱 컵", "전자레인지 상자에 들어있던 하얀 받침"): the words after the
+        last "들어있던/담겨있던/포장된" are the thing. None when the name found is already
+        among those words, or they place nothing else."""
+        held = next(reversed(list(HELD.finditer(norm))), None)  # the last: nearest the head
+        if held is None:
+            return None
+        rest = norm[held.end() :].strip(" )")
+        if not re.search(r"[가-힣a-z]{1,}", rest):
+            return None
+        flat = compact(norm)
+        if match is not None and flat.rfind(match.alias) >= len(compact(norm[: held.start()])):
+            return None  # the name found is the thing after the verb ("간장 담긴 페트병")
+        after = self.classify(rest, glosses=glosses)
+        if after.category is None or after.category == found.category:
+            return None
+        if (after.confidence or 0.0) < THRESHOLD:
+            return None
+        return after.model_copy(
+            update={
+                "text": found.text,
+                "confidence": min(after.confidence or 0.0, CONFIDENCE["held_in"]),
+                "evidence": "held_in",
+                "choices": _unique([after.category, *([found.category] if found.category else [])])[
+                    :2
+                ],
+            }
+        )
 
     def _hard_part_of_food(self, found: Classification, norm: str) -> Classification:
         """``found``, or general waste when the text's food (or nothing known) comes with a hard
@@ -472,7 +511,10 @@ CONFIDENCE: dict[str, float] = {
     "food_hard_part": 0.85,
     # A drink named with the glass bottle or can it came in: the container's stream, under the
     # line (which of the two nouns is the thing is read from the phrasing).
-    "drink_container": 0.8,  # the text names items of other streams too
+    "drink_container": 0.8,
+    # The thing named after what it held ("쿠키 들어있던 철로 된 통"): the words after say
+    # what it is, as sure as they are alone, but never above the line.
+    "held_in": 0.8,  # the text names items of other streams too
     "lexicon_aside": 0.65,  # the item is named only in brackets or as a removed part
     # No item named, but a gloss fits: how well (`evidence.gloss_evidence`). Values from the
     # share right of the best gloss on the dev halves' texts by fit and lead (docs/knowledge.md),
