@@ -28,7 +28,12 @@ from domains.knowledge.evidence import (
     soiled_unsure,
 )
 from domains.knowledge.exceptions import KnowledgeError
-from domains.knowledge.food_parts import drink_container, hard_part
+from domains.knowledge.food_parts import (
+    LEFTOVER,
+    container_not_the_thing,
+    drink_container,
+    hard_part,
+)
 from domains.knowledge.lexicon import Lexicon, Match
 from domains.knowledge.models import (
     Category,
@@ -118,7 +123,32 @@ class Classifier:
         found = self._decide(text, norm, tags, analysed, head, query, match, glosses=glosses)
         found = self._held_in(found, norm, match, glosses=glosses) or found
         found = self._material_of_head(found, norm, tags, analysed, head, match)
+        found = self._leftover_food(found, norm, match)
         return self._hard_part_of_food(found, norm)
+
+    def _leftover_food(
+        self, found: Classification, norm: str, match: Match | None
+    ) -> Classification:
+        """``found``, or food when the text says food is left over from a meal and names no
+        other thing: nothing known ("명절에 부친 전 한 바구니 남음"), or only a container said
+        as a measure, set aside or as where the food sits ("한 접시", "용기 말고 밥만",
+        "반찬통 바닥에"). Under the line, the container's stream second."""
+        if found.category == "food" or not LEFTOVER.search(norm):
+            return found
+        if found.category is not None and (
+            match is None or not container_not_the_thing(norm, match.alias)
+        ):
+            return found
+        return found.model_copy(
+            update={
+                "category": "food",
+                "confidence": CONFIDENCE["leftover_food"],
+                "evidence": "leftover_food",
+                "parts": [],
+                "rules": self._rules(self.kb.categories["food"], norm),
+                "choices": ["food", found.category or "general"],
+            }
+        )
 
     def _held_in(
         self, found: Classification, norm: str, match: Match | None, *, glosses: bool
@@ -514,7 +544,10 @@ CONFIDENCE: dict[str, float] = {
     "drink_container": 0.8,
     # The thing named after what it held ("쿠키 들어있던 철로 된 통"): the words after say
     # what it is, as sure as they are alone, but never above the line.
-    "held_in": 0.8,  # the text names items of other streams too
+    "held_in": 0.8,
+    # Food left over from a meal, no other thing named: said plainly, but the food itself is
+    # often a word the lexicon does not know.
+    "leftover_food": 0.7,  # the text names items of other streams too
     "lexicon_aside": 0.65,  # the item is named only in brackets or as a removed part
     # No item named, but a gloss fits: how well (`evidence.gloss_evidence`). Values from the
     # share right of the best gloss on the dev halves' texts by fit and lead (docs/knowledge.md),

@@ -121,3 +121,38 @@ def drink_container(norm: str) -> str | None:
     if _CAN.search(norm):
         return "metal"
     return None
+
+
+# Food left over from a meal or cooking: a word of eating or cooking, then "남은/남긴/남음"
+# within a few words ("명절에 부친 전 한 바구니 남음", "면 삶아놓고 남은 거", "콩나물무침
+# 남은 거"). Normalised text.
+LEFTOVER = re.compile(
+    r"(먹|삶|부친|부쳐|끓|볶|튀긴|튀겨|구운|구워|차려|차린|데친|무친|무침|해\s?먹|명절|제사|잔치|반찬)"
+    r"[가-힣]*(\s[가-힣a-z0-9]+){0,3}?\s?(남은|남긴|남음|남았|남아)"
+)
+# A container named as a measure ("한 접시", "두 그릇", "반 봉지"), set aside ("용기 말고
+# 밥만") or as the place the food sits ("반찬통 바닥에"): not the thing thrown away.
+_COUNT_BEFORE = re.compile(r"(?:^|\s)(한|두|세|네|몇|여러|반|[0-9]+)\s?$")
+_AFTER_CONTAINER = re.compile(r"^\s?(은|는)?\s?(말고|빼고|제외)|^\s?(바닥|안|속|안쪽)(에|쪽)?\s?$")
+
+
+# A container set aside anywhere ("햇반 먹다 남긴 밥 (용기 말고 밥만)").
+_CONTAINER_ASIDE = re.compile(
+    r"(용기|그릇|통|접시|봉지|팩|컵|포장|상자|박스)\s?(은|는)?\s?(말고|빼고)"
+)
+
+
+def container_not_the_thing(norm: str, alias: str) -> bool:
+    """Whether ``alias`` (compact) is a container said as a measure, set aside or as the place
+    the food sits, at its last occurrence in ``norm``."""
+    if _CONTAINER_ASIDE.search(norm):
+        return True
+    spaced = norm.replace(" ", "")
+    at = spaced.rfind(alias)
+    if at < 0:
+        return False
+    # Back to the text with spaces: where its non-space characters are.
+    kept = [i for i, char in enumerate(norm) if char != " "]
+    start, end = kept[at], kept[at + len(alias) - 1] + 1
+    before, after = norm[:start], re.sub(r"[)\]]", "", norm[end:])
+    return bool(_COUNT_BEFORE.search(before) or _AFTER_CONTAINER.match(after))

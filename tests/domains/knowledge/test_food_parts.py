@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from domains.knowledge import classify
-from domains.knowledge.food_parts import hard_part
+from domains.knowledge.food_parts import container_not_the_thing, hard_part
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,27 @@ def test_the_food_itself_stays_food(text: str) -> None:
 def test_a_shell_of_no_food_named_is_a_shell_but_a_skin_is_not() -> None:
     assert hard_part("먹고 남은 껍데기", food_named=False) == "껍데기"
     assert hard_part("먹고 남은 껍질", food_named=False) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "container"),
+    [
+        ("동그랑땡 부친 거 한 접시 남음", "non_combustible"),  # a plate as the measure
+        ("라따뚜이 만들어 먹고 남은 거 한 냄비", "metal"),
+    ],
+)
+def test_food_left_over_with_a_container_as_measure_is_food(text: str, container: str) -> None:
+    found = classify(text)
+    assert found.category == "food"
+    assert found.confidence < 0.9
+    assert found.choices == ["food", container]
+
+
+def test_a_container_set_aside_leaves_the_leftover_food() -> None:
+    assert container_not_the_thing("밥 먹다 남긴 거 (그릇 말고 밥만)", "밥")
+    assert container_not_the_thing("잡채 남은 거 반찬통 바닥에", "반찬통")
+    assert not container_not_the_thing("떡볶이 먹고 남은 일회용 용기", "일회용용기")
+
+
+def test_a_container_after_a_meal_is_still_the_container() -> None:
+    assert classify("떡볶이 먹고 남은 일회용 용기").category == "plastic"
