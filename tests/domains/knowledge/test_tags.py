@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domains.knowledge import load_knowledge
+from domains.knowledge import classify, load_knowledge
 from domains.knowledge.tags import TagMatcher
 from domains.knowledge.text import Normaliser
 from tests.domains.knowledge.conftest import read_jsonl
@@ -67,3 +67,16 @@ def test_the_one_pattern_prefilter_finds_what_the_cues_one_by_one_find() -> None
         assert fast.detect(text) == slow.detect(text), text
         tagged += bool(slow.detect(text))
     assert tagged > 50  # the corpus does reach the cues, not only the "no cue" answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["충전해서 쓰는 칫솔 본체", "충전해 쓰던 휴대용 물총"],
+)
+def test_a_thing_charged_to_run_is_a_small_appliance(text: str, detect) -> None:  # type: ignore[no-untyped-def]
+    assert "battery_inside" in detect(text)
+    assert classify(text).category == "electronics"
+
+
+def test_a_rechargeable_cell_stays_a_battery() -> None:
+    assert classify("충전해서 쓰는 건전지").category == "battery"
