@@ -375,6 +375,10 @@ class Classifier:
             # "알루미늄 도시락통" is metal, "파이렉스 계량컵" heat-resistant glass.
             category, evidence = material, "lexicon_material"
             parts = []
+        if category == "vinyl" and soiled_unsure(tags, norm) and match.focus is None:
+            # Soiled film is general waste unless washed (vinyl.json: 오염된 비닐 → 일반):
+            # a bag or wrap is seldom washed clean, so general first, vinyl second.
+            category, evidence, parts = "general", "lexicon_soiled", []
         if (
             CONFIDENCE[evidence] > CONFIDENCE["lexicon_soiled"]
             and soiled_unsure(tags, norm)

@@ -80,3 +80,9 @@ def test_a_thing_charged_to_run_is_a_small_appliance(text: str, detect) -> None:
 
 def test_a_rechargeable_cell_stays_a_battery() -> None:
     assert classify("충전해서 쓰는 건전지").category == "battery"
+
+
+@pytest.mark.parametrize("text", ["반찬 싸놨던 비닐", "생선 덮어뒀던 랩", "핏물 묻은 지퍼백"])
+def test_film_that_held_food_is_soiled(text: str, detect) -> None:  # type: ignore[no-untyped-def]
+    assert "food_soiled" in detect(text)
+    assert classify(text).category == "general"
