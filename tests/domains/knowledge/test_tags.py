@@ -86,3 +86,16 @@ def test_a_rechargeable_cell_stays_a_battery() -> None:
 def test_film_that_held_food_is_soiled(text: str, detect) -> None:  # type: ignore[no-untyped-def]
     assert "food_soiled" in detect(text)
     assert classify(text).category == "general"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("주방 천장에 달려 있던 LED 조명", "non_combustible"),  # the whole fitting
+        ("사각 패널 모양 LED 등", "non_combustible"),  # a flat one, by its shape
+        ("천장 LED 전구 나간 거", "lighting"),  # a bulb stays with lighting
+        ("LED 전구 다 쓴 거", "lighting"),
+    ],
+)
+def test_led_fittings_by_shape_are_non_combustible(text: str, category: str) -> None:
+    assert classify(text).category == category
