@@ -99,3 +99,15 @@ def test_film_that_held_food_is_soiled(text: str, detect) -> None:  # type: igno
 )
 def test_led_fittings_by_shape_are_non_combustible(text: str, category: str) -> None:
     assert classify(text).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("태블릿 배터리 분리 안 되는 거", "electronics"),
+        ("내장형 배터리 무선 마우스", "electronics"),
+        ("휴대폰 배터리 빼낸 거", "battery"),  # the cell taken out is the thing
+    ],
+)
+def test_a_battery_that_does_not_come_out_goes_with_its_device(text: str, category: str) -> None:
+    assert classify(text).category == category
