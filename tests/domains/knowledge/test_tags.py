@@ -111,3 +111,14 @@ def test_led_fittings_by_shape_are_non_combustible(text: str, category: str) -> 
 )
 def test_a_battery_that_does_not_come_out_goes_with_its_device(text: str, category: str) -> None:
     assert classify(text).category == category
+
+
+@pytest.mark.parametrize(
+    "text", ["화장지 다 쓰고 나온 갈색 원통", "키친타월 다 쓴 속심", "랩 다 쓰고 남은 심"]
+)
+def test_the_core_of_a_used_roll_is_paper(text: str) -> None:
+    assert classify(text).category == "paper"
+
+
+def test_a_used_roll_without_its_core_keeps_its_stream() -> None:
+    assert classify("휴지 다 쓴 거").category == "general"
