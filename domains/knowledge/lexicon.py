@@ -395,6 +395,7 @@ class Lexicon:
                 if (
                     phrasing.ATTACHED.match(rest)
                     or phrasing.REMOVAL_LATER.search(clause)
+                    or phrasing.PEELED.search(clause)
                     or any(b and b in compact(rest) for b in bodies)
                 ):
                     continue  # "라벨 붙은 채", "펌프 통": the whole item, not the part

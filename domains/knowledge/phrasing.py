@@ -19,7 +19,9 @@ ATTACHED = re.compile(
 # the item the text is about.
 REMOVED = re.compile(
     r"^(을|를|은|는|도|만|이랑|하고)?(다|칼로|잘라서?|깨끗이)?"
-    r"(떼|뗀|뗐|뗌|띠고|띤|띴|뜯|제거|벗기|벗긴|벗겼|벗김|빼|뺀|뺐|뺏|뺌|분리|잘라|깠|깜|발라)"
+    r"(떼|뗀|뗐|뗌|띠고|띤|띴|뜯|제거|벗기|벗긴|벗겼|벗김|빼|뺀|뺐|뺏|뺌|분리|잘라|깠|깜|발라"
+    # "뚜껑 따고" opens the cap off ("따로" is not: apart, "뚜껑 따로 모은 거").
+    r"|따고|땄|딴(?![가-힣]))"
 )
 # "털" (shake) is not a removal: "라면봉지 털어서" shakes the bag out, which is the item.
 # After an alias, words that make it where the thing goes or what it is not, not the thing:
@@ -75,8 +77,12 @@ KIND_NAMES = frozenset({"용기", "포대", "종이", "그릇", "병", "박스",
 # A removal later in the same clause ("라벨이랑 내용물 다 뺐어요"): the part was taken off.
 REMOVAL_LATER = re.compile(
     r"(떼었|떼어|떼냄|떼낸|뗐|뗀|뗌|띠고|띴|뜯었|뜯어|뜯음|뜯은|제거|벗겼|벗김|벗긴|벗겨|뺐|뺏|뺀|뺌|빼고"
-    r"|분리|깠|깜)"
+    r"|분리|깠|깜|따고|땄)"
 )
+# "까고" after a part peels it off the item ("라벨 까고 투페 칸에"); said of a wrapper alone
+# ("포장지 다 까고 모아놨어") it opens the wrapper, which stays the thing, so only a part's
+# focus reads it.
+PEELED = re.compile(r"까고|까서")
 # After an alias, words that make it a modifier of another item ("음식물 묻은 비닐",
 # "간장 들어있던 페트병", "박스 테이프 붙은 상자"): the item is the other noun.
 MODIFIER = re.compile(

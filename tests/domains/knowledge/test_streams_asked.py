@@ -40,3 +40,16 @@ def test_a_stream_named_alone_still_names_the_thing() -> None:
 def test_the_fee_sticker_asked_about_is_not_the_thing(text: str) -> None:
     # "얼마야" asks the price of the bulky-waste sticker; the furniture is thrown away.
     assert classify(text).category == "bulk"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("피클 병 뚜껑 따고 씻어놨어", "glass"),  # the cap opened off: the jar is the thing
+        ("생수병 라벨 까고 헹군 거", "clear_pet"),  # the label peeled off: the bottle
+        ("생수병 뚜껑만 따로 모은 거", "plastic"),  # "따로" is apart, not opened: the caps
+        ("과자 낱개 포장지 다 까고 모아둠", "vinyl"),  # the wrapper opened stays the thing
+    ],
+)
+def test_a_part_opened_or_peeled_off_leaves_the_item(text: str, category: str) -> None:
+    assert classify(text).category == category
