@@ -122,3 +122,15 @@ def test_the_core_of_a_used_roll_is_paper(text: str) -> None:
 
 def test_a_used_roll_without_its_core_keeps_its_stream() -> None:
     assert classify("휴지 다 쓴 거").category == "general"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("빨대 꽂는 작은 종이 주스 용기", "paper_pack"),
+        ("빨대 달린 종이 두유 팩 모아둔 거", "paper_pack"),
+        ("우유 상자 (종이 박스)", "paper"),  # a box of cartons is a box
+    ],
+)
+def test_a_paper_box_that_held_a_drink_is_a_carton(text: str, category: str) -> None:
+    assert classify(text).category == category
