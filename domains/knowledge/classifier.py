@@ -44,6 +44,7 @@ from domains.knowledge.models import (
     RuleRef,
 )
 from domains.knowledge.retrieval import CategoryGuess, GlossGuess, GlossIndex, RuleIndex
+from domains.knowledge.small_parts import small_part
 from domains.knowledge.tags import TagMatcher
 from domains.knowledge.text import Normaliser, analysis, compact, head_span, tokens
 
@@ -124,7 +125,34 @@ class Classifier:
         found = self._held_in(found, norm, match, glosses=glosses) or found
         found = self._material_of_head(found, norm, tags, analysed, head, match)
         found = self._leftover_food(found, norm, match)
+        found = self._part_of_bulky(found, norm, match)
         return self._hard_part_of_food(found, norm)
+
+    def _part_of_bulky(
+        self, found: Classification, norm: str, match: Match | None
+    ) -> Classification:
+        """``found``, or the stream of a small part named right after the bulky thing found
+        ("자전거 체인 끊어진 거"): metal or general (``small_parts``), bulky second."""
+        if found.category != "bulk" or match is None or match.fuzzy is not None:
+            return found
+        # The name's end in the text with spaces: after as many letters as the name holds.
+        letters = [i for i, char in enumerate(norm) if compact(char)]
+        at = compact(norm).rfind(match.alias)
+        if at < 0:
+            return found
+        stream = small_part(norm, letters[at + len(match.alias) - 1] + 1)
+        if stream is None:
+            return found
+        return found.model_copy(
+            update={
+                "category": stream,
+                "confidence": CONFIDENCE["bulky_part"],
+                "evidence": "bulky_part",
+                "parts": [],
+                "rules": self._rules(self.kb.categories[stream], norm),
+                "choices": [stream, "bulk"],
+            }
+        )
 
     def _leftover_food(
         self, found: Classification, norm: str, match: Match | None
@@ -551,7 +579,10 @@ CONFIDENCE: dict[str, float] = {
     "held_in": 0.8,
     # Food left over from a meal, no other thing named: said plainly, but the food itself is
     # often a word the lexicon does not know.
-    "leftover_food": 0.7,  # the text names items of other streams too
+    "leftover_food": 0.7,
+    # A small part named after a bulky thing: which stream the part is, is a guess from its
+    # kind or a metal word.
+    "bulky_part": 0.7,  # the text names items of other streams too
     "lexicon_aside": 0.65,  # the item is named only in brackets or as a removed part
     # No item named, but a gloss fits: how well (`evidence.gloss_evidence`). Values from the
     # share right of the best gloss on the dev halves' texts by fit and lead (docs/knowledge.md),
