@@ -149,7 +149,7 @@ class Classifier:
                 "confidence": CONFIDENCE["bulky_part"],
                 "evidence": "bulky_part",
                 "parts": [],
-                "rules": self._rules(self.kb.categories[stream], norm),
+                "rules": self._rules(self.kb.categories[stream], norm),  # type: ignore[index]
                 "choices": [stream, "bulk"],
             }
         )
