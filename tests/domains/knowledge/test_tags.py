@@ -134,3 +134,15 @@ def test_a_used_roll_without_its_core_keeps_its_stream() -> None:
 )
 def test_a_paper_box_that_held_a_drink_is_a_carton(text: str, category: str) -> None:
     assert classify(text).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("병이 파란색인 스포츠음료 페트", "plastic"),
+        ("투명한 이온음료 페트 파란 뚜껑", "clear_pet"),  # the cap's colour is not the bottle's
+        ("이온음료 페트 파란 라벨", "clear_pet"),
+    ],
+)
+def test_a_coloured_pet_bottle_is_plastic(text: str, category: str) -> None:
+    assert classify(text).category == category
