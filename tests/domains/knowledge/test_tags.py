@@ -146,3 +146,15 @@ def test_a_paper_box_that_held_a_drink_is_a_carton(text: str, category: str) -> 
 )
 def test_a_coloured_pet_bottle_is_plastic(text: str, category: str) -> None:
     assert classify(text).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("등산하고 다 마신 투명한 플라스틱 생수 병", "clear_pet"),
+        ("사이다 들어있던 투명 일회용 플라스틱 병", "clear_pet"),
+        ("간장 담긴 투명 플라스틱 병", "plastic"),  # no drink: plastic
+    ],
+)
+def test_a_clear_plastic_bottle_that_held_a_drink_is_clear_pet(text: str, category: str) -> None:
+    assert classify(text).category == category
