@@ -158,3 +158,17 @@ def test_a_coloured_pet_bottle_is_plastic(text: str, category: str) -> None:
 )
 def test_a_clear_plastic_bottle_that_held_a_drink_is_clear_pet(text: str, category: str) -> None:
     assert classify(text).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("모니터 박스에서 나온 하얀 모서리 조각", "styrofoam"),
+        ("냉장고 상자 안에 있던 흰 받침", "styrofoam"),
+        ("복숭아 하나씩 감싸는 폭신한 그물", "styrofoam"),
+        ("박스 안에 하얀 종이 완충재", "paper"),  # paper said: paper
+        ("택배 상자 흰색", "paper"),  # the box itself
+    ],
+)
+def test_white_packing_foam_from_a_box_is_styrofoam(text: str, category: str) -> None:
+    assert classify(text).category == category
