@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from domains.knowledge import classify
+from domains.knowledge.text import analysis, compact, head_span
 
 
 @pytest.mark.parametrize(
@@ -53,3 +54,23 @@ def test_the_fee_sticker_asked_about_is_not_the_thing(text: str) -> None:
 )
 def test_a_part_opened_or_peeled_off_leaves_the_item(text: str, category: str) -> None:
     assert classify(text).category == category
+
+
+def test_a_stream_asked_as_one_word_is_asked_about_whole() -> None:
+    # "일반쓰레기" (Kiwi: 일반 + 쓰레기) is asked about; its first half is no head noun.
+    text = "라면봉지 일반쓰레기 아녀?"
+    span = head_span(text, list(analysis(text)))
+    assert span is not None and compact(text)[span[0] : span[1]] == "봉지"
+
+
+def test_what_a_thing_goes_with_takes_its_bare_noun_along() -> None:
+    text = "멸균 두유팩 이거 일반 종이팩이랑 같이 버려?"
+    span = head_span(text, list(analysis(text)))
+    assert span is not None and compact(text)[span[0] : span[1]] == "팩"
+    assert span[1] <= compact(text).index("이거")
+
+
+def test_the_subject_of_a_negated_verb_is_no_head() -> None:
+    text = "보조배터리 이제 충전이 안 되는데 건전지랑 같이 버려?"
+    span = head_span(text, list(analysis(text)))
+    assert span is not None and compact(text)[span[0] : span[1]] != "충전"
