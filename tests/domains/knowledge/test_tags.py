@@ -172,3 +172,11 @@ def test_a_clear_plastic_bottle_that_held_a_drink_is_clear_pet(text: str, catego
 )
 def test_white_packing_foam_from_a_box_is_styrofoam(text: str, category: str) -> None:
     assert classify(text).category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["벽시계에서 뺀 동그란 약", "도어락에 들어있던 납작한 전지", "차키에서 나온 작은 배터리"],
+)
+def test_a_cell_taken_out_of_a_device_is_a_battery(text: str) -> None:
+    assert classify(text).category == "battery"
