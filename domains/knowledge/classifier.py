@@ -33,6 +33,7 @@ from domains.knowledge.food_parts import (
     container_not_the_thing,
     drink_container,
     hard_part,
+    soft_part,
 )
 from domains.knowledge.lexicon import Lexicon, Match
 from domains.knowledge.models import (
@@ -214,6 +215,20 @@ class Classifier:
         """``found``, or general waste when the text's food (or nothing known) comes with a hard
         part said as the thing: "복숭아 먹고 남은 씨", "양파 까고 나온 껍질" (``food_parts``).
         Under the 0.9 line: the food's own stream stays the second choice."""
+        soft = soft_part(norm)
+        if found.method not in ("lexicon", "fuzzy") and found.category != "food" and soft:
+            # A soft part of meat or fish ("닭 껍질 떼어낸 거") described, not named: food.
+            return found.model_copy(
+                update={
+                    "category": "food",
+                    "item": soft,
+                    "confidence": CONFIDENCE["food_soft_part"],
+                    "evidence": "food_soft_part",
+                    "parts": [],
+                    "rules": self._rules(self.kb.categories["food"], norm),
+                    "choices": ["food", "general"],
+                }
+            )
         if found.category not in ("food", None):
             return found
         part = hard_part(norm, food_named=found.category == "food")
@@ -571,6 +586,8 @@ CONFIDENCE: dict[str, float] = {
     # A hard part of a food (pit, bone, shell, husk) said apart from the food's name: the
     # rules are plain, but which part the words point at is read from the phrasing.
     "food_hard_part": 0.85,
+    # A soft part of meat or fish described where no name was found ("닭 껍질 떼어낸 거").
+    "food_soft_part": 0.8,
     # A drink named with the glass bottle or can it came in: the container's stream, under the
     # line (which of the two nouns is the thing is read from the phrasing).
     "drink_container": 0.8,

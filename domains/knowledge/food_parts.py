@@ -156,3 +156,17 @@ def container_not_the_thing(norm: str, alias: str) -> bool:
     start, end = kept[at], kept[at + len(alias) - 1] + 1
     before, after = norm[:start], re.sub(r"[)\]]", "", norm[end:])
     return bool(_COUNT_BEFORE.search(before) or _AFTER_CONTAINER.match(after))
+
+
+# Soft parts of meat and fish cut off or peeled ("닭 껍질 떼어낸 거", "삼겹살 비계 잘라낸 거"):
+# animals can eat them, so they are food waste.
+_SOFT_PART = re.compile(
+    r"(?<![가-힣])(닭|치킨|돼지|오리|생선|연어|고등어|삼겹살|소고기|돼지고기|닭고기)\s?"
+    r"(껍질|껍데기|비계|기름 ?덩어리|지방)"
+)
+
+
+def soft_part(norm: str) -> str | None:
+    """The soft part of meat or fish (food waste) ``norm`` names, if any."""
+    found = _SOFT_PART.search(norm)
+    return found.group(0) if found is not None else None

@@ -76,3 +76,10 @@ def test_a_container_set_aside_leaves_the_leftover_food() -> None:
 
 def test_a_container_after_a_meal_is_still_the_container() -> None:
     assert classify("떡볶이 먹고 남은 일회용 용기").category == "plastic"
+
+
+def test_a_soft_part_of_meat_described_is_food() -> None:
+    # A description of peeling fits a peeler; the meat's skin is the thing.
+    found = classify("닭 껍질 벗겨낸 거")
+    assert found.category == "food" and found.confidence < 0.9
+    assert found.choices == ["food", "general"]
