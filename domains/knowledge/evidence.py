@@ -28,6 +28,7 @@ MATERIALS = (
     ("양은", "metal"),
     ("금속", "metal"),
     ("무쇠", "metal"),
+    ("멜라민", "general"),
     ("원목", "general"),
     ("나무", "general"),
     ("쇠", "metal"),
@@ -68,12 +69,17 @@ HEAD_MATERIALS = {
     "스틸": "metal",
     "양철": "metal",
     "철": "metal",
+    "철제": "metal",
     "금속": "metal",
     "무쇠": "metal",
     "양은": "metal",
     "쇠": "metal",
     "원목": "general",
     "나무": "general",
+    # Melamine (a thermoset resin: dishes, trays) does not melt down with plastics.
+    "멜라민": "general",
+    # PET that is no drink bottle (a cup, a tray) is plastic; a PET bottle is left to the item.
+    "페트": "plastic",
     # Earthenware and stoneware pots ("흙 냄비", "옹기 항아리"): non-combustible like ceramics.
     "흙": "non_combustible",
     "옹기": "non_combustible",
@@ -108,10 +114,18 @@ OPEN_HEADS = (
     "솥",
     "주전자",
     "항아리",
+    "식판",
+    # A net ("쇠 그물망" on the grill, "플라스틱 망"): a bare net is the vinyl bag of onions.
+    "망",
 )
 # Glass that held something (a bottle, a jar) goes to glass collection; a glass cup, tumbler or
 # dish does not (rules: 유리 식기는 불연성).
 GLASS_HELD = ("병", "용기", "단지")
+# Glass that is heat-resistant, said a word before "유리" ("파이렉스 유리 용기"): the kind of
+# glass decides (non-combustible), not the word "유리".
+_HEAT_GLASS = ("내열", "강화", "파이렉스")
+# "철로 된 통", "스텐으로 만든 컵": the walk passes the "made of" words to the material.
+_MADE_OF_WORDS = {"로", "으로", "되", "만들", "재질", "소재"}
 # Adjectives that say the material is not there ("비닐창 없는 봉투"): the walk stops at them.
 _LACKING = {"없", "않", "아니"}
 # A bracket that holds a material word alone, or first before a comma ("(종이, ...)").
@@ -156,13 +170,22 @@ def head_material(
             and analysed[i - 1].form not in _LACKING
         ):
             continue  # an adjective between ("스테인리스 큰 대야", "투명한 유리 병")
+        if token.form in _MADE_OF_WORDS or (
+            token.tag == "ETM" and i > 0 and analysed[i - 1].form in _MADE_OF_WORDS
+        ):
+            continue  # "철로 된 네모난 통": the material is said before "made of"
         if not token.tag.startswith(_NOUNISH) or nouns == 3:
             return None
         nouns += 1
         said = HEAD_MATERIALS.get(compact(token.form.lower()))
         if said is None:
             continue
-        if said == "glass" and not word.endswith(GLASS_HELD):
+        if said == "plastic" and token.form.lower() == "페트" and word.endswith("병"):
+            return None  # a PET bottle: the item and its tags decide (clear or not)
+        if said == "glass" and (
+            not word.endswith(GLASS_HELD)
+            or any(compact(t.form).endswith(_HEAT_GLASS) for t in analysed[max(0, i - 2) : i])
+        ):
             said = "non_combustible"
         return said, spans[i]
     return None
@@ -191,7 +214,7 @@ MADE_OF = re.compile(r"(으로된|로된|으로만든|로만든|재질의|재질
 # a bottle may be glass or PET, a box paper or styrofoam): the stream is the usual
 # one for that kind, so they never count as clear evidence, and a description that fits
 # decides over them ("코 풀고 버린 종이" is a tissue, "컵라면 먹은 하얀 그릇" styrofoam).
-GENERIC = frozenset({"용기", "포대", "종이", "그릇", "병", "박스", "봉지"})
+GENERIC = phrasing.KIND_NAMES
 
 
 # A thing set aside or come off ("생수 말고 식혜", "분리된 배터리"): the text may be about it.

@@ -185,12 +185,14 @@ class Lexicon:
             for c in plain
             if not phrasing.REMOVED.match(flat[c[1] :])
             and not phrasing.DESTINATION.match(flat[c[1] :])
-            and not (
-                c[2] in phrasing.STREAMS_ASKED_ABOUT
-                and phrasing.STREAM_QUESTION.match(flat[c[1] :])
-            )
+            and not (c[2].endswith(phrasing.STICKER) and phrasing.FEE_STICKER.match(flat[c[1] :]))
             and not self._removed_in_clause(c, plain, flat, clause)
         ]
+        # A stream asked about ("이거 투명페트야?") is not the thing, unless the rest names
+        # only a kind of thing ("투명 병 이건 무색페트 맞아?": the stream says what it is).
+        streams = [c for c in kept if self._asked_about(c, flat)]
+        if any(c[2] not in phrasing.KIND_NAMES for c in kept if c not in streams):
+            kept = [c for c in kept if c not in streams]
         # A name inside a name set aside is set aside with it: "생선뼈 발라낸 거" does not
         # name 생선.
         # The item a removed wrapping was on is not set aside with it: "귤 박스 테이프 뗌" took
@@ -205,6 +207,16 @@ class Lexicon:
                 and len(d[2]) > len(c[2])
                 and not (
                     d[1] - len(d[2]) == c[1] - len(c[2]) and d[2][len(c[2]) :] in self._accessories
+                )
+                # A longer name dropped as where things go ("택배박스 종이류로 내면" holds
+                # "택배박스종이"): when the destination is a name of its own past this one,
+                # this one stays.
+                and not (
+                    c[1] < d[1]
+                    and any(
+                        e[1] == d[1] and e[1] - len(e[2]) == c[1] and self._asked_about(e, flat)
+                        for e in candidates
+                    )
                 )
                 for d in dropped
             )
@@ -300,6 +312,16 @@ class Lexicon:
         entry, alias, score = repaired
         return Match(entry=entry, alias=alias, fuzzy=score, coverage=0.5)
 
+    @staticmethod
+    def _asked_about(c: tuple[int, int, str, LexiconEntry], flat: str) -> bool:
+        """Whether ``c`` is named as where things go or what is asked about ("종이류로",
+        "고철 아냐?"), not as a thing."""
+        rest = flat[c[1] :]
+        return phrasing.DESTINATION.match(rest) is not None or (
+            c[2] in phrasing.STREAMS_ASKED_ABOUT
+            and phrasing.STREAM_QUESTION.match(rest) is not None
+        )
+
     def _removed_in_clause(
         self,
         c: tuple[int, int, str, LexiconEntry],
@@ -373,6 +395,7 @@ class Lexicon:
                 if (
                     phrasing.ATTACHED.match(rest)
                     or phrasing.REMOVAL_LATER.search(clause)
+                    or phrasing.PEELED.search(clause)
                     or any(b and b in compact(rest) for b in bodies)
                 ):
                     continue  # "라벨 붙은 채", "펌프 통": the whole item, not the part

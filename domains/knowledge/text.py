@@ -157,6 +157,14 @@ _THROUGH = {"다", "싹", "전부", "모두", "깨끗이", "끝까지", "따로"
 # Particles after which a noun is not the item: a source ("리모컨에서") or an instrument
 # ("신문지로 쌈", "끈으로 묶음").
 _NOT_THE_ITEM = {"에서", "로", "으로"}
+# A kind written onto a stream's name ("종이류로", "플라스틱류야").
+_KIND = {"류"}
+# "Isn't it …?" as Kiwi may read it on its own (an interjection).
+_NOT_IT = {"아냐", "아니야", "아니", "아님", "이야", "야"}
+# Nouns that ask ("스티커 얼마야?"): no thing is said to be them.
+_ASKING = {"얼마", "어디", "몇", "무엇", "뭐"}
+# Particles of company: "유리병이랑 같이", "캔하고 같이".
+_ALONG = {"이랑", "랑", "하고", "와", "과"}
 # Verbs of wrapping or putting into: a noun with "에" before one is what the item was wrapped
 # in or put into ("깨진 맥주병 조각 신문지에 쌌어", "봉투에 담았어"), not the item.
 _WRAPPED_IN = {"싸", "감싸", "담", "넣"}
@@ -189,6 +197,11 @@ def _compound_removed(tokens_: list[Any], i: int) -> bool:
     return last > i and bool(rest) and rest[0].form in _REMOVAL
 
 
+def _word_of(text: str, at: int) -> int:
+    """Which space-separated word of ``text`` the character at ``at`` belongs to."""
+    return text.count(" ", 0, at)
+
+
 def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] | None:
     """Where the head noun of normalised ``text`` is, as offsets into ``compact(text)``.
 
@@ -208,6 +221,8 @@ def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] |
         elif char in ")]}":
             depth = max(0, depth - 1)
         depth_at.append(depth)
+    asked: set[int] = set()  # words named as what the thing is compared with or said to be
+    along: set[int] = set()  # of those, what the thing goes with ("X이랑 같이")
     strict: list[int] = []  # nouns no predicate follows: the noun phrase's own words
     loose: list[int] = []  # nouns a verb follows ("페트병 씻어서 말림"): used when no other
     placed: list[int] = []  # nouns a word of place follows ("상자 안에")
@@ -224,6 +239,37 @@ def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] |
             continue  # a removed part, where it came from, what it was wrapped or tied with
         if _compound_removed(tokens_, i):
             continue  # "빵가루 털었어" (Kiwi: 빵 가루): the whole compound was shaken out
+        if nxt is not None and nxt.tag == "XSN" and nxt.form in _KIND:
+            nxt = rest[1] if len(rest) > 1 else None  # "종이류로": the kind's particle decides
+        if nxt is not None and nxt.form in _NOT_THE_ITEM:
+            continue  # where it goes: "종이류로 내놔도 돼?"
+        if nxt is not None and nxt.form in _ALONG and any(t.form == "같이" for t in rest[1:3]):
+            asked.add(_word_of(text, token.start))
+            along.add(_word_of(text, token.start))
+            continue  # what it goes with: "유리병이랑 같이 버려도 돼?"
+        if (
+            nxt is not None
+            and i > 0
+            and (nxt.tag in ("VCP", "VCN") or nxt.form in _NOT_IT)
+            and token.form not in _ASKING
+        ):
+            # What the thing is said to be, or not to be ("이거 투명페트야?", "고철 아냐?",
+            # "쇠니까"): the thing is the noun before; alone, it still names it.
+            asked.add(_word_of(text, token.start))
+            loose.append(i)
+            continue
+        if (
+            nxt is not None
+            and nxt.form in ("안", "못")
+            and i + 1 < len(tokens_)
+            and tokens_[i + 1].tag in ("JKS", "JX")
+            and len(rest) > 1
+            and rest[1].tag.startswith(("VV", "VA"))
+        ):
+            # The subject of a negated verb ("충전이 안 되는데"), as of a verb; "유모차 안 씀"
+            # (no particle) is the thing not used.
+            loose.append(i)
+            continue
         if nxt is not None and nxt.form in _PLACE and nxt.tag.startswith("NN"):
             placed.append(i)  # where the item was: "상자 안에 있던 폼", "키친타월 가운데 심지"
             continue
@@ -236,6 +282,16 @@ def head_span(text: str, analysed: list[Any] | None = None) -> tuple[int, int] |
                 loose.append(i)  # a modifying clause's noun is never the head
             continue
         strict.append(i)
+    # A compound split by Kiwi goes with its last noun: "일반쓰레기 아녀" (일반 + 쓰레기) is
+    # asked about as a whole, and what a thing goes with takes a bare noun right before it
+    # ("일반 우유팩이랑 같이").
+    for word in sorted(along):
+        first = next(t for t in tokens_ if _word_of(text, t.start) == word)
+        preceding = [t for t in tokens_ if t.start + t.len <= first.start]
+        if preceding and preceding[-1].tag.startswith(_NOUN_TAGS):
+            asked.add(_word_of(text, preceding[-1].start))
+    strict = [i for i in strict if _word_of(text, tokens_[i].start) not in asked]
+    placed = [i for i in placed if _word_of(text, tokens_[i].start) not in asked]
     # A noun before a word of place is where the item was only when a noun phrase of its own
     # follows: "우유팩 안에 물 넣고 헹군 거" is still about the carton.
     strict = sorted(strict + [p for p in placed if not any(s > p for s in strict)])
