@@ -51,7 +51,8 @@ HUSKED_FOODS = (
     "킹크랩",
 )
 _FOOD_BEFORE = re.compile("(?<![가-힣])(" + "|".join(HUSKED_FOODS) + ")")
-# Seeds small and soft enough to go with the fruit ("수박 씨", "사과 씨"): food.
+# Seeds small and soft enough to go with the fruit or vegetable ("수박 씨", "사과 씨",
+# "파프리카 씨"): food.
 SOFT_SEEDED = (
     "사과",
     "배",
@@ -64,6 +65,17 @@ SOFT_SEEDED = (
     "키위",
     "토마토",
     "멜론",
+    "메론",
+    "석류",
+    "바나나",
+    "용과",
+    # Vegetables' seeds are scooped out with the flesh.
+    "파프리카",
+    "피망",
+    "고추",
+    "호박",
+    "단호박",
+    "오이",
 )
 _SOFT_SEED = re.compile("(?<![가-힣])(" + "|".join(SOFT_SEEDED) + ")")
 _SKIN = re.compile(r"껍질|껍데기|껍대기")

@@ -20,6 +20,7 @@ from domains.knowledge.food_parts import container_not_the_thing, hard_part
         "마늘 까고 남은 껍질",
         "살구 먹고 남은 가운데 단단한 부분",
         "삶은 메추리알 까고 나온 껍데기",
+        "달걀 프라이 하고 남은 껍질",
     ],
 )
 def test_a_hard_part_said_after_the_food_is_general(text: str) -> None:
@@ -41,6 +42,7 @@ def test_the_food_stays_the_other_choice() -> None:
         "귤 까고 남은 껍질",  # a fruit's peel is food
         "밤에 먹다 남은 귤 껍질",  # "밤" here is the night, not a chestnut
         "수박 먹고 남은 씨",  # small soft seeds go with the fruit
+        "파프리카 손질하고 남은 씨",  # and with the vegetable
         "아저씨가 준 사과 남은 거",  # "씨" inside a word
         "시금치 데친 거 (뿌리는 잘라서 따로)",
     ],

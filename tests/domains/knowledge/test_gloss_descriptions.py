@@ -24,7 +24,6 @@ from domains.knowledge import classify, load_knowledge
         ("감자칩 다 먹은 봉지", "vinyl"),
         ("배에 씌워져 있던 하얀 그물", "styrofoam"),
         ("도배하면서 뜯어낸 벽 종이", "construction"),
-        ("달걀 프라이 하고 남은 껍질", "general"),
     ],
 )
 def test_a_description_reaches_its_stream_through_a_gloss(text: str, category: str) -> None:

@@ -14,7 +14,7 @@ from domains.knowledge import classify
     [
         ("케이크 들어있던 투명 케이스", "plastic"),
         ("초콜릿 들어있던 스테인리스 통", "metal"),
-        ("사탕 들어있던 철로 된 동그란 통", "metal"),
+        ("사탕 들어있던 철로 된 작은 통", "metal"),
     ],
 )
 def test_the_container_after_the_verb_is_the_thing(text: str, category: str) -> None:

@@ -89,7 +89,7 @@ def test_a_stream_asked_about_is_not_the_item(text: str) -> None:
     [
         ("캠핑용 쇠 그물망", "metal"),  # a net made of metal is no onion bag
         ("파이렉스 유리 계량 용기", "non_combustible"),  # heat-resistant glass: the kind decides
-        ("유치원 멜라민 식판 플라스틱이야?", "general"),  # melamine is not plastic collection
+        ("유치원 멜라민 그릇 플라스틱이야?", "general"),  # melamine is not plastic collection
         ("페트 재질 take away 컵", "plastic"),  # PET that is no drink bottle
     ],
 )
@@ -105,7 +105,7 @@ def test_a_pet_bottle_is_left_to_the_item() -> None:
 
 @pytest.mark.parametrize(
     ("text", "category"),
-    [("빈 유리병 콜라", "glass"), ("펩시 캔 씻은 거", "metal"), ("캔 사이다 다 마신 거", "metal")],
+    [("빈 유리병 콜라", "glass"), ("캔 펩시 씻은 거", "metal"), ("캔 사이다 다 마신 거", "metal")],
 )
 def test_a_drink_said_with_its_container_is_the_container(text: str, category: str) -> None:
     found = classify(text)
