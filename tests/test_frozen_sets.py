@@ -37,6 +37,9 @@ PINNED = {
     "domains/knowledge/data/independent6/items6.test.jsonl": (
         "47af6a0ceabf5050f0f243716c31442b4702cd82f9aee1febbb5b9448faf6795"
     ),
+    "domains/knowledge/data/independent7/items7.test.jsonl": (
+        "83f1c4acee05b39626956b6d25a32269ccafa5d55a2cf0a6935fc7d008b2c83c"
+    ),
     "domains/vision/data/independent3/manifest.test.jsonl": (
         "d410046cb1092b9b5242670fbc06ef14bf19459ee414216826a6b8b56657030e"
     ),
