@@ -40,6 +40,9 @@ PINNED = {
     "domains/knowledge/data/independent7/items7.test.jsonl": (
         "83f1c4acee05b39626956b6d25a32269ccafa5d55a2cf0a6935fc7d008b2c83c"
     ),
+    "domains/knowledge/data/independent8/items8.test.jsonl": (
+        "51446fb5c3aad7f91c290b14eb0299206321ea7c541426431862b59ea2361992"
+    ),
     "domains/vision/data/independent3/manifest.test.jsonl": (
         "d410046cb1092b9b5242670fbc06ef14bf19459ee414216826a6b8b56657030e"
     ),
