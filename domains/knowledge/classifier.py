@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from domains.knowledge.confidence import CONFIDENCE, THRESHOLD
 from domains.knowledge.evidence import (
     CONTAINER_STREAMS,
     GENERIC,
@@ -29,11 +30,7 @@ from domains.knowledge.evidence import (
 )
 from domains.knowledge.exceptions import KnowledgeError
 from domains.knowledge.food_parts import (
-    LEFTOVER,
-    container_not_the_thing,
     drink_container,
-    hard_part,
-    soft_part,
 )
 from domains.knowledge.lexicon import Lexicon, Match
 from domains.knowledge.models import (
@@ -44,8 +41,8 @@ from domains.knowledge.models import (
     Part,
     RuleRef,
 )
+from domains.knowledge.rereading import hard_part_of_food, held_in, leftover_food, part_of_bulky
 from domains.knowledge.retrieval import CategoryGuess, GlossGuess, GlossIndex, RuleIndex
-from domains.knowledge.small_parts import small_part
 from domains.knowledge.tags import TagMatcher
 from domains.knowledge.text import Normaliser, analysis, compact, head_span, tokens
 
@@ -67,13 +64,6 @@ MATERIAL_STREAMS = {
 # Glassware the item list knows as non-combustible (a vase, a cup) stays so when "유리" is said.
 SAME_STREAM = {("clear_pet", "plastic"), ("paper_pack", "paper"), ("non_combustible", "glass")}
 
-THRESHOLD = 0.35  # below this the classifier does not name a category
-# What held something else, or came with it: the thing is named after these words ("파인애플
-# 들어있던 플라스틱 컵", "샐러드 포장된 투명 도시락", "상자에 들어있던 하얀 받침").
-HELD = re.compile(
-    r"(들어\s?있던|들어\s?있는|들어\s?있었던|들었던|담겨\s?있던|담겨\s?있는|담겨\s?온|담겼던|담긴"
-    r"|담아\s?온|포장된|포장되어\s?있던|포장돼\s?있던|싸여\s?있던|들어\s?온|딸려\s?온)\s"
-)
 # Below this the scan asks the person, offering the two likeliest categories: an answer this
 # unsure is wrong often enough that one tap from the person is worth more.
 ASK_BELOW = 0.75
@@ -123,128 +113,11 @@ class Classifier:
         query = tokens(norm, analysed) if again == norm else tokens(again)
         match = self.lexicon.match(norm, head)
         found = self._decide(text, norm, tags, analysed, head, query, match, glosses=glosses)
-        found = self._held_in(found, norm, match, glosses=glosses) or found
+        found = held_in(self, found, norm, match, glosses=glosses) or found
         found = self._material_of_head(found, norm, tags, analysed, head, match)
-        found = self._leftover_food(found, norm, match)
-        found = self._part_of_bulky(found, norm, match)
-        return self._hard_part_of_food(found, norm)
-
-    def _part_of_bulky(
-        self, found: Classification, norm: str, match: Match | None
-    ) -> Classification:
-        """``found``, or the stream of a small part named right after the bulky thing found
-        ("자전거 체인 끊어진 거"): metal or general (``small_parts``), bulky second."""
-        if found.category != "bulk" or match is None or match.fuzzy is not None:
-            return found
-        # The name's end in the text with spaces: after as many letters as the name holds.
-        letters = [i for i, char in enumerate(norm) if compact(char)]
-        at = compact(norm).rfind(match.alias)
-        if at < 0:
-            return found
-        stream = small_part(norm, letters[at + len(match.alias) - 1] + 1)
-        if stream is None:
-            return found
-        return found.model_copy(
-            update={
-                "category": stream,
-                "confidence": CONFIDENCE["bulky_part"],
-                "evidence": "bulky_part",
-                "parts": [],
-                "rules": self._rules(self.kb.categories[stream], norm),  # type: ignore[index]
-                "choices": [stream, "bulk"],
-            }
-        )
-
-    def _leftover_food(
-        self, found: Classification, norm: str, match: Match | None
-    ) -> Classification:
-        """``found``, or food when the text says food is left over from a meal and names no
-        other thing: nothing known ("명절에 부친 전 한 바구니 남음"), or only a container said
-        as a measure, set aside or as where the food sits ("한 접시", "용기 말고 밥만",
-        "반찬통 바닥에"). Under the line, the container's stream second."""
-        if found.category == "food" or not LEFTOVER.search(norm):
-            return found
-        if found.category is not None and (
-            match is None or not container_not_the_thing(norm, match.alias)
-        ):
-            return found
-        return found.model_copy(
-            update={
-                "category": "food",
-                "confidence": CONFIDENCE["leftover_food"],
-                "evidence": "leftover_food",
-                "parts": [],
-                "rules": self._rules(self.kb.categories["food"], norm),
-                "choices": ["food", found.category or "general"],
-            }
-        )
-
-    def _held_in(
-        self, found: Classification, norm: str, match: Match | None, *, glosses: bool
-    ) -> Classification | None:
-        """What held or came with the thing named first, when the text says so ("파인애플
-        들어있던 플라스틱 컵", "전자레인지 상자에 들어있던 하얀 받침"): the words after the
-        last "들어있던/담겨있던/포장된" are the thing. None when the name found is already
-        among those words, or they place nothing else."""
-        held = next(reversed(list(HELD.finditer(norm))), None)  # the last: nearest the head
-        if held is None:
-            return None
-        rest = norm[held.end() :].strip(" )")
-        if not re.search(r"[가-힣a-z]{1,}", rest):
-            return None
-        flat = compact(norm)
-        if match is not None and flat.rfind(match.alias) >= len(compact(norm[: held.start()])):
-            return None  # the name found is the thing after the verb ("간장 담긴 페트병")
-        after = self.classify(rest, glosses=glosses)
-        if after.category is None or after.category == found.category:
-            return None
-        if (after.confidence or 0.0) < THRESHOLD:
-            return None
-        return after.model_copy(
-            update={
-                "text": found.text,
-                "confidence": min(after.confidence or 0.0, CONFIDENCE["held_in"]),
-                "evidence": "held_in",
-                "choices": _unique([after.category, *([found.category] if found.category else [])])[
-                    :2
-                ],
-            }
-        )
-
-    def _hard_part_of_food(self, found: Classification, norm: str) -> Classification:
-        """``found``, or general waste when the text's food (or nothing known) comes with a hard
-        part said as the thing: "복숭아 먹고 남은 씨", "양파 까고 나온 껍질" (``food_parts``).
-        Under the 0.9 line: the food's own stream stays the second choice."""
-        soft = soft_part(norm)
-        if found.method not in ("lexicon", "fuzzy") and found.category != "food" and soft:
-            # A soft part of meat or fish ("닭 껍질 떼어낸 거") described, not named: food.
-            return found.model_copy(
-                update={
-                    "category": "food",
-                    "item": soft,
-                    "confidence": CONFIDENCE["food_soft_part"],
-                    "evidence": "food_soft_part",
-                    "parts": [],
-                    "rules": self._rules(self.kb.categories["food"], norm),
-                    "choices": ["food", "general"],
-                }
-            )
-        if found.category not in ("food", None):
-            return found
-        part = hard_part(norm, food_named=found.category == "food")
-        if part is None:
-            return found
-        return found.model_copy(
-            update={
-                "category": "general",
-                "confidence": CONFIDENCE["food_hard_part"],
-                "evidence": "food_hard_part",
-                "parts": [],
-                "item": part,
-                "rules": self._rules(self.kb.categories["general"], norm),
-                "choices": ["general", "food"],
-            }
-        )
+        found = leftover_food(self, found, norm, match)
+        found = part_of_bulky(self, found, norm, match)
+        return hard_part_of_food(self, found, norm)
 
     def _decide(
         self,
@@ -346,7 +219,7 @@ class Classifier:
                 "confidence": min(found.confidence or 1.0, CONFIDENCE["head_material"]),
                 "evidence": "head_material",
                 "parts": [],
-                "rules": self._rules(self.kb.categories[category], norm),  # type: ignore[index]
+                "rules": self.rules_for(self.kb.categories[category], norm),  # type: ignore[index]
                 "choices": _unique([category, *([found.category] if found.category else [])]),
             }
         )
@@ -376,7 +249,7 @@ class Classifier:
                 "choices": [category],
                 "parts": found.parts if agrees else [],
                 "item": found.item if agrees else None,
-                "rules": self._rules(self.kb.categories[category], norm),
+                "rules": self.rules_for(self.kb.categories[category], norm),
             }
         )
 
@@ -440,7 +313,7 @@ class Classifier:
             category=category,
             confidence=CONFIDENCE[evidence],
             parts=parts,
-            rules=self._rules(self.kb.categories[category], norm),  # type: ignore[index]  # a KB key
+            rules=self.rules_for(self.kb.categories[category], norm),  # type: ignore[index]  # a KB key
             tags=tags,
             item=item,
             method="fuzzy" if match.fuzzy is not None else "lexicon",
@@ -480,7 +353,7 @@ class Classifier:
             Part(name=p.name, category=p.category or category, steps=p.steps) for p in entry.parts
         ]
 
-    def _rules(self, category: Category, norm: str) -> list[RuleRef]:
+    def rules_for(self, category: Category, norm: str) -> list[RuleRef]:
         """The category's rules whose keywords the text mentions, then its first (main) rule."""
         flat = compact(norm)
         hits = [r for r in category.rules if any(k in flat for k in self._keywords[r.id])]
@@ -511,7 +384,7 @@ class Classifier:
             text=text,
             category=category,
             confidence=CONFIDENCE[evidence],
-            rules=self._rules(self.kb.categories[category], norm),  # type: ignore[index]  # a KB key
+            rules=self.rules_for(self.kb.categories[category], norm),  # type: ignore[index]  # a KB key
             tags=tags,
             item=best.item,
             method="gloss",
@@ -549,70 +422,12 @@ class Classifier:
             text=text,
             category=best.category,
             confidence=confidence,
-            rules=self._rules(self.kb.categories[best.category], norm),  # type: ignore[index]
+            rules=self.rules_for(self.kb.categories[best.category], norm),  # type: ignore[index]
             tags=tags,
             method="retrieval",
             evidence=evidence,
             choices=choices,
         )
-
-
-# How sure each kind of evidence is. Each value is the share of right answers that kind of
-# evidence had on the independent item set's dev half, measured before any lexicon entry was
-# added for that half's misses and rounded down (a kind seen a few times only is set lower);
-# docs/knowledge.md has the counts, and the reliability table on the test half, which was not
-# used to set these. Strongest first.
-CONFIDENCE: dict[str, float] = {
-    "lexicon_clear": 0.97,  # the text's head noun is a known item, nothing else competes
-    # A clear item, but the text also sets something aside or takes off something that is not
-    # one of its usual parts ("분리된", "발라낸", "말고"): the thing acted on may be what is
-    # meant. Measured on the retired halves with the project's sets (docs/knowledge.md);
-    # kept under the 0.9 line, which it missed before it had its own kind.
-    "lexicon_action": 0.85,
-    "lexicon_material": 0.85,  # a known container, its stream set by the material named
-    # A material word a few nouns before a head made in several materials ("갈색 유리 영양제
-    # 병") decides over the item or description found: they disagree, so under the 0.9 line.
-    "head_material": 0.8,
-    # A clear item with food or grease on it, no word on whether it washes off ("기름 묻은
-    # 비닐"): the rules say rinse it and recycle, or, if it stays dirty, general waste.
-    "lexicon_soiled": 0.85,
-    "fuzzy_close": 0.85,  # a typo-tolerant match sharing nine tenths of its letter pairs
-    "lexicon_retrieval_differs": 0.8,  # a clear item, but the item lists propose another stream
-    "lexicon_not_head": 0.8,  # the item found is not the text's head noun
-    # A container named only by its kind ("초밥 용기", "밀가루 포대"): its usual material is a
-    # guess, so it is answered but kept under the 0.9 line, like a name that is not the head.
-    "lexicon_generic": 0.8,
-    "lexicon_rivals": 0.7,
-    # A hard part of a food (pit, bone, shell, husk) said apart from the food's name: the
-    # rules are plain, but which part the words point at is read from the phrasing.
-    "food_hard_part": 0.85,
-    # A soft part of meat or fish described where no name was found ("닭 껍질 떼어낸 거").
-    "food_soft_part": 0.8,
-    # A drink named with the glass bottle or can it came in: the container's stream, under the
-    # line (which of the two nouns is the thing is read from the phrasing).
-    "drink_container": 0.8,
-    # The thing named after what it held ("쿠키 들어있던 철로 된 통"): the words after say
-    # what it is, as sure as they are alone, but never above the line.
-    "held_in": 0.8,
-    # Food left over from a meal, no other thing named: said plainly, but the food itself is
-    # often a word the lexicon does not know.
-    "leftover_food": 0.7,
-    # A small part named after a bulky thing: which stream the part is, is a guess from its
-    # kind or a metal word.
-    "bulky_part": 0.7,  # the text names items of other streams too
-    "lexicon_aside": 0.65,  # the item is named only in brackets or as a removed part
-    # No item named, but a gloss fits: how well (`evidence.gloss_evidence`). Values from the
-    # share right of the best gloss on the dev halves' texts by fit and lead (docs/knowledge.md),
-    # rounded down and kept under a name match: a description is vaguer than a name.
-    "gloss_strong": 0.85,
-    "gloss_fair": 0.8,
-    "gloss_over_name": 0.7,  # a gloss holding the head noun overrides a name that is not it
-    "gloss_weak": 0.5,
-    "retrieval_strong": 0.5,  # no item, but the item lists know the words
-    "retrieval_weak": 0.4,
-    "fuzzy_far": 0.3,  # a loose typo match: usually another item
-    "none": 0.0,
-}
 
 
 def _unique(items: list[str]) -> list[str]:

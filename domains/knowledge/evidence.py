@@ -1,6 +1,6 @@
 """The kinds of evidence the classifier answers on, read from what it found: a lexicon match
 (clear, a kind word, a rival named, an action, a material), a gloss's fit and lead, retrieval's
-share. ``classifier.CONFIDENCE`` gives each kind its confidence, measured on the sets.
+share. ``confidence.CONFIDENCE`` gives each kind its confidence, measured on the sets.
 """
 
 from __future__ import annotations
