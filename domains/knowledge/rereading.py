@@ -43,16 +43,7 @@ def part_of_bulky(
     stream = small_part(norm, letters[at + len(match.alias) - 1] + 1)
     if stream is None:
         return found
-    return found.model_copy(
-        update={
-            "category": stream,
-            "confidence": CONFIDENCE["bulky_part"],
-            "evidence": "bulky_part",
-            "parts": [],
-            "rules": classifier.rules_for(classifier.kb.categories[stream], norm),  # type: ignore[index]
-            "choices": [stream, "bulk"],
-        }
-    )
+    return _reread(classifier, found, norm, stream, "bulky_part", "bulk")
 
 
 def leftover_food(
@@ -68,16 +59,7 @@ def leftover_food(
         match is None or not container_not_the_thing(norm, match.alias)
     ):
         return found
-    return found.model_copy(
-        update={
-            "category": "food",
-            "confidence": CONFIDENCE["leftover_food"],
-            "evidence": "leftover_food",
-            "parts": [],
-            "rules": classifier.rules_for(classifier.kb.categories["food"], norm),
-            "choices": ["food", found.category or "general"],
-        }
-    )
+    return _reread(classifier, found, norm, "food", "leftover_food", found.category or "general")
 
 
 def held_in(
@@ -118,31 +100,35 @@ def hard_part_of_food(classifier: Classifier, found: Classification, norm: str) 
     soft = soft_part(norm)
     if found.method not in ("lexicon", "fuzzy") and found.category != "food" and soft:
         # A soft part of meat or fish ("닭 껍질 떼어낸 거") described, not named: food.
-        return found.model_copy(
-            update={
-                "category": "food",
-                "item": soft,
-                "confidence": CONFIDENCE["food_soft_part"],
-                "evidence": "food_soft_part",
-                "parts": [],
-                "rules": classifier.rules_for(classifier.kb.categories["food"], norm),
-                "choices": ["food", "general"],
-            }
-        )
+        return _reread(classifier, found, norm, "food", "food_soft_part", "general", item=soft)
     if found.category not in ("food", None):
         return found
     part = hard_part(norm, food_named=found.category == "food")
     if part is None:
         return found
+    return _reread(classifier, found, norm, "general", "food_hard_part", "food", item=part)
+
+
+def _reread(
+    classifier: Classifier,
+    found: Classification,
+    norm: str,
+    stream: str,
+    evidence: str,
+    second: str,
+    **extra: str,
+) -> Classification:
+    """``found`` answered again as ``stream`` on ``evidence`` (its confidence, under the line),
+    with ``second`` as the other choice: no parts, the stream's own rules."""
     return found.model_copy(
         update={
-            "category": "general",
-            "confidence": CONFIDENCE["food_hard_part"],
-            "evidence": "food_hard_part",
+            "category": stream,
+            "confidence": CONFIDENCE[evidence],
+            "evidence": evidence,
             "parts": [],
-            "item": part,
-            "rules": classifier.rules_for(classifier.kb.categories["general"], norm),
-            "choices": ["general", "food"],
+            "rules": classifier.rules_for(classifier.kb.categories[stream], norm),  # type: ignore[index]
+            "choices": [stream, second],
+            **extra,
         }
     )
 
