@@ -32,6 +32,7 @@ from domains.knowledge.exceptions import KnowledgeError
 from domains.knowledge.food_parts import (
     drink_container,
 )
+from domains.knowledge.learned import LearnedReader, second_opinion
 from domains.knowledge.lexicon import Lexicon, Match
 from domains.knowledge.models import (
     Category,
@@ -77,6 +78,9 @@ class Classifier:
         self.normalise = Normaliser(kb.synonyms)
         self.lexicon = Lexicon(kb.lexicon, self.normalise)
         self.tags = TagMatcher.build(kb.tags)
+        # Trained by ``eco2 build-knowledge`` (store.build) and kept in the built file; a
+        # classifier made here alone answers by its rules only.
+        self.reader: LearnedReader | None = None
         self._index: RuleIndex | None = None
         self._glosses: GlossIndex | None = None
         # Rule keywords in compact form, once: they are checked against every text.
@@ -117,7 +121,8 @@ class Classifier:
         found = self._material_of_head(found, norm, tags, analysed, head, match)
         found = leftover_food(self, found, norm, match)
         found = part_of_bulky(self, found, norm, match)
-        return hard_part_of_food(self, found, norm)
+        found = hard_part_of_food(self, found, norm)
+        return second_opinion(self, found, match)
 
     def _decide(
         self,

@@ -47,7 +47,9 @@ CONFIDENCE: dict[str, float] = {
     "leftover_food": 0.7,
     # A small part named after a bulky thing: which stream the part is, is a guess from its
     # kind or a metal word.
-    "bulky_part": 0.7,  # the text names items of other streams too
+    "bulky_part": 0.7,
+    # The learned reader's stream where it overruled an unsure rule answer (learned.py).
+    "learned": 0.85,  # the text names items of other streams too
     "lexicon_aside": 0.65,  # the item is named only in brackets or as a removed part
     # No item named, but a gloss fits: how well (`evidence.gloss_evidence`). Values from the
     # share right of the best gloss on the dev halves' texts by fit and lead (docs/knowledge.md),

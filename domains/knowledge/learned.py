@@ -12,11 +12,20 @@ sure, and then below 0.9 with the rule's stream among the choices, so the scan s
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domains.knowledge.models import KnowledgeBase
+from domains.knowledge.confidence import CONFIDENCE
+from domains.knowledge.lexicon import Match
+from domains.knowledge.models import Classification, KnowledgeBase
+from domains.knowledge.phrasing import FEE_STICKER, STICKER
+from domains.knowledge.text import compact
+
+if TYPE_CHECKING:  # the classifier imports this module
+    from domains.knowledge.classifier import Classifier
 
 # The retired labelled sets' (text, category) lines the model also learns from (data, not tests:
 # production code never reads tests/).
@@ -26,14 +35,33 @@ EXAMPLES = Path(__file__).parent / "data" / "learned_examples.jsonl"
 # answer then gets: below 0.9, so the user is asked. Chosen by leave-one-writer-out
 # (bench/learned_lowo.py), not on the sets it trains on.
 OVERRULE_AT = 0.6
-ANSWER_CONFIDENCE = 0.85
+ANSWER_CONFIDENCE = CONFIDENCE["learned"]
 
 # Evidence of the rules' own whole/part and contents/container decisions (food left in a pot,
 # the thing after "담겨있던", a small part of a bulky thing, a food's hard part, the material of
-# the head): the reader reads all of the text's words and cannot weigh them, so it leaves these.
-DECIDED_BY_STRUCTURE = frozenset(
-    {"held_in", "leftover_food", "food_soft_part", "food_hard_part", "bulky_part", "head_material"}
+# the head), and of their reading of a state or an action (food on film that may not wash off,
+# a part taken off that is not one of the item's usual parts): the reader reads all of the
+# text's words and cannot weigh them, so it leaves these. (A thing named only in brackets or as
+# what was taken off, ``lexicon_aside``, is not among them: there the reader was right four
+# times of four on the retired sets, bench/results/learned-lowo-wired.txt.)
+DECIDED_BY_RULES = frozenset(
+    {
+        "held_in",
+        "leftover_food",
+        "food_soft_part",
+        "food_hard_part",
+        "bulky_part",
+        "head_material",
+        "lexicon_soiled",
+        "lexicon_action",
+    }
 )
+# Words that turn what the words beside them say: a negation ("코팅 안된 전단지": not coated),
+# a part taken out ("건전지 빼낸 벽시계": the clock is the thing), a battery that will not come
+# out, the bulky-waste fee sticker asked about ("식탁 내놓으려면 스티커 사서 붙이면 돼?"). The
+# rules read them around each name (phrasing.py); the reader counts the letters of "코팅" or
+# "건전지" as present either way, so where these occur the rules' answer stands.
+TURNING_WORDS = re.compile(rf"안되|안된|않|{STICKER}{FEE_STICKER.pattern.lstrip('^')}")
 
 
 def knowledge_texts(kb: KnowledgeBase) -> list[tuple[str, str]]:
@@ -60,59 +88,152 @@ def read_examples(path: Path = EXAMPLES) -> list[tuple[str, str]]:
     return out
 
 
-@dataclass
-class LearnedReader:
-    """Character n-gram tf-idf and a logistic regression over the 18 streams."""
+def char_grams(text: str) -> list[str]:
+    """The text's character 1- to 3-grams inside words, each word padded with a space: what
+    scikit-learn's ``char_wb`` analyser makes of it (lowercased), so :meth:`LearnedReader.rank`
+    reads a text as the vectorizer it was trained with did."""
+    grams: list[str] = []
+    for word in text.lower().split():
+        padded = f" {word} "
+        for n in range(1, 4):
+            if len(padded) <= n:  # a word shorter than n counts once, whole
+                grams.append(padded)
+                break
+            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
 
-    vectorizer: Any
-    model: Any
+
+@dataclass(frozen=True)
+class LearnedReader:
+    """A character n-gram tf-idf and a logistic regression over the 18 streams, kept as plain
+    arrays.
+
+    Training uses scikit-learn; reading does not. Importing scikit-learn costs a process
+    about 0.6 s and 80 MB (bench/RESULTS.md), which the rule function would pay at every cold
+    start only to multiply one sparse row by a matrix, so the trained vocabulary, idf weights
+    and coefficients are copied out and ``rank`` repeats the vectorizer's and the model's
+    arithmetic with numpy (tests/domains/knowledge/test_learned.py holds it to scikit-learn's
+    own probabilities)."""
+
+    vocabulary: dict[str, int]
+    idf: Any  # numpy float32 (features,)
+    coef: Any  # numpy float32 (streams, features)
+    intercept: Any  # numpy float32 (streams,)
+    classes: tuple[str, ...]
 
     @classmethod
     def train(cls, pairs: list[tuple[str, str]]) -> LearnedReader:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
+        """Fit on (text, stream) pairs."""
+        import numpy as np
 
-        # char_wb n-grams read Korean without a tokenizer and survive spacing and typos; the
-        # vocabulary is capped so the pickle and per-text cost stay small.
-        vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, max_features=60000
+        vectorizer, model = fit(pairs)
+        vocabulary = {str(gram): int(i) for gram, i in vectorizer.vocabulary_.items()}
+        return cls(
+            vocabulary,
+            np.asarray(vectorizer.idf_, dtype=np.float32),
+            np.asarray(model.coef_, dtype=np.float32),
+            np.asarray(model.intercept_, dtype=np.float32),
+            tuple(str(c) for c in model.classes_),
         )
-        texts = [t.lower() for t, _ in pairs]
-        matrix = vectorizer.fit_transform(texts)
-        model = LogisticRegression(C=10.0, max_iter=2000)
-        model.fit(matrix, [c for _, c in pairs])
-        return cls(vectorizer, model)
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """Streams with their probabilities, likeliest first."""
-        probs = self.model.predict_proba(self.vectorizer.transform([text.lower()]))[0]
+        import numpy as np
+
+        counts = Counter(self.vocabulary[g] for g in char_grams(text) if g in self.vocabulary)
+        logits = self.intercept.astype(np.float64)
+        if counts:
+            index = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            # Sublinear tf times idf, scaled to unit length: TfidfVectorizer's defaults.
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+            weights = tf * self.idf[index]
+            weights /= np.sqrt(weights @ weights)
+            logits = logits + self.coef[:, index] @ weights
+        probs = np.exp(logits - logits.max())
+        probs /= probs.sum()
         order = probs.argsort()[::-1]
-        return [(str(self.model.classes_[i]), float(probs[i])) for i in order]
+        return [(self.classes[i], float(probs[i])) for i in order]
+
+
+def fit(pairs: list[tuple[str, str]]) -> tuple[Any, Any]:
+    """scikit-learn's vectorizer and model fitted on (text, stream) pairs."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    # char_wb n-grams read Korean without a tokenizer and survive spacing and typos; the
+    # vocabulary is capped so the built file and the per-text cost stay small.
+    vectorizer = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, max_features=60000
+    )
+    matrix = vectorizer.fit_transform([t.lower() for t, _ in pairs])
+    model = LogisticRegression(C=10.0, max_iter=2000)
+    model.fit(matrix, [c for _, c in pairs])
+    return vectorizer, model
 
 
 def overrule(
-    rule: str | None,
-    confidence: float,
+    found: Classification,
     ranked: list[tuple[str, float]],
     at: float = OVERRULE_AT,
-    parts: frozenset[str] = frozenset(),
-    evidence: str = "",
+    removed: frozenset[str] = frozenset(),
 ) -> tuple[str, float, list[str]] | None:
-    """The model's (stream, confidence, choices) where it should replace the rule answer: the
-    rule named a stream below 0.9, the model is sure (``at``) of another. Else None.
+    """The reader's (stream, confidence, choices) where it should replace the rules' answer
+    ``found``: the rules named a stream below 0.9 and the reader is sure (``at``) of another.
+    Else None.
 
     A text the rules place nowhere stays unplaced: those are mostly not things at all ("안녕",
     "asdfgh"), which the model would still give a stream, and the leave-one-writer-out sets had
-    none it would have saved.
+    none it would have saved. A text that is exactly a lexicon name keeps the lexicon's
+    stream: the name was put there on purpose, and the reader, trained on thousands of other
+    names, may lean elsewhere.
 
-    ``parts`` are the streams of the other parts of the item the rules found (a PET bottle's
-    label and cap). The reader reads those parts' words too ("라벨이랑 뚜껑 있는 페트병"), and
-    cannot tell the whole thrown away from a part taken off; the rules' part logic decides
-    that, so a reader naming one of those streams does not overrule."""
-    if not ranked or rule is None or confidence >= 0.9 or evidence in DECIDED_BY_STRUCTURE:
+    The streams of the other parts of the item the rules found (a PET bottle's label and cap)
+    do not overrule either: the reader reads those parts' words too ("라벨이랑 뚜껑 있는
+    페트병") and cannot tell the whole thrown away from a part taken off; the rules' part logic
+    decides that."""
+    rule = found.category
+    if not ranked or rule is None or found.confidence >= 0.9 or found.evidence in DECIDED_BY_RULES:
+        return None
+    flat = compact(found.text.lower())
+    if found.item is not None and found.method == "lexicon" and flat == compact(found.item.lower()):
+        return None
+    if TURNING_WORDS.search(flat):
         return None
     best, p = ranked[0]
-    if best == rule or p < at or best in parts:
+    parts = {part.category for part in found.parts}
+    if best == rule or p < at or best in parts or best in removed:
         return None
     # The rule's stream stays second, so a wrong overrule is one tap away.
     return best, ANSWER_CONFIDENCE, [best, rule]
+
+
+def second_opinion(
+    classifier: Classifier,
+    found: Classification,
+    match: Match | None = None,
+    *,
+    at: float = OVERRULE_AT,
+) -> Classification:
+    """``found``, or the reader's answer where :func:`overrule` lets it replace it: the
+    reader's stream under the 0.9 line with ``found``'s second, that stream's rules, and no
+    item or parts (they were the rules' reading, which the reader doubts)."""
+    reader = classifier.reader
+    if reader is None or found.category is None or found.confidence >= 0.9:
+        return found  # nothing to reconsider: no text is ranked for a sure answer
+    removed = frozenset(e.category for e in match.removed) if match is not None else frozenset()
+    new = overrule(found, reader.rank(found.text), at, removed=removed)
+    if new is None:
+        return found
+    stream, confidence, choices = new
+    return found.model_copy(
+        update={
+            "category": stream,
+            "confidence": confidence,
+            "method": "learned",
+            "evidence": "learned",
+            "item": None,
+            "parts": [],
+            "rules": classifier.rules_for(classifier.kb.categories[stream], found.text),  # type: ignore[index]
+            "choices": choices,
+        }
+    )

@@ -39,6 +39,8 @@ class Match:
     rivals: tuple[LexiconEntry, ...] = ()
     aside: bool = False
     covers_head: bool | None = None  # None: no head noun was given or found
+    # Items the text names as taken off or out ("건전지 빼낸 벽시계": 건전지), not the thing.
+    removed: tuple[LexiconEntry, ...] = ()
 
 
 def _bracketed(text: str) -> list[bool]:
@@ -297,6 +299,12 @@ class Lexicon:
                 focus=self._focus(entry, text, alias),
                 coverage=min(1.0, len(alias) / max(1, len(flat))),
                 rivals=rivals,
+                removed=tuple(
+                    c[3]
+                    for c in plain
+                    if phrasing.REMOVED.match(flat[c[1] :])
+                    or self._removed_in_clause(c, plain, flat, clause)
+                ),
                 aside=not short and best not in heads and bool(candidates),
                 covers_head=(
                     True

@@ -273,7 +273,7 @@ class Classification(BaseModel):
     rules: list[RuleRef] = []
     tags: list[str] = []
     item: str | None = None
-    method: Literal["lexicon", "fuzzy", "gloss", "retrieval", "person", "none"] = "none"
+    method: Literal["lexicon", "fuzzy", "gloss", "retrieval", "learned", "person", "none"] = "none"
     evidence: str = Field("none", description="Which kind of evidence decided (sets confidence).")
     choices: list[CategoryKey] = Field(
         default_factory=list,

@@ -23,13 +23,24 @@ from pathlib import Path
 from domains.knowledge import built_file
 from domains.knowledge.analyser import typo_dict, user_nouns
 from domains.knowledge.classifier import Classifier
+from domains.knowledge.learned import LearnedReader, knowledge_texts, read_examples
 from domains.knowledge.loader import DATA_DIR, read_knowledge
 
 log = logging.getLogger(__name__)
 
 PACKAGE = Path(__file__).resolve().parent
 ARTIFACT = PACKAGE / "classifier.pickle"
-_LIBRARIES = ("kiwipiepy", "kiwipiepy_model", "pydantic", "pydantic-core", "rank-bm25", "numpy")
+# scikit-learn and scipy train the learned reader: another version may fit other weights.
+_LIBRARIES = (
+    "kiwipiepy",
+    "kiwipiepy_model",
+    "pydantic",
+    "pydantic-core",
+    "rank-bm25",
+    "numpy",
+    "scikit-learn",
+    "scipy",
+)
 
 
 def inputs() -> list[Path]:
@@ -55,6 +66,7 @@ def fingerprint() -> str:
 def build() -> Classifier:
     """The classifier over the packaged data, its rule and gloss indexes built."""
     classifier = Classifier(read_knowledge(DATA_DIR))
+    classifier.reader = LearnedReader.train(knowledge_texts(classifier.kb) + read_examples())
     classifier.index  # noqa: B018  (built now, so the file holds it)
     classifier.glosses  # noqa: B018
     return classifier
