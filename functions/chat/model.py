@@ -9,6 +9,7 @@ simulated provider after a cloud model's wait, a cloud model rewrites it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -22,7 +23,8 @@ from domains.llm import LLMClient, LLMRequest
 
 
 class PortChatModel(BaseChatModel):
-    """``ainvoke``/``astream`` over ``domains.llm``; the grounding draft via ``draft=``."""
+    """``ainvoke``/``astream`` over ``domains.llm`` (``invoke``/``stream`` outside a running
+    loop); the grounding draft via ``draft=``."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -50,7 +52,10 @@ class PortChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        raise NotImplementedError("the chat graph is async: use ainvoke/astream")
+        # The graph calls the async path; a synchronous ``invoke`` (a script, a notebook) runs
+        # the same path on a loop of its own.
+        _no_running_loop()
+        return asyncio.run(self._agenerate(messages, stop, None, **kwargs))
 
     def _stream(
         self,
@@ -59,7 +64,16 @@ class PortChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        raise NotImplementedError("the chat graph is async: use ainvoke/astream")
+        # The deltas are gathered on a loop of its own, then handed out: the port's streams are
+        # async generators, which a synchronous iterator cannot step through one by one.
+        async def gather() -> list[ChatGenerationChunk]:
+            return [chunk async for chunk in self._astream(messages, stop, None, **kwargs)]
+
+        _no_running_loop()
+        for chunk in asyncio.run(gather()):
+            if run_manager is not None:
+                run_manager.on_llm_new_token(str(chunk.message.content), chunk=chunk)
+            yield chunk
 
     async def _agenerate(
         self,
@@ -86,3 +100,13 @@ class PortChatModel(BaseChatModel):
             if run_manager is not None:
                 await run_manager.on_llm_new_token(delta, chunk=chunk)
             yield chunk
+
+
+def _no_running_loop() -> None:
+    """Refuse a synchronous call made inside a running event loop (it would block the loop):
+    such a caller should await ``ainvoke``/``astream``."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise RuntimeError("a running event loop: await ainvoke/astream instead")
