@@ -175,7 +175,7 @@ def overrule(
     found: Classification,
     ranked: list[tuple[str, float]],
     at: float = OVERRULE_AT,
-    removed: frozenset[str] = frozenset(),
+    beside: frozenset[str] = frozenset(),
 ) -> tuple[str, float, list[str]] | None:
     """The reader's (stream, confidence, choices) where it should replace the rules' answer
     ``found``: the rules named a stream below 0.9 and the reader is sure (``at``) of another.
@@ -188,9 +188,9 @@ def overrule(
     names, may lean elsewhere.
 
     The streams of the other parts of the item the rules found (a PET bottle's label and cap)
-    do not overrule either: the reader reads those parts' words too ("라벨이랑 뚜껑 있는
-    페트병") and cannot tell the whole thrown away from a part taken off; the rules' part logic
-    decides that."""
+    and of things the text says were taken off (``beside``) do not overrule either: the reader
+    reads those words too ("라벨이랑 뚜껑 있는 페트병") and cannot tell the whole thrown away
+    from a part; the rules' part logic decides that."""
     rule = found.category
     if not ranked or rule is None or found.confidence >= 0.9 or found.evidence in DECIDED_BY_RULES:
         return None
@@ -201,10 +201,12 @@ def overrule(
         return None
     best, p = ranked[0]
     parts = {part.category for part in found.parts}
-    if best == rule or p < at or best in parts or best in removed:
+    if best == rule or p < at or best in parts or best in beside:
         return None
-    # The rule's stream stays second, so a wrong overrule is one tap away.
-    return best, ANSWER_CONFIDENCE, [best, rule]
+    # The rule's stream stays second, so a wrong overrule is one tap away; and the answer is
+    # never surer than the rules' own: an answer the scan would have asked about ("스티로폼
+    # 박스에 담긴 유리병", 0.7) is still asked about, with the reader's stream offered first.
+    return best, min(found.confidence, ANSWER_CONFIDENCE), [best, rule]
 
 
 def second_opinion(
@@ -220,8 +222,9 @@ def second_opinion(
     reader = classifier.reader
     if reader is None or found.category is None or found.confidence >= 0.9:
         return found  # nothing to reconsider: no text is ranked for a sure answer
-    removed = frozenset(e.category for e in match.removed) if match is not None else frozenset()
-    new = overrule(found, reader.rank(found.text), at, removed=removed)
+    if _read_in_tags(classifier, found):
+        return found
+    new = overrule(found, reader.rank(found.text), at, beside=_beside(found, match))
     if new is None:
         return found
     stream, confidence, choices = new
@@ -236,4 +239,30 @@ def second_opinion(
             "rules": classifier.rules_for(classifier.kb.categories[stream], found.text),  # type: ignore[index]
             "choices": choices,
         }
+    )
+
+
+def _beside(found: Classification, match: Match | None) -> frozenset[str]:
+    """The streams of things the text names beside the item the rules found: things it says were
+    taken off ("건전지 빼낸 벽시계") and, for a named item, its separable parts (a PET bottle's
+    cap: "투명한 이온음료 페트 파란 뚜껑" is a clear bottle with a blue cap)."""
+    if match is None:
+        return frozenset()
+    streams = {entry.category for entry in match.removed}
+    if found.method in ("lexicon", "fuzzy"):
+        streams |= {part.category for part in match.entry.parts if part.category is not None}
+    return frozenset(streams)
+
+
+def _read_in_tags(classifier: Classifier, found: Classification) -> bool:
+    """Whether a situation tag the rules read in the text names their stream ("투명한
+    이온음료" reads the clear drink bottle that clear PET is; "공사" moves debris to
+    construction): the state is the rules' reading, the reader only sees letters ("파란 뚜껑"
+    looks like a coloured bottle to it)."""
+    stream = found.category
+    tags = classifier.kb.tags
+    return any(
+        stream in tag.overrides.values() or stream in tag.applies_to
+        for key in found.tags
+        if (tag := tags.get(key)) is not None
     )

@@ -52,8 +52,17 @@ def test_a_confident_rule_answer_is_never_overruled() -> None:
 
 
 def test_an_unsure_rule_answer_gives_way_to_a_sure_reader_below_09() -> None:
-    assert overrule(_found(), _SURE) == ("plastic", ANSWER_CONFIDENCE, ["plastic", "general"])
+    assert overrule(_found(confidence=0.88), _SURE) == (
+        "plastic",
+        ANSWER_CONFIDENCE,
+        ["plastic", "general"],
+    )
     assert ANSWER_CONFIDENCE < 0.9
+
+
+def test_the_readers_answer_is_never_surer_than_the_rules() -> None:
+    # 0.7 is under ASK_BELOW: the scan still asks, the reader's stream offered first.
+    assert overrule(_found(confidence=0.7), _SURE) == ("plastic", 0.7, ["plastic", "general"])
 
 
 def test_the_reader_needs_its_threshold_and_a_different_stream() -> None:
@@ -67,7 +76,7 @@ def test_a_stream_of_a_part_or_of_a_thing_taken_off_does_not_overrule() -> None:
     assert overrule(_found("clear_pet", parts=["clear_pet", "plastic", "vinyl"]), _SURE) is None
     assert overrule(_found("clear_pet", parts=["vinyl"]), _SURE) is not None
     # "건전지 빼낸 벽시계": the battery's words are read, the clock is the thing.
-    assert overrule(_found("electronics"), _SURE, removed=frozenset({"plastic"})) is None
+    assert overrule(_found("electronics"), _SURE, beside=frozenset({"plastic"})) is None
 
 
 def test_the_rules_own_contents_part_and_state_decisions_stand() -> None:
@@ -149,7 +158,7 @@ def test_the_classifier_asks_with_the_readers_stream_first_where_the_rules_were_
     learned = classifier.classify(text)
     assert rules.confidence < 0.9 and rules.category != "electronics"
     assert learned.category == "electronics" and learned.method == "learned"
-    assert learned.confidence == ANSWER_CONFIDENCE
+    assert learned.confidence == min(rules.confidence, ANSWER_CONFIDENCE)
     assert learned.choices == ["electronics", rules.category]
     assert learned.item is None and learned.parts == []
     assert learned.rules and all(r.category == "electronics" for r in learned.rules)
