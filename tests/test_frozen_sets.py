@@ -43,6 +43,9 @@ PINNED = {
     "domains/knowledge/data/independent8/items8.test.jsonl": (
         "51446fb5c3aad7f91c290b14eb0299206321ea7c541426431862b59ea2361992"
     ),
+    "domains/knowledge/data/independent9/items9.test.jsonl": (
+        "122850a421f16314fe92a94a03a87b6cab3700b55d7955ff07fff48570f67e25"
+    ),
     "domains/vision/data/independent3/manifest.test.jsonl": (
         "d410046cb1092b9b5242670fbc06ef14bf19459ee414216826a6b8b56657030e"
     ),
