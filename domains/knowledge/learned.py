@@ -192,12 +192,7 @@ def overrule(
     reads those words too ("라벨이랑 뚜껑 있는 페트병") and cannot tell the whole thrown away
     from a part; the rules' part logic decides that."""
     rule = found.category
-    if not ranked or rule is None or found.confidence >= 0.9 or found.evidence in DECIDED_BY_RULES:
-        return None
-    flat = compact(found.text.lower())
-    if found.item is not None and found.method == "lexicon" and flat == compact(found.item.lower()):
-        return None
-    if TURNING_WORDS.search(flat):
+    if not ranked or rule is None or _rules_stand(found):
         return None
     best, p = ranked[0]
     parts = {part.category for part in found.parts}
@@ -220,8 +215,9 @@ def second_opinion(
     reader's stream under the 0.9 line with ``found``'s second, that stream's rules, and no
     item or parts (they were the rules' reading, which the reader doubts)."""
     reader = classifier.reader
-    if reader is None or found.category is None or found.confidence >= 0.9:
-        return found  # nothing to reconsider: no text is ranked for a sure answer
+    # Nothing to reconsider, and no text ranked, where the rules' answer stands anyway.
+    if reader is None or found.category is None or _rules_stand(found):
+        return found
     if _read_in_tags(classifier, found):
         return found
     new = overrule(found, reader.rank(found.text), at, beside=_beside(found, match))
@@ -240,6 +236,18 @@ def second_opinion(
             "choices": choices,
         }
     )
+
+
+def _rules_stand(found: Classification) -> bool:
+    """Whether the rules' answer stands whatever the reader says: sure (0.9 and over), decided
+    by their own structure or state reading, exactly a lexicon name, or holding words that turn
+    what the words beside them say (``TURNING_WORDS``)."""
+    if found.confidence >= 0.9 or found.evidence in DECIDED_BY_RULES:
+        return True
+    flat = compact(found.text.lower())
+    if found.item is not None and found.method == "lexicon" and flat == compact(found.item.lower()):
+        return True
+    return TURNING_WORDS.search(flat) is not None
 
 
 def _beside(found: Classification, match: Match | None) -> frozenset[str]:
